@@ -1,0 +1,218 @@
+/**
+ * compile(): effective rules -> declarativeNetRequest dynamic rules that make
+ * the browser enforce exactly what decide() says, for pages (main_frame) and
+ * frames (sub_frame). Nothing else is touched: scripts, images and API calls
+ * of an allowed page always load.
+ *
+ * Precedence is carried by DNR priorities (the higher wins, whatever the
+ * action):
+ *
+ *   PAUSE                       everything to the blocked page ("eyes on me")
+ *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
+ *   IT_BASE + 2·specificity     IT blocked  } allowed on a tie
+ *   EXCEPTION                   a teacher's temporary exception
+ *   LESSON                      lesson sites (allow or block), embeds (frames only)
+ *   LESSON_DEFAULT              allowlist lesson: everything else blocked
+ *
+ * Plain host patterns (no scheme, port, path, query or leading dot) go many
+ * to a rule with `requestDomains`, which matches a host and its subdomains as
+ * a pattern does; the rest become one `regexFilter` rule each. So even a
+ * 50,000-entry IT list is a handful of rules.
+ */
+import { DEFAULT_PORTS, parsePattern, specificity, type SitePattern } from './patterns';
+import type { EffectiveRules } from './resolve';
+
+export type ResourceType = 'main_frame' | 'sub_frame';
+
+/** The subset of chrome.declarativeNetRequest.Rule that Lesmodus uses. */
+export interface DnrRule {
+  id: number;
+  priority: number;
+  action:
+    | { type: 'allow' }
+    | { type: 'block' }
+    | { type: 'redirect'; redirect: { regexSubstitution: string } };
+  condition: {
+    requestDomains?: string[];
+    regexFilter?: string;
+    isUrlFilterCaseSensitive?: boolean;
+    resourceTypes: ResourceType[];
+  };
+}
+
+export interface CompileOptions {
+  /** Absolute URL of the extension's blocked page; the blocked address is appended after '#'. */
+  readonly blockedPageUrl: string;
+  /** requestDomains entries per rule at most. */
+  readonly maxDomainsPerRule?: number;
+}
+
+export const PRIORITY = {
+  LESSON_DEFAULT: 1,
+  LESSON: 2,
+  EXCEPTION: 3,
+  IT_BASE: 1000,
+  PAUSE: 2_000_000_000,
+} as const;
+
+const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame'];
+const FRAMES: ResourceType[] = ['sub_frame'];
+const ANY_WEB_URL = '^https?://.*$';
+
+type Action = 'allow' | 'redirect';
+
+interface Group {
+  action: Action;
+  priority: number;
+  resourceTypes: ResourceType[];
+  domains: string[];
+  everyHost: boolean;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A plain host pattern fits `requestDomains`, which matches the host and its subdomains. */
+function isPlainHost(pattern: SitePattern): boolean {
+  return !pattern.exact && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0;
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+}
+
+/**
+ * A regular expression (RE2 and JavaScript alike) that matches exactly the
+ * URLs the pattern matches, as the browser serialises them.
+ */
+export function patternToRegex(pattern: SitePattern): string {
+  const scheme = pattern.scheme === null ? 'https?' : escapeRegex(pattern.scheme);
+  const userinfo = '(?:[^/?#@]*@)?';
+  const host = pattern.anyHost ? '(?:\\[[^\\]/]*\\]|[^/?#:@]*)' : pattern.exact ? escapeRegex(pattern.host) : `(?:[^/?#:@]+\\.)?${escapeRegex(pattern.host)}`;
+
+  let authority: string;
+  if (pattern.port === null) {
+    authority = `${scheme}://${userinfo}${host}(?::\\d+)?`;
+  } else {
+    // Browsers leave a scheme's default port out of the URL.
+    const defaults = Object.entries(DEFAULT_PORTS)
+      .filter(([name, port]) => port === pattern.port && (name === 'http' || name === 'https') && (pattern.scheme === null || pattern.scheme === name))
+      .map(([name]) => name);
+    const withPort = `${scheme}://${userinfo}${host}:${pattern.port}`;
+    authority = defaults.length > 0 ? `(?:${withPort}|(?:${defaults.join('|')})://${userinfo}${host})` : withPort;
+  }
+
+  let path: string;
+  if (pattern.path === '') path = pattern.query.length > 0 ? '(?:/[^?#]*)?' : '';
+  else if (pattern.path.endsWith('/')) path = `${escapeRegex(pattern.path)}[^?#]*`;
+  else path = `${escapeRegex(pattern.path)}(?:/[^?#]*)?`;
+
+  let tail: string;
+  if (pattern.query.length === 0) {
+    tail = pattern.path === '' ? '(?:[/?#].*)?' : '(?:[?#].*)?';
+  } else {
+    const conditions = pattern.query.map(([key, value]) => {
+      const k = escapeRegex(encodeURIComponent(key));
+      return value === null ? `${k}(?:=[^&#]*)?` : `${k}=${escapeRegex(encodeURIComponent(value))}`;
+    });
+    const orders = permutations(conditions).map((order) => order.join('(?:&[^#]*)?&'));
+    const alternatives = orders.length > 1 ? `(?:${orders.join('|')})` : orders[0]!;
+    tail = `\\?(?:[^#]*&)?${alternatives}(?:[&#].*)?`;
+  }
+  return `^${authority}${path}${tail}$`;
+}
+
+class RuleBuilder {
+  readonly rules: DnrRule[] = [];
+  private readonly groups = new Map<string, Group>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly options: CompileOptions) {}
+
+  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[]): void {
+    const typesKey = resourceTypes.join(',');
+    if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
+      const key = `${action}|${priority}|${typesKey}`;
+      let group = this.groups.get(key);
+      if (!group) {
+        group = { action, priority, resourceTypes, domains: [], everyHost: false };
+        this.groups.set(key, group);
+      }
+      if (pattern.anyHost) group.everyHost = true;
+      else group.domains.push(pattern.host);
+      return;
+    }
+    const regex = patternToRegex(pattern);
+    const dedupeKey = `${action}|${priority}|${typesKey}|${regex}`;
+    if (this.seen.has(dedupeKey)) return;
+    this.seen.add(dedupeKey);
+    this.push(action, priority, { regexFilter: regex, isUrlFilterCaseSensitive: true, resourceTypes });
+  }
+
+  private push(action: Action, priority: number, condition: DnrRule['condition']): void {
+    const id = this.rules.length + 1;
+    if (action === 'allow') {
+      this.rules.push({ id, priority, action: { type: 'allow' }, condition });
+      return;
+    }
+    // A redirect carries the blocked address to the blocked page; that needs a regexFilter to substitute from.
+    const withRegex = condition.regexFilter === undefined ? { ...condition, regexFilter: ANY_WEB_URL } : condition;
+    this.rules.push({ id, priority, action: { type: 'redirect', redirect: { regexSubstitution: `${this.options.blockedPageUrl}#\\0` } }, condition: withRegex });
+  }
+
+  /** Everything http(s), pages and frames. */
+  addEverything(action: Action, priority: number): void {
+    this.push(action, priority, { resourceTypes: PAGES_AND_FRAMES });
+  }
+
+  finish(): DnrRule[] {
+    const chunk = this.options.maxDomainsPerRule ?? 10_000;
+    const groups = [...this.groups.values()].sort((a, b) => b.priority - a.priority || a.action.localeCompare(b.action));
+    for (const group of groups) {
+      if (group.everyHost) {
+        this.push(group.action, group.priority, { resourceTypes: group.resourceTypes });
+        continue;
+      }
+      const domains = [...new Set(group.domains)].sort();
+      for (let start = 0; start < domains.length; start += chunk) {
+        this.push(group.action, group.priority, { requestDomains: domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
+      }
+    }
+    return this.rules;
+  }
+}
+
+function parseAll(sources: readonly string[]): SitePattern[] {
+  const patterns: SitePattern[] = [];
+  for (const source of sources) {
+    const result = parsePattern(source);
+    if (result.ok) patterns.push(result.pattern);
+  }
+  return patterns;
+}
+
+/**
+ * The DNR rules that enforce `rules`. Deterministic: the same rules always
+ * compile to the same list, so an unchanged result can be skipped.
+ */
+export function compile(rules: EffectiveRules, options: CompileOptions): DnrRule[] {
+  const builder = new RuleBuilder(options);
+
+  if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE);
+
+  for (const pattern of parseAll(rules.itAllowed)) builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES);
+  for (const pattern of parseAll(rules.itBlocked)) builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES);
+  for (const pattern of parseAll(rules.exceptions)) builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES);
+
+  const lesson = rules.lesson;
+  if (lesson?.mode === 'allowlist') {
+    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES);
+    for (const pattern of parseAll([...rules.itEmbeds, ...lesson.embeds])) builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES);
+    builder.addEverything('redirect', PRIORITY.LESSON_DEFAULT);
+  } else if (lesson?.mode === 'blocklist') {
+    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES);
+  }
+  return builder.finish();
+}

@@ -1,0 +1,268 @@
+/**
+ * Site patterns, in the syntax IT already uses for Chrome's and Edge's
+ * URLBlocklist/URLAllowlist policies:
+ *
+ *   [scheme://][.]host[:port][/path][?query]
+ *
+ * Matching is always done on a parsed URL, never on the raw string, so that
+ * `allowed.com@evil.com` is `evil.com` and `example.com` never matches
+ * `example.community`. See DESIGN.md, "Site patterns".
+ */
+
+export interface SitePattern {
+  /** The pattern as it was written (trimmed). */
+  readonly source: string;
+  /** Lower-case scheme without `://`, or null for any scheme. */
+  readonly scheme: string | null;
+  /** Normalised host: lower case, punycode, no trailing dot. '' for `*`. */
+  readonly host: string;
+  /** True for `*`: every host. */
+  readonly anyHost: boolean;
+  /** True when subdomains do not match: a leading dot, or an IP address. */
+  readonly exact: boolean;
+  /** Port the URL must use, or null for any port. */
+  readonly port: number | null;
+  /** Path prefix ('' for any path); matches whole segments only. */
+  readonly path: string;
+  /** Query parameters that must all be present; a null value matches any value. */
+  readonly query: ReadonlyArray<readonly [string, string | null]>;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly pattern: SitePattern }
+  | { readonly ok: false; readonly error: string };
+
+/** A URL as the matcher sees it. Build it once per URL with {@link parseUrl}. */
+export interface ParsedUrl {
+  readonly href: string;
+  readonly scheme: string;
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+  /** The query string without '?', parsed only when a pattern asks about it. */
+  readonly search: string;
+}
+
+export const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21 };
+const SCHEME_RE = /^([a-z][a-z0-9+.-]*):\/\//i;
+const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
+const MAX_PATTERN_LENGTH = 2048;
+const PLAIN_HOST_RE = /^(?!-)[a-z0-9-]{1,63}(?:\.(?!-)[a-z0-9-]{1,63})*\.?$/;
+const NUMERIC_LABEL_RE = /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/;
+const MAX_QUERY_CONDITIONS = 3;
+
+function isIpHost(host: string): boolean {
+  return IPV4_RE.test(host) || host.startsWith('[');
+}
+
+function stripTrailingDot(host: string): string {
+  return host.endsWith('.') ? host.slice(0, -1) : host;
+}
+
+/** Lower-cases, converts IDN to punycode and validates a host, using the URL parser. */
+function normaliseHost(raw: string): string | null {
+  if (raw === '' || /[\s/?#@\\%*]/.test(raw)) return null;
+  try {
+    const url = new URL(`http://${raw}/`);
+    const host = stripTrailingDot(url.hostname);
+    if (host === '' || host.includes('..')) return null;
+    return host;
+  } catch {
+    return null;
+  }
+}
+
+function fail(source: string, reason: string): ParseResult {
+  return { ok: false, error: `"${source}": ${reason}` };
+}
+
+/**
+ * Parses one site pattern. On failure the error names the pattern and what is
+ * wrong with it, in words a teacher or IT admin can act on.
+ */
+export function parsePattern(input: string): ParseResult {
+  const source = input.trim();
+  if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com' };
+  if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', `longer than ${MAX_PATTERN_LENGTH} characters`);
+  if (/\s/.test(source)) return fail(source, 'contains a space');
+
+  let rest = source;
+  let scheme: string | null = null;
+  const schemeMatch = SCHEME_RE.exec(rest);
+  if (schemeMatch) {
+    scheme = schemeMatch[1]!.toLowerCase();
+    rest = rest.slice(schemeMatch[0].length);
+    if (scheme === '*') scheme = null;
+  } else if (/^[a-z][a-z0-9+.-]*:\/(?!\/)/i.test(rest)) {
+    return fail(source, 'a scheme needs two slashes, as in https://example.com');
+  }
+
+  // Drop the fragment, then split off the query and the path.
+  const hashAt = rest.indexOf('#');
+  if (hashAt >= 0) rest = rest.slice(0, hashAt);
+  let queryText = '';
+  const queryAt = rest.indexOf('?');
+  if (queryAt >= 0) {
+    queryText = rest.slice(queryAt + 1);
+    rest = rest.slice(0, queryAt);
+  }
+  let pathText = '';
+  const slashAt = rest.indexOf('/');
+  if (slashAt >= 0) {
+    pathText = rest.slice(slashAt);
+    rest = rest.slice(0, slashAt);
+  }
+
+  // Credentials in a pasted URL are ignored: the host is what follows the last '@'.
+  const atAt = rest.lastIndexOf('@');
+  if (atAt >= 0) rest = rest.slice(atAt + 1);
+
+  let port: number | null = null;
+  const portMatch = /^(.*?)(?::(\d*))?$/.exec(rest);
+  let hostText = rest;
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']');
+    if (close < 0) return fail(source, 'an IPv6 address needs a closing ]');
+    hostText = rest.slice(0, close + 1);
+    const after = rest.slice(close + 1);
+    if (after !== '') {
+      if (!/^:\d+$/.test(after)) return fail(source, 'unexpected text after the IPv6 address');
+      port = Number(after.slice(1));
+    }
+  } else if (portMatch && portMatch[2] !== undefined) {
+    hostText = portMatch[1]!;
+    if (portMatch[2] === '') return fail(source, 'a ":" must be followed by a port number');
+    port = Number(portMatch[2]);
+  }
+  if (port !== null && (port < 1 || port > 65535)) return fail(source, `port ${port} is not between 1 and 65535`);
+
+  if (hostText === '*') {
+    return finish(source, scheme, '', true, false, port, pathText, queryText);
+  }
+  if (hostText.startsWith('*.')) {
+    return fail(source, `write "${hostText.slice(2)}" instead: a site already includes its subdomains (use ".${hostText.slice(2)}" for the site alone)`);
+  }
+  if (hostText.includes('*')) return fail(source, 'a "*" can only stand alone, for every site');
+  let exact = false;
+  if (hostText.startsWith('.')) {
+    exact = true;
+    hostText = hostText.slice(1);
+  }
+  if (hostText === '') return fail(source, 'no site name');
+  // Fast path for the common case (plain lower-case ASCII host names), so a
+  // 50,000-entry IT list parses in milliseconds.
+  // A numeric last label makes the URL parser read the host as an IPv4 address.
+  const plain = PLAIN_HOST_RE.test(hostText) && !NUMERIC_LABEL_RE.test(hostText);
+  const host = plain ? stripTrailingDot(hostText) : normaliseHost(hostText);
+  if (host === null) return fail(source, `"${hostText}" is not a valid site name`);
+  if (isIpHost(host)) exact = true;
+  return finish(source, scheme, host, false, exact, port, pathText, queryText);
+}
+
+function finish(
+  source: string,
+  scheme: string | null,
+  host: string,
+  anyHost: boolean,
+  exact: boolean,
+  port: number | null,
+  pathText: string,
+  queryText: string,
+): ParseResult {
+  let path = '';
+  if (pathText !== '' && pathText !== '/') {
+    try {
+      // Normalise the path the same way the browser normalises URLs (percent-encoding, dot segments).
+      path = new URL(pathText, 'http://h').pathname;
+    } catch {
+      return fail(source, 'the path is not valid');
+    }
+    if (path === '/') path = '';
+  }
+  const query: Array<readonly [string, string | null]> = [];
+  if (queryText !== '') {
+    for (const part of queryText.split('&')) {
+      if (part === '') continue;
+      const eq = part.indexOf('=');
+      const params = new URLSearchParams(part);
+      const [key, value] = [...params.entries()][0] ?? [part, ''];
+      query.push([key, eq >= 0 ? value : null]);
+    }
+    if (query.length > MAX_QUERY_CONDITIONS) return fail(source, `at most ${MAX_QUERY_CONDITIONS} query conditions`);
+  }
+  return { ok: true, pattern: { source, scheme, host, anyHost, exact, port, path, query } };
+}
+
+/** Parses a URL for matching; null for anything that is not a URL with a host. */
+export function parseUrl(href: string): ParsedUrl | null {
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  const host = stripTrailingDot(url.hostname);
+  if (host === '') return null;
+  const port = url.port === '' ? (DEFAULT_PORTS[scheme] ?? 0) : Number(url.port);
+  return { href: url.href, scheme, host, port, path: url.pathname, search: url.search.slice(1) };
+}
+
+function hostMatches(pattern: SitePattern, host: string): boolean {
+  if (pattern.anyHost) return true;
+  if (host === pattern.host) return true;
+  return !pattern.exact && host.length > pattern.host.length && host.endsWith(pattern.host) && host.charCodeAt(host.length - pattern.host.length - 1) === 46; /* '.' */
+}
+
+function pathMatches(prefix: string, path: string): boolean {
+  if (prefix === '') return true;
+  if (!path.startsWith(prefix)) return false;
+  return path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; /* '/' */
+}
+
+/** True when the URL falls under the pattern. */
+export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
+  if (!hostMatches(pattern, url.host)) return false;
+  if (pattern.scheme !== null && pattern.scheme !== url.scheme) return false;
+  if (pattern.port !== null && pattern.port !== url.port) return false;
+  if (!pathMatches(pattern.path, url.path)) return false;
+  if (pattern.query.length === 0) return true;
+  const params = new URLSearchParams(url.search);
+  for (const [key, value] of pattern.query) {
+    if (value === null ? !params.has(key) : !params.getAll(key).includes(value)) return false;
+  }
+  return true;
+}
+
+/**
+ * How specific a pattern is; the more specific of two matching patterns wins.
+ * Ordered as in Chrome's URL policies: the longer host first (two patterns
+ * matching the same URL both end its host, so the one with more labels is the
+ * longer), then a host without subdomains, then the longer path, then the
+ * more query conditions.
+ */
+export function specificity(pattern: SitePattern): number {
+  const labels = pattern.anyHost ? 0 : pattern.host.split('.').length;
+  const pathLength = Math.min(pattern.path.length, 4095);
+  const queryCount = Math.min(pattern.query.length, 15);
+  return ((labels * 2 + (pattern.exact ? 1 : 0)) * 4096 + pathLength) * 16 + queryCount;
+}
+
+/** A pattern for the page a teacher is looking at: its host, any scheme and path. */
+export function patternForUrl(href: string): string | null {
+  const url = parseUrl(href);
+  if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return null;
+  return url.host.startsWith('www.') ? url.host.slice(4) : url.host;
+}
+
+/** Parses a list of patterns, keeping the good ones and reporting every bad one. */
+export function parsePatterns(inputs: readonly string[]): { patterns: SitePattern[]; errors: string[] } {
+  const patterns: SitePattern[] = [];
+  const errors: string[] = [];
+  for (const input of inputs) {
+    const result = parsePattern(input);
+    if (result.ok) patterns.push(result.pattern);
+    else errors.push(result.error);
+  }
+  return { patterns, errors };
+}

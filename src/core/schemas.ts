@@ -1,0 +1,112 @@
+/**
+ * The shapes of everything that crosses a boundary: lessons, presets, the
+ * timetable, IT's policy and the state kept in storage. Types are inferred
+ * from these schemas, never written twice.
+ */
+import { z } from 'zod';
+import { parsePattern } from './patterns';
+
+/** A site pattern, checked with the same parser that matching uses. */
+export const SitePatternString = z.string().superRefine((value, ctx) => {
+  const result = parsePattern(value);
+  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.error });
+});
+
+export const LessonMode = z.enum(['allowlist', 'blocklist']);
+export type LessonMode = z.infer<typeof LessonMode>;
+
+/** An instant, in milliseconds since 1970 (UTC). */
+const Instant = z.number().int().nonnegative();
+
+const Title = z.string().trim().min(1, 'a title is needed').max(120);
+
+/** What a lesson restricts: shared by lessons and presets. */
+export const RuleSetFields = {
+  title: Title,
+  mode: LessonMode,
+  /** Allowlist: the only sites (besides IT's allowed sites). Blocklist: the sites blocked. */
+  sites: z.array(SitePatternString).max(1000).default([]),
+  /** Sites that may appear inside a page (video players) but not as a page of their own. */
+  embeds: z.array(SitePatternString).max(200).default([]),
+};
+
+export const LessonSchema = z
+  .object({
+    id: z.string().min(1).max(100),
+    ...RuleSetFields,
+    startsAt: Instant,
+    endsAt: Instant,
+    /** Opened once in a new tab when the lesson takes hold (class feed). */
+    startPage: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .refine((lesson) => lesson.endsAt > lesson.startsAt, { message: 'a lesson must end after it starts', path: ['endsAt'] });
+export type Lesson = z.infer<typeof LessonSchema>;
+
+export const PresetSchema = z.object({
+  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "-", "_" or "." only'),
+  ...RuleSetFields,
+  /** Suggested length in minutes when a teacher starts this preset. */
+  minutes: z.number().int().min(1).max(24 * 60).optional(),
+});
+export type Preset = z.infer<typeof PresetSchema>;
+
+export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+export type Weekday = z.infer<typeof Weekday>;
+
+/** Local wall-clock time, HH:MM, 24-hour. */
+export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time as HH:MM, for example 08:30');
+
+/** A local calendar date, YYYY-MM-DD. */
+export const LocalDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'write a date as YYYY-MM-DD')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a calendar date');
+
+export const PeriodSchema = z
+  .object({
+    days: z.array(Weekday).min(1, 'name at least one weekday'),
+    start: LocalTime,
+    end: LocalTime,
+    /** The preset that applies during the period. */
+    preset: z.string().min(1),
+    /** Shown to students instead of the preset's title, e.g. "2B maths". */
+    title: Title.optional(),
+  })
+  .refine((period) => period.end > period.start, { message: 'a period must end after it starts, on the same day', path: ['end'] });
+export type Period = z.infer<typeof PeriodSchema>;
+
+/** Days without lessons: a single date, or a range of dates (inclusive). */
+export const NoLessonDateSchema = z.union([
+  LocalDate,
+  z
+    .object({ from: LocalDate, to: LocalDate, name: z.string().max(120).optional() })
+    .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'] }),
+]);
+export type NoLessonDate = z.infer<typeof NoLessonDateSchema>;
+
+export const TimeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'not a time zone name such as Europe/Amsterdam');
+
+/** A PIN or password, stored only as a PBKDF2-SHA256 hash. */
+export const PinHashSchema = z.object({
+  algorithm: z.literal('PBKDF2-SHA256'),
+  iterations: z.number().int().min(100_000, 'use at least 100000 iterations').max(10_000_000),
+  /** Base64. */
+  salt: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'base64').min(16),
+  /** Base64, 32 bytes. */
+  hash: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'base64').min(43),
+});
+export type PinHash = z.infer<typeof PinHashSchema>;
+
+/** A temporary exception a teacher granted on this device from the blocked page. */
+export const TemporaryAllowSchema = z.object({
+  site: SitePatternString,
+  until: Instant,
+});
+export type TemporaryAllow = z.infer<typeof TemporaryAllowSchema>;
