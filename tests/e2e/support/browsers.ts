@@ -20,9 +20,13 @@ export const FIREFOX_EXTENSION_UUID = '5e1f3c2a-8b4d-4f6e-9a7c-2d0b1e3f4a56';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
-/** Absolute path of the built extension for one browser (`dist/chrome` or `dist/firefox`). */
+/**
+ * Absolute path of the built extension for one browser. Chromium gets
+ * `dist/chrome-dev`: the same build plus the development key, so its
+ * extension ID is fixed and managed-policy files can name it.
+ */
 export function distDir(browser: 'chrome' | 'firefox'): string {
-  return join(REPO_ROOT, 'dist', browser);
+  return join(REPO_ROOT, 'dist', browser === 'chrome' ? 'chrome-dev' : 'firefox');
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));

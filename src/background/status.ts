@@ -1,0 +1,40 @@
+/** Builds the status every UI page shows, from the current flow result. */
+import type { Status } from '../core/protocol';
+import { periodsOnDay } from '../core/schedule';
+import { extensionVersion } from '../platform/runtime';
+import type { Current } from './flow';
+
+/** How many IT entries the status carries; a 50,000-entry list is summarised, not copied. */
+const LIST_PREVIEW = 200;
+
+export function buildStatus(current: Current, now: number): Status {
+  const { resolution, inputs } = current;
+  const policy = inputs.resolve.policy;
+  const timetable = { schedule: policy.schedule, timeZone: policy.timeZone, noLessonDates: policy.noLessonDates };
+  return {
+    now,
+    version: extensionVersion(),
+    active: resolution.active,
+    pause: resolution.pause,
+    exceptions: resolution.exceptions,
+    nextChange: resolution.nextChange,
+    timetable: { timeZone: policy.timeZone, next: resolution.nextPeriod, today: periodsOnDay(timetable, now) },
+    it: {
+      allowed: policy.allowed.slice(0, LIST_PREVIEW),
+      blocked: policy.blocked.slice(0, LIST_PREVIEW),
+      embeds: policy.embeds.slice(0, LIST_PREVIEW),
+      allowedCount: policy.allowed.length,
+      blockedCount: policy.blocked.length,
+    },
+    policy: { source: inputs.policySource, loadedAt: inputs.policyReceivedAt, errors: inputs.policyStatus?.errors ?? [] },
+    settings: {
+      allowBlocklistLessons: policy.allowBlocklistLessons,
+      maxLessonMinutes: policy.maxLessonMinutes,
+      showBlockedAddress: policy.showBlockedAddress,
+    },
+    presets: { it: policy.presets, local: inputs.localPresets },
+    teacher: { pinSet: policy.teacherPin !== undefined, pinFromPolicy: policy.teacherPin !== undefined, lockedUntil: null },
+    rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
+    notes: inputs.notes,
+  };
+}

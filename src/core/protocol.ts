@@ -1,0 +1,125 @@
+/**
+ * The one message protocol between the UI (popup, blocked page, status page)
+ * and the background. Each request is a zod schema, validated where it enters
+ * the background; each response type is named beside it, so a wrong payload
+ * is a type error in the UI and a clear error at run time.
+ *
+ * Every request that changes state carries the teacher's unlock `token`; the
+ * background checks it, so a message typed into a console changes nothing.
+ */
+import { z } from 'zod';
+import type { Verdict } from './decide';
+import type { ActiveLesson, Pause } from './resolve';
+import { LessonMode, PresetSchema, SitePatternString, type Preset, type TemporaryAllow } from './schemas';
+import type { PeriodOccurrence } from './schedule';
+
+const Token = z.string().min(16).max(200);
+const Minutes = z.number().int().min(1).max(24 * 60);
+
+/** A lesson as the teacher sets it: the background fills in id, start and end. */
+export const LessonDraftSchema = z
+  .object({
+    title: z.string().trim().min(1).max(120),
+    mode: LessonMode,
+    sites: z.array(SitePatternString).max(1000),
+    embeds: z.array(SitePatternString).max(200).default([]),
+    /** Length in minutes from now, or an end instant. */
+    minutes: Minutes.optional(),
+    endsAt: z.number().int().positive().optional(),
+    presetId: z.string().optional(),
+  })
+  .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] });
+export type LessonDraft = z.input<typeof LessonDraftSchema>;
+
+export const RequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('getStatus') }),
+  z.object({ type: z.literal('checkUrl'), url: z.string().max(8192), kind: z.enum(['page', 'frame']).default('page') }),
+  z.object({ type: z.literal('unlock'), pin: z.string().min(1).max(200) }),
+  z.object({ type: z.literal('lock'), token: Token }),
+  z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
+  z.object({ type: z.literal('startLesson'), token: Token, lesson: LessonDraftSchema }),
+  z.object({ type: z.literal('extendLesson'), token: Token, minutes: Minutes }),
+  z.object({ type: z.literal('updateLesson'), token: Token, sites: z.array(SitePatternString).max(1000), embeds: z.array(SitePatternString).max(200).optional(), title: z.string().trim().min(1).max(120).optional() }),
+  z.object({ type: z.literal('endLesson'), token: Token }),
+  z.object({ type: z.literal('savePreset'), token: Token, preset: PresetSchema }),
+  z.object({ type: z.literal('deletePreset'), token: Token, id: z.string().min(1) }),
+  z.object({ type: z.literal('allowTemporarily'), pin: z.string().min(1).max(200), url: z.string().max(8192), minutes: z.union([z.literal(5), z.literal(10), z.literal(15)]) }),
+]);
+export type Request = z.infer<typeof RequestSchema>;
+export type RequestType = Request['type'];
+
+/** A validation problem, with the path of the field it concerns. */
+export interface Problem {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface TimetableStatus {
+  readonly timeZone: string;
+  readonly next: PeriodOccurrence | null;
+  readonly today: readonly PeriodOccurrence[];
+}
+
+/** Everything the UI shows; nothing in it is browsing data. */
+export interface Status {
+  readonly now: number;
+  readonly version: string;
+  readonly active: ActiveLesson | null;
+  readonly pause: Pause | null;
+  readonly exceptions: readonly TemporaryAllow[];
+  readonly nextChange: number | null;
+  readonly timetable: TimetableStatus;
+  readonly it: {
+    readonly allowed: readonly string[];
+    readonly blocked: readonly string[];
+    readonly embeds: readonly string[];
+    readonly allowedCount: number;
+    readonly blockedCount: number;
+  };
+  readonly policy: {
+    readonly source: 'managed' | 'cache' | 'none';
+    readonly loadedAt: number | null;
+    readonly errors: readonly Problem[];
+  };
+  readonly settings: {
+    readonly allowBlocklistLessons: boolean;
+    readonly maxLessonMinutes: number;
+    readonly showBlockedAddress: boolean;
+  };
+  readonly presets: { readonly it: readonly Preset[]; readonly local: readonly Preset[] };
+  readonly teacher: { readonly pinSet: boolean; readonly pinFromPolicy: boolean; readonly lockedUntil: number | null };
+  readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
+  /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
+  readonly notes: readonly string[];
+}
+
+export interface UnlockResult {
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+/** The response to each request type. */
+export interface ResponseMap {
+  getStatus: Status;
+  checkUrl: Verdict;
+  unlock: UnlockResult;
+  lock: null;
+  setPin: null;
+  startLesson: Status;
+  extendLesson: Status;
+  updateLesson: Status;
+  endLesson: Status;
+  savePreset: Status;
+  deletePreset: Status;
+  allowTemporarily: Status;
+}
+
+/** What travels back: a result, or an error a person can read. */
+export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number };
+
+export type ErrorCode = 'invalid' | 'locked' | 'wrong-pin' | 'rate-limited' | 'forbidden' | 'no-lesson' | 'internal';
+
+/** Formats zod issues as "path: message" problems. */
+export function problemsOf(error: z.ZodError): Problem[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
+}

@@ -1,0 +1,43 @@
+/**
+ * What Lesmodus keeps in storage.local, key by key, with the schema each
+ * value is checked against when read. The background rebuilds everything it
+ * needs from these values: nothing lives only in the service worker's memory.
+ */
+import { z } from 'zod';
+import { LessonSchema, PresetSchema, TemporaryAllowSchema } from './schemas';
+
+export const KEYS = {
+  /** The lesson a teacher set on this device (may be over). */
+  lesson: 'lesson',
+  /** Sites a teacher let through on this device for a few minutes. */
+  exceptions: 'exceptions',
+  /** Presets saved on this device. */
+  presets: 'presets',
+  /** The last valid policy from IT, used at once on a cold start. */
+  policyCache: 'policyCache',
+  /** Problems with the policy most recently received. */
+  policyStatus: 'policyStatus',
+} as const;
+
+/** Keys whose change re-runs the rules flow. */
+export const RULE_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.policyCache];
+
+export const StoredLesson = LessonSchema.nullable();
+export const StoredExceptions = z.array(TemporaryAllowSchema).max(200);
+export const StoredPresets = z.array(z.unknown()).max(500);
+export { PresetSchema as StoredPreset };
+
+export const PolicyCacheSchema = z.object({
+  /** The policy as IT wrote it (validated again on every read). */
+  raw: z.record(z.string(), z.unknown()),
+  receivedAt: z.number().int(),
+});
+export type PolicyCache = z.infer<typeof PolicyCacheSchema>;
+
+export const PolicyStatusSchema = z.object({
+  checkedAt: z.number().int(),
+  /** 'managed' when the last read found a policy, 'none' when the browser has none for Lesmodus. */
+  found: z.boolean(),
+  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+export type PolicyStatus = z.infer<typeof PolicyStatusSchema>;

@@ -1,0 +1,60 @@
+/**
+ * Tabs and navigation: the sweep of open tabs and the navigation backstop
+ * for what declarativeNetRequest cannot see (in-page pushState navigations,
+ * pages a site's service worker serves from its cache).
+ */
+import { browser } from './browser';
+
+export interface OpenTab {
+  readonly id: number;
+  readonly url: string;
+  /** True while a navigation is under way: DNR and the backstop judge it when it commits. */
+  readonly loading: boolean;
+}
+
+/** Every open tab with an address this extension can read. */
+export async function openTabs(): Promise<OpenTab[]> {
+  const tabs = await browser.tabs.query({});
+  return tabs.flatMap((tab) => (tab.id !== undefined && tab.url ? [{ id: tab.id, url: tab.url, loading: tab.status === 'loading' }] : []));
+}
+
+/** Navigates a tab; a tab closed meanwhile is no error. */
+export async function navigateTab(tabId: number, url: string): Promise<void> {
+  try {
+    await browser.tabs.update(tabId, { url });
+  } catch {
+    // The tab was closed between the query and the update.
+  }
+}
+
+export async function openTab(url: string): Promise<void> {
+  await browser.tabs.create({ url, active: true });
+}
+
+export async function activeTabUrl(): Promise<string | null> {
+  const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
+  return tab?.url ?? null;
+}
+
+export interface Navigation {
+  readonly tabId: number;
+  readonly url: string;
+  readonly frame: 'page' | 'frame';
+}
+
+/**
+ * Calls `listener` for navigations DNR may not have judged: committed
+ * navigations (a page served by a site's service worker never reaches the
+ * network) and in-page history changes. A navigation that is about to start
+ * is reported too, so the background can refresh stale rules first.
+ */
+export function onNavigation(listener: (navigation: Navigation) => void, onStart: () => void): void {
+  const forward = (details: { tabId: number; url: string; frameId: number }): void => {
+    if (details.tabId < 0) return;
+    listener({ tabId: details.tabId, url: details.url, frame: details.frameId === 0 ? 'page' : 'frame' });
+  };
+  browser.webNavigation.onCommitted.addListener(forward);
+  browser.webNavigation.onHistoryStateUpdated.addListener(forward);
+  browser.webNavigation.onReferenceFragmentUpdated.addListener(forward);
+  browser.webNavigation.onBeforeNavigate.addListener(() => onStart());
+}

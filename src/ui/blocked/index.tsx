@@ -1,0 +1,14 @@
+import { render } from 'preact';
+import { backgroundConnector } from '../connector';
+import { language } from '../i18n';
+import { BlockedView } from './blocked-view';
+
+// The DNR redirect appends the blocked address after '#'; the address may itself contain '#'.
+const hashAt = location.href.indexOf('#');
+const blockedUrl = hashAt >= 0 ? location.href.slice(hashAt + 1) : '';
+const inFrame = window.top !== window;
+
+document.documentElement.lang = language();
+document.body.classList.toggle('in-frame', inFrame);
+const app = document.getElementById('app');
+if (app) render(<BlockedView connector={backgroundConnector} blockedUrl={blockedUrl} inFrame={inFrame} />, app);
