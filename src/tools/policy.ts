@@ -1,0 +1,377 @@
+/**
+ * The IT command for Lesmodus policies:
+ *
+ *   npm run policy -- check FILE...   validate policy files; every error with its field path
+ *   npm run policy -- pin             hash a teacher PIN into a `teacherPin` entry
+ *   npm run policy -- schema          print Chrome's and Edge's managed_schema.json
+ *   npm run policy -- key             make a school signing key pair
+ *
+ * `check` takes a policy in any form IT handles: the plain JSON object, the
+ * Google Admin console's wrapped form ({"field": {"Value": …}}), Firefox's
+ * policies.json (policies.3rdparty.Extensions["lesmodus@lesmodus.nl"]) and a
+ * Chrome/Chromium policy file for Linux (3rdparty.extensions.<extension id>,
+ * read from /etc/opt/chrome/policies/managed/ or /etc/chromium/policies/managed/).
+ * Besides what Lesmodus itself rejects, it reports what Chrome and Edge would
+ * drop before Lesmodus sees it, and warns about unknown fields (typos).
+ *
+ * Exit status: 0 valid, 1 invalid, 2 usage or file error.
+ */
+import { readFile } from 'node:fs/promises';
+import { checkManagedPolicy, managedSchema } from '../core/managed-schema';
+import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/pin';
+import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy';
+
+/** Lesmodus's Firefox add-on id (manifest/firefox.json). */
+export const FIREFOX_ID = 'lesmodus@lesmodus.nl';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  readFile(path: string): Promise<string>;
+  /** Reads the PIN and its confirmation: hidden from a terminal, or two lines of piped input. */
+  readPinTwice(): Promise<[string, string]>;
+}
+
+const USAGE = `Usage: npm run policy -- <command>
+
+  check FILE... [--id EXTENSION_ID]
+      Validate policy files ("-" reads standard input). Accepts a plain policy,
+      the Google Admin console's {"field": {"Value": ...}} form, Firefox's
+      policies.json and a Chrome/Chromium policy file for Linux
+      ({"3rdparty": {"extensions": {"<id>": {...}}}}; --id picks the extension
+      when the file configures several).
+  pin
+      Read a teacher PIN or password twice (hidden; or two lines on standard
+      input) and print the "teacherPin" entry for the policy.
+  schema
+      Print the managed_schema.json that Chrome and Edge use.
+  key [--id ID] [--name NAME]
+      Make a P-256 signing key pair for schools that use one school key:
+      "schoolSigningKey" for teacher devices, a "teacherKeys" entry for students.
+`;
+
+// ---------------------------------------------------------------------------
+// Finding the policy in a file.
+
+export type PolicySource = 'plain' | 'admin-console' | 'firefox' | 'chrome-linux';
+
+const SOURCE_NAMES: Record<PolicySource, string> = {
+  plain: 'plain policy',
+  'admin-console': 'Google Admin console form',
+  firefox: `Firefox policies.json, policies.3rdparty.Extensions["${FIREFOX_ID}"]`,
+  'chrome-linux': 'Chrome policy file',
+};
+
+export type Extracted =
+  | { readonly ok: true; readonly source: PolicySource; readonly policy: unknown; readonly detail: string }
+  | { readonly ok: false; readonly error: string };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Finds the Lesmodus policy in a parsed policy file and says which form it was in. */
+export function extractPolicy(document: unknown, options: { readonly id?: string } = {}): Extracted {
+  if (isObject(document) && isObject(document.policies)) {
+    const thirdParty = document.policies['3rdparty'];
+    const extensions = isObject(thirdParty) ? thirdParty.Extensions : undefined;
+    const policy = isObject(extensions) ? extensions[FIREFOX_ID] : undefined;
+    if (policy === undefined) {
+      const found = isObject(extensions) ? Object.keys(extensions) : [];
+      return {
+        ok: false,
+        error: `this is a Firefox policies.json without a Lesmodus policy: put it at policies.3rdparty.Extensions["${FIREFOX_ID}"]${found.length > 0 ? ` (found: ${found.join(', ')})` : ''}`,
+      };
+    }
+    return { ok: true, source: 'firefox', policy, detail: SOURCE_NAMES.firefox };
+  }
+  if (isObject(document) && isObject(document['3rdparty'])) {
+    const extensions = document['3rdparty'].extensions;
+    const ids = isObject(extensions) ? Object.keys(extensions) : [];
+    if (!isObject(extensions) || ids.length === 0) {
+      return { ok: false, error: 'this Chrome policy file has no 3rdparty.extensions.<extension id> entry' };
+    }
+    let id = options.id;
+    if (id === undefined) {
+      if (ids.length > 1) return { ok: false, error: `this Chrome policy file configures several extensions (${ids.join(', ')}): name Lesmodus's with --id` };
+      id = ids[0]!;
+    }
+    if (!(id in extensions)) return { ok: false, error: `no extension "${id}" in 3rdparty.extensions (found: ${ids.join(', ')})` };
+    return { ok: true, source: 'chrome-linux', policy: extensions[id], detail: `${SOURCE_NAMES['chrome-linux']}, 3rdparty.extensions["${id}"]` };
+  }
+  if (isAdminConsoleWrapped(document)) return { ok: true, source: 'admin-console', policy: document, detail: SOURCE_NAMES['admin-console'] };
+  return { ok: true, source: 'plain', policy: document, detail: SOURCE_NAMES.plain };
+}
+
+// ---------------------------------------------------------------------------
+// check
+
+export interface CheckReport {
+  readonly source: PolicySource;
+  readonly detail: string;
+  readonly errors: readonly PolicyProblem[];
+  readonly warnings: readonly PolicyProblem[];
+  readonly policy: Policy | null;
+}
+
+/**
+ * Checks one policy file's content. Errors are what Lesmodus would reject and
+ * what Chrome and Edge would drop (not for Firefox, which passes the policy
+ * on as it is); warnings are unknown fields.
+ */
+export function checkPolicyText(text: string, options: { readonly id?: string } = {}): CheckReport | { readonly error: string } {
+  let document: unknown;
+  try {
+    // Windows editors like to start UTF-8 files with a byte order mark.
+    document = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { error: `not valid JSON: ${(error as Error).message}` };
+  }
+  const extracted = extractPolicy(document, options);
+  if (!extracted.ok) return { error: extracted.error };
+  const result = parsePolicy(extracted.policy);
+  const errors: PolicyProblem[] = result.ok ? [] : [...result.errors];
+  // Google's servers unwrap the Admin console form before Chrome checks it;
+  // a Linux policy file reaches Chrome exactly as written.
+  const asChromeSeesIt = extracted.source === 'admin-console' ? unwrapAdminConsole(extracted.policy) : extracted.policy;
+  const chrome = checkManagedPolicy(extracted.source === 'firefox' ? unwrapAdminConsole(extracted.policy) : asChromeSeesIt);
+  if (extracted.source === 'chrome-linux' && isAdminConsoleWrapped(extracted.policy)) {
+    errors.push({ path: '(root)', message: 'the {"Value": …} form is for the Google Admin console only: in a policy file, write the values themselves' });
+  }
+  if (extracted.source !== 'firefox') {
+    for (const dropped of chrome.dropped) {
+      if (!errors.some((error) => error.path === dropped.path)) errors.push(dropped);
+    }
+  }
+  return { source: extracted.source, detail: extracted.detail, errors, warnings: chrome.unknown, policy: result.ok && errors.length === 0 ? result.policy : null };
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+/** A few lines that tell IT what the policy will do, to compare with what they meant. */
+export function summarise(policy: Policy): string[] {
+  const lines: Array<[string, string]> = [];
+  lines.push(['device role', policy.classes.length > 0 ? `${policy.role}, classes ${policy.classes.join(', ')}` : policy.role]);
+  if (policy.classFeed) lines.push(['class feed', `${policy.classFeed.urlTemplate}, every ${policy.classFeed.pollSeconds} s${policy.classFeed.authorization ? ', with write authorization' : ''}`]);
+  if (policy.teacherKeys.length > 0) lines.push(['teacher keys', `${policy.teacherKeys.length} (${policy.teacherKeys.map((key) => key.id).join(', ')})`]);
+  if (policy.schoolSigningKey) lines.push(['school signing key', `set (kid "${policy.schoolSigningKey.kid}")`]);
+  lines.push(['sites', `${policy.allowed.length} allowed, ${policy.blocked.length} blocked, ${plural(policy.embeds.length, 'embed')}`]);
+  lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')})`).join(', ') : 'none']);
+  lines.push(['timetable', `${plural(policy.schedule.length, 'period')} in ${policy.timeZone}; ${plural(policy.noLessonDates.length, 'date entry', 'date entries')} without lessons`]);
+  lines.push(['outside lessons', policy.outsideLessons === undefined ? 'open browsing (blocked sites stay blocked)' : `preset "${policy.outsideLessons}"`]);
+  lines.push(['teacher PIN', policy.teacherPin ? `set (PBKDF2-SHA256, ${policy.teacherPin.iterations} iterations)` : 'not set: a teacher sets one on each device']);
+  lines.push([
+    'switches',
+    `blocklist lessons ${policy.allowBlocklistLessons ? 'allowed' : 'not allowed'}, longest lesson ${policy.maxLessonMinutes} min, blocked address ${policy.showBlockedAddress ? 'shown' : 'hidden'}`,
+  ]);
+  const width = Math.max(...lines.map(([label]) => label.length)) + 2;
+  return lines.map(([label, value]) => `  ${`${label}:`.padEnd(width)}${value}`);
+}
+
+async function check(files: readonly string[], id: string | undefined, io: Io): Promise<number> {
+  if (files.length === 0) {
+    io.err('check: name a policy file, e.g. npm run policy -- check manifest/examples/primary-school.json');
+    return 2;
+  }
+  let status = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await io.readFile(file);
+    } catch (error) {
+      io.err(`${file}: cannot read: ${(error as Error).message}`);
+      status = Math.max(status, 2);
+      continue;
+    }
+    const report = checkPolicyText(text, id === undefined ? {} : { id });
+    if ('error' in report) {
+      io.out(`${file}: invalid: ${report.error}`);
+      status = Math.max(status, 1);
+      continue;
+    }
+    if (report.errors.length > 0) {
+      io.out(`${file}: invalid (${report.detail}), ${plural(report.errors.length, 'error')}:`);
+      for (const error of report.errors) io.out(`  error: ${error.path}: ${error.message}`);
+      status = Math.max(status, 1);
+    } else {
+      io.out(`${file}: valid (${report.detail})`);
+      for (const line of summarise(report.policy!)) io.out(line);
+    }
+    for (const warning of report.warnings) io.out(`  warning: ${warning.path}: ${warning.message}`);
+  }
+  return status;
+}
+
+// ---------------------------------------------------------------------------
+// pin
+
+const MIN_PIN_LENGTH = 4;
+
+async function pin(io: Io): Promise<number> {
+  let first: string;
+  let second: string;
+  try {
+    [first, second] = await io.readPinTwice();
+  } catch (error) {
+    io.err(`pin: ${(error as Error).message}`);
+    return 2;
+  }
+  if (first !== second) {
+    io.err('pin: the two entries differ; nothing printed');
+    return 1;
+  }
+  if ([...first].length < MIN_PIN_LENGTH) {
+    io.err(`pin: use at least ${MIN_PIN_LENGTH} characters`);
+    return 1;
+  }
+  if (first.length > 1024) {
+    io.err('pin: use at most 1024 characters');
+    return 1;
+  }
+  if ([...first].length < 8) {
+    // The hash is masked on chrome://policy, but policy files and the Windows
+    // registry are often readable by every user of the device, and a short
+    // PIN is found by trying them all.
+    io.err('pin: warning: anyone who can read the policy file can try every short PIN against this hash; for teacher laptops and shared devices prefer 8 or more characters');
+  }
+  const salt = crypto.getRandomValues(new Uint8Array(PIN_SALT_BYTES));
+  const hash = await hashPin(first, salt, PIN_ITERATIONS);
+  if (!(await verifyPin(first, hash))) throw new Error('the new hash does not verify');
+  io.err('Paste this into the policy (Admin console: as "teacherPin": {"Value": {...}}):');
+  io.out(`"teacherPin": ${JSON.stringify(hash, null, 2)}`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// key
+
+async function key(id: string, name: string, io: Io): Promise<number> {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(id)) {
+    io.err('key: an id is 1 to 64 letters, digits, "-", "_" or "."');
+    return 2;
+  }
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const privateJwk = await crypto.subtle.exportKey('jwk', pair.privateKey);
+  const publicJwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const schoolSigningKey = { kty: privateJwk.kty, crv: privateJwk.crv, x: privateJwk.x, y: privateJwk.y, d: privateJwk.d, kid: id };
+  const teacherKey = { id, name, publicKey: { kty: publicJwk.kty, crv: publicJwk.crv, x: publicJwk.x, y: publicJwk.y } };
+  io.err('For teacher devices only (secret: it can sign lessons for every class):');
+  io.out(`"schoolSigningKey": ${JSON.stringify(schoolSigningKey, null, 2)}`);
+  io.err('For student devices, in "teacherKeys":');
+  io.out(JSON.stringify(teacherKey, null, 2));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+
+/** Takes `--name value` options out of the arguments. */
+function takeOption(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  args.splice(at, 2);
+  return value;
+}
+
+/** Runs the command; resolves to the exit status. */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = [...rest];
+  switch (command) {
+    case 'check': {
+      const id = takeOption(args, '--id');
+      return check(args, id, io);
+    }
+    case 'pin':
+      return pin(io);
+    case 'schema':
+      io.out(JSON.stringify(managedSchema(), null, 2));
+      return 0;
+    case 'key':
+      return key(takeOption(args, '--id') ?? 'school', takeOption(args, '--name') ?? 'School', io);
+    case 'help':
+    case '--help':
+    case '-h':
+      io.out(USAGE);
+      return 0;
+    default:
+      io.err(command === undefined ? USAGE : `Unknown command "${command}".\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Node: files, the terminal and standard input.
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads one line from the terminal without echoing it. */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  process.stderr.write(prompt);
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003' || (char === '\u0004' && value === '')) {
+          finish();
+          reject(new Error('cancelled'));
+          return;
+        }
+        if (char === '\u007f' || char === '\b') value = [...value].slice(0, -1).join('');
+        else if (char === '\u001b') return; // an arrow or function key: ignore the rest of its sequence
+        else if (char >= ' ') value += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+export const nodeIo: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  readFile: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),
+  async readPinTwice() {
+    if (process.stdin.isTTY) {
+      const first = await readHidden('Teacher PIN or password: ');
+      const second = await readHidden('Again, to confirm: ');
+      return [first, second];
+    }
+    // Piped: the PIN and its confirmation on the first two lines (for scripts).
+    const lines = (await readStdin()).split(/\r?\n/);
+    if (lines.length < 2 || (lines.length === 2 && lines[1] === '')) throw new Error('give the PIN twice, on two lines of standard input');
+    return [lines[0]!, lines[1]!];
+  },
+};
+
+if (require.main === module) {
+  run(process.argv.slice(2), nodeIo).then(
+    (status) => {
+      process.exitCode = status;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
