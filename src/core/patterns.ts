@@ -59,13 +59,22 @@ function stripTrailingDot(host: string): string {
   return host.endsWith('.') ? host.slice(0, -1) : host;
 }
 
-/** Lower-cases, converts IDN to punycode and validates a host, using the URL parser. */
+/** A host name after normalisation: labels of letters, digits, '-' and '_' (punycode for IDN). */
+const HOST_NAME_RE = /^[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*$/;
+
+/**
+ * Lower-cases, converts IDN to punycode and validates a host, using the URL
+ * parser. The URL parser accepts far more than host names (`ex!ample.com`,
+ * `.example.com` with an empty label): only names made of valid labels, and
+ * IP addresses, are site names.
+ */
 function normaliseHost(raw: string): string | null {
-  if (raw === '' || /[\s/?#@\\%*]/.test(raw)) return null;
+  if (raw === '' || /[\s/?#@\\%*]/.test(raw) || (!raw.startsWith('[') && raw.includes(':'))) return null;
   try {
     const url = new URL(`http://${raw}/`);
     const host = stripTrailingDot(url.hostname);
-    if (host === '' || host.includes('..')) return null;
+    if (host.length > 253) return null;
+    if (!HOST_NAME_RE.test(host) && !IPV4_RE.test(host) && !host.startsWith('[')) return null;
     return host;
   } catch {
     return null;
@@ -118,7 +127,6 @@ export function parsePattern(input: string): ParseResult {
   if (atAt >= 0) rest = rest.slice(atAt + 1);
 
   let port: number | null = null;
-  const portMatch = /^(.*?)(?::(\d*))?$/.exec(rest);
   let hostText = rest;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
@@ -129,10 +137,15 @@ export function parsePattern(input: string): ParseResult {
       if (!/^:\d+$/.test(after)) return fail(source, 'unexpected text after the IPv6 address');
       port = Number(after.slice(1));
     }
-  } else if (portMatch && portMatch[2] !== undefined) {
-    hostText = portMatch[1]!;
-    if (portMatch[2] === '') return fail(source, 'a ":" must be followed by a port number');
-    port = Number(portMatch[2]);
+  } else {
+    const colonAt = rest.indexOf(':');
+    if (colonAt >= 0) {
+      hostText = rest.slice(0, colonAt);
+      const portText = rest.slice(colonAt + 1);
+      if (portText === '') return fail(source, 'a ":" must be followed by a port number');
+      if (!/^\d+$/.test(portText)) return fail(source, `"${portText}" is not a port number`);
+      port = Number(portText);
+    }
   }
   if (port !== null && (port < 1 || port > 65535)) return fail(source, `port ${port} is not between 1 and 65535`);
 
