@@ -261,11 +261,16 @@ export function specificity(pattern: SitePattern): number {
   return ((labels * 2 + (pattern.exact ? 1 : 0)) * 4096 + pathLength) * 16 + queryCount;
 }
 
-/** A pattern for the page a teacher is looking at: its host, any scheme and path. */
+/**
+ * A pattern for the page a teacher is looking at: its host (without a
+ * leading `www.`), any scheme and path. `www.` is only dropped when a site
+ * name remains: `www.com` stays `www.com`, never `com`.
+ */
 export function patternForUrl(href: string): string | null {
   const url = parseUrl(href);
   if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return null;
-  return url.host.startsWith('www.') ? url.host.slice(4) : url.host;
+  const rest = url.host.slice(4);
+  return url.host.startsWith('www.') && rest.includes('.') ? rest : url.host;
 }
 
 /** Parses a list of patterns, keeping the good ones and reporting every bad one. */
