@@ -90,7 +90,8 @@ function permutations<T>(items: readonly T[]): T[][] {
 export function patternToRegex(pattern: SitePattern): string {
   const scheme = pattern.scheme === null ? 'https?' : escapeRegex(pattern.scheme);
   const userinfo = '(?:[^/?#@]*@)?';
-  const host = pattern.anyHost ? '(?:\\[[^\\]/]*\\]|[^/?#:@]*)' : pattern.exact ? escapeRegex(pattern.host) : `(?:[^/?#:@]+\\.)?${escapeRegex(pattern.host)}`;
+  // A host may be written with a trailing dot (`example.com.`): the same host, and decide() treats it so.
+  const host = pattern.anyHost ? '(?:\\[[^\\]/]*\\]|[^/?#:@]*)' : pattern.exact ? `${escapeRegex(pattern.host)}\\.?` : `(?:[^/?#:@]+\\.)?${escapeRegex(pattern.host)}\\.?`;
 
   let authority: string;
   if (pattern.port === null) {
