@@ -114,10 +114,8 @@ export function patternToRegex(pattern: SitePattern): string {
   if (pattern.query.length === 0) {
     tail = pattern.path === '' ? '(?:[/?#].*)?' : '(?:[?#].*)?';
   } else {
-    const conditions = pattern.query.map(([key, value]) => {
-      const k = escapeRegex(encodeURIComponent(key));
-      return value === null ? `${k}(?:=[^&#]*)?` : `${k}=${escapeRegex(encodeURIComponent(value))}`;
-    });
+    // Keys and values are compared as the URL writes them (see SitePattern.query): no decoding.
+    const conditions = pattern.query.map(([key, value]) => (value === null ? `${escapeRegex(key)}(?:=[^&#]*)?` : `${escapeRegex(key)}=${escapeRegex(value)}`));
     const orders = permutations(conditions).map((order) => order.join('(?:&[^#]*)?&'));
     const alternatives = orders.length > 1 ? `(?:${orders.join('|')})` : orders[0]!;
     tail = `\\?(?:[^#]*&)?${alternatives}(?:[&#].*)?`;

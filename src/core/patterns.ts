@@ -24,7 +24,13 @@ export interface SitePattern {
   readonly port: number | null;
   /** Path prefix ('' for any path); matches whole segments only. */
   readonly path: string;
-  /** Query parameters that must all be present; a null value matches any value. */
+  /**
+   * Query parameters that must all be present; a null value matches any value.
+   * Keys and values are compared as the address writes them (percent-encoded
+   * as a browser serialises the URL; `+` and `%20` are not decoded), as in
+   * Chrome's URL policies. No duplicates, and no key-only condition for a key
+   * that also has a value condition.
+   */
   readonly query: ReadonlyArray<readonly [string, string | null]>;
 }
 
@@ -194,16 +200,23 @@ function finish(
   }
   const query: Array<readonly [string, string | null]> = [];
   if (queryText !== '') {
-    for (const part of queryText.split('&')) {
-      if (part === '') continue;
-      const eq = part.indexOf('=');
-      const params = new URLSearchParams(part);
-      const [key, value] = [...params.entries()][0] ?? [part, ''];
-      query.push([key, eq >= 0 ? value : null]);
+    // Serialise the query as a browser serialises a URL's, so the conditions compare with addresses as they are.
+    const canonical = new URL(`http://h/?${queryText}`).search.slice(1);
+    const conditions = canonical.split('&').filter((part) => part !== '').map(splitQueryPart);
+    for (const [key, value] of conditions) {
+      if (query.some(([k, v]) => k === key && v === value)) continue;
+      if (value === null && conditions.some(([k, v]) => k === key && v !== null)) continue;
+      query.push([key, value]);
     }
     if (query.length > MAX_QUERY_CONDITIONS) return fail(source, `at most ${MAX_QUERY_CONDITIONS} query conditions`);
   }
   return { ok: true, pattern: { source, scheme, host, anyHost, exact, port, path, query } };
+}
+
+/** `key=value` -> [key, value]; `key` -> [key, null]. Nothing is decoded. */
+function splitQueryPart(part: string): readonly [string, string | null] {
+  const eq = part.indexOf('=');
+  return eq < 0 ? [part, null] : [part.slice(0, eq), part.slice(eq + 1)];
 }
 
 /** Parses a URL for matching; null for anything that is not a URL with a host. */
@@ -240,9 +253,11 @@ export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
   if (pattern.port !== null && pattern.port !== url.port) return false;
   if (!pathMatches(pattern.path, url.path)) return false;
   if (pattern.query.length === 0) return true;
-  const params = new URLSearchParams(url.search);
+  const parts = url.search.split('&');
   for (const [key, value] of pattern.query) {
-    if (value === null ? !params.has(key) : !params.getAll(key).includes(value)) return false;
+    const wanted = value === null ? null : `${key}=${value}`;
+    const found = parts.some((part) => (wanted === null ? part === key || part.startsWith(`${key}=`) : part === wanted));
+    if (!found) return false;
   }
   return true;
 }
