@@ -1,45 +1,65 @@
 /**
  * The background's answers to the UI, one handler per request type. Every
  * request is validated with the protocol's zod schema here, where it enters
- * the background, and only the extension's own pages may send them.
+ * the background, and only the extension's own pages may send them. Every
+ * request that changes anything passes the teacher's token check first
+ * (`withToken`); letting a student through checks the PIN itself.
  */
 import { decide } from '../core/decide';
-import { RequestSchema, type ErrorCode, type Reply, type Request, type ResponseMap } from '../core/protocol';
+import { RequestSchema, type Reply, type Request, type ResponseMap } from '../core/protocol';
 import type { Runtime } from '../platform/browser';
 import { isOwnPage } from '../platform/runtime';
+import {
+  allowSite,
+  deletePresetAction,
+  endLesson,
+  extendRunningLesson,
+  pinSourceOf,
+  renamePresetAction,
+  savePresetAction,
+  siteToLetThrough,
+  startLesson,
+  statusOf,
+  updateRunningLesson,
+} from './actions';
+import { RequestError } from './errors';
 import { ensureCurrent } from './flow';
-import { buildStatus } from './status';
+import { checkPin, lock, requireToken, setPin, unlock } from './teacher';
 
-/** An error whose message a person can read, with a code the UI can act on. */
-export class RequestError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAt?: number,
-  ) {
-    super(message);
-  }
-}
+export { RequestError };
 
 type Handlers = { [K in Request['type']]: (request: Extract<Request, { type: K }>, now: number) => Promise<ResponseMap[K]> };
 
-const notYet = async (): Promise<never> => {
-  throw new RequestError('forbidden', 'this action is not available on this device yet');
-};
+/** Runs `action` only for a request that carries the current, unexpired unlock token. */
+function withToken<K extends Request['type']>(action: (request: Extract<Request, { type: K }>, now: number) => Promise<ResponseMap[K]>) {
+  return async (request: Extract<Request, { type: K }> & { token: string }, now: number): Promise<ResponseMap[K]> => {
+    await requireToken(request.token, now);
+    return action(request, now);
+  };
+}
 
 export const handlers: Handlers = {
-  getStatus: async (_request, now) => buildStatus(await ensureCurrent(now), now),
+  getStatus: async (_request, now) => statusOf(await ensureCurrent(now), now),
   checkUrl: async (request, now) => decide(request.url, (await ensureCurrent(now)).prepared, request.kind),
-  unlock: notYet,
-  lock: notYet,
-  setPin: notYet,
-  startLesson: notYet,
-  extendLesson: notYet,
-  updateLesson: notYet,
-  endLesson: notYet,
-  savePreset: notYet,
-  deletePreset: notYet,
-  allowTemporarily: notYet,
+  unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),
+  resumeSession: async (request, now) => requireToken(request.token, now),
+  lock: async (request, now) => lock(request.token, now),
+  setPin: async (request, now) => setPin(pinSourceOf(await ensureCurrent(now)), request),
+  startLesson: withToken<'startLesson'>((request, now) => startLesson(request.lesson, now)),
+  extendLesson: withToken<'extendLesson'>((request, now) => extendRunningLesson(request.minutes, now)),
+  updateLesson: withToken<'updateLesson'>((request, now) =>
+    updateRunningLesson({ sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}) }, now),
+  ),
+  endLesson: withToken<'endLesson'>((_request, now) => endLesson(now)),
+  savePreset: withToken<'savePreset'>((request) => savePresetAction({ preset: request.preset, ...(request.id !== undefined ? { id: request.id } : {}) })),
+  renamePreset: withToken<'renamePreset'>((request) => renamePresetAction(request.id, request.title)),
+  deletePreset: withToken<'deletePreset'>((request) => deletePresetAction(request.id)),
+  allowTemporarily: async (request, now) => {
+    // The site is checked first: a PIN typed for an IT-blocked site is not counted as a guess.
+    const site = await siteToLetThrough(request.url, now);
+    await checkPin(pinSourceOf(await ensureCurrent(now)), request.pin);
+    return allowSite(site, request.minutes, Date.now());
+  },
 };
 
 /** Validates and dispatches one message; never throws, always replies. */

@@ -3,11 +3,13 @@ import type { Status } from '../core/protocol';
 import { periodsOnDay } from '../core/schedule';
 import { extensionVersion } from '../platform/runtime';
 import type { Current } from './flow';
+import type { TeacherInfo } from './teacher';
 
 /** How many IT entries the status carries; a 50,000-entry list is summarised, not copied. */
 const LIST_PREVIEW = 200;
 
-export function buildStatus(current: Current, now: number): Status {
+/** `teacher` comes from the PIN state (see teacher.ts); without it the status says what IT's policy alone tells. */
+export function buildStatus(current: Current, now: number, teacher?: TeacherInfo): Status {
   const { resolution, inputs } = current;
   const policy = inputs.resolve.policy;
   const timetable = { schedule: policy.schedule, timeZone: policy.timeZone, noLessonDates: policy.noLessonDates };
@@ -33,7 +35,7 @@ export function buildStatus(current: Current, now: number): Status {
       showBlockedAddress: policy.showBlockedAddress,
     },
     presets: { it: policy.presets, local: inputs.localPresets },
-    teacher: { pinSet: policy.teacherPin !== undefined, pinFromPolicy: policy.teacherPin !== undefined, lockedUntil: null },
+    teacher: teacher ?? { pinSet: policy.teacherPin !== undefined, pinFromPolicy: policy.teacherPin !== undefined, lockedUntil: null },
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
     notes: inputs.notes,
   };

@@ -36,13 +36,22 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkUrl'), url: z.string().max(8192), kind: z.enum(['page', 'frame']).default('page') }),
   z.object({ type: z.literal('unlock'), pin: z.string().min(1).max(200) }),
   z.object({ type: z.literal('lock'), token: Token }),
+  z.object({ type: z.literal('resumeSession'), token: Token }),
+  /** First PIN on this device: no token or old PIN. Changing it: the token and the old PIN. */
   z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
   z.object({ type: z.literal('startLesson'), token: Token, lesson: LessonDraftSchema }),
   z.object({ type: z.literal('extendLesson'), token: Token, minutes: Minutes }),
   z.object({ type: z.literal('updateLesson'), token: Token, sites: z.array(SitePatternString).max(1000), embeds: z.array(SitePatternString).max(200).optional(), title: z.string().trim().min(1).max(120).optional() }),
   z.object({ type: z.literal('endLesson'), token: Token }),
-  z.object({ type: z.literal('savePreset'), token: Token, preset: PresetSchema }),
+  /** Without `id` a new preset; with it, the teacher's preset with that id is replaced. */
+  z.object({ type: z.literal('savePreset'), token: Token, id: PresetSchema.shape.id.optional(), preset: PresetSchema.omit({ id: true }) }),
+  z.object({ type: z.literal('renamePreset'), token: Token, id: z.string().min(1), title: z.string().trim().min(1).max(120) }),
   z.object({ type: z.literal('deletePreset'), token: Token, id: z.string().min(1) }),
+  /**
+   * Carries the PIN, not a token: the blocked page is in front of a student,
+   * so it checks the PIN once (rate-limited like an unlock) and leaves no
+   * unlocked session behind.
+   */
   z.object({ type: z.literal('allowTemporarily'), pin: z.string().min(1).max(200), url: z.string().max(8192), minutes: z.union([z.literal(5), z.literal(10), z.literal(15)]) }),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
@@ -103,21 +112,38 @@ export interface ResponseMap {
   getStatus: Status;
   checkUrl: Verdict;
   unlock: UnlockResult;
+  resumeSession: UnlockResult;
   lock: null;
-  setPin: null;
+  setPin: UnlockResult;
   startLesson: Status;
   extendLesson: Status;
   updateLesson: Status;
   endLesson: Status;
   savePreset: Status;
   deletePreset: Status;
+  renamePreset: Status;
   allowTemporarily: Status;
 }
 
 /** What travels back: a result, or an error a person can read. */
 export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number };
 
-export type ErrorCode = 'invalid' | 'locked' | 'wrong-pin' | 'rate-limited' | 'forbidden' | 'no-lesson' | 'internal';
+export type ErrorCode =
+  | 'invalid'
+  | 'locked'
+  | 'wrong-pin'
+  | 'rate-limited'
+  | 'forbidden'
+  | 'no-lesson'
+  | 'internal'
+  /** Longer than IT's maxLessonMinutes. */
+  | 'too-long'
+  /** A blocklist lesson where IT allows none. */
+  | 'mode-not-allowed'
+  /** IT blocked the site: no teacher can let it through. */
+  | 'it-blocked'
+  | 'not-found'
+  | 'too-many';
 
 /** Formats zod issues as "path: message" problems. */
 export function problemsOf(error: z.ZodError): Problem[] {

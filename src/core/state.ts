@@ -17,6 +17,21 @@ export const KEYS = {
   policyCache: 'policyCache',
   /** Problems with the policy most recently received. */
   policyStatus: 'policyStatus',
+  /** The teacher PIN set on this device (a PBKDF2 hash), used when IT's policy sets none. */
+  teacherPin: 'teacherPin',
+  /** Wrong PIN attempts in a row, so the waits survive a browser restart. */
+  pinAttempts: 'pinAttempts',
+} as const;
+
+/** What Lesmodus keeps in storage.session (gone when the browser closes). */
+export const SESSION_KEYS = {
+  /**
+   * The teacher's unlock: a hash of the token and its expiry, so a restarted
+   * service worker still honours the token. The token itself lives only in
+   * the open popup's memory: closing the popup locks it, so a student who
+   * opens the popup after the teacher walked away finds it locked.
+   */
+  teacherSession: 'teacherSession',
 } as const;
 
 /** Keys whose change re-runs the rules flow. */

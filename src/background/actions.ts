@@ -1,0 +1,164 @@
+/**
+ * What an unlocked teacher can change: the lesson on this device, the saved
+ * presets, and a site let through for one student. Each action reads the
+ * stored state, asks core what the change is (IT's limits included), writes
+ * it, and answers with the status after the rules flow has applied it.
+ */
+import { decide } from '../core/decide';
+import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../core/lessons';
+import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem, type PresetResult } from '../core/presets';
+import type { ErrorCode, LessonDraft, Status } from '../core/protocol';
+import type { Lesson } from '../core/schemas';
+import { KEYS, StoredExceptions } from '../core/state';
+import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../platform/storage';
+import { RequestError } from './errors';
+import { ensureCurrent, refresh, type Current } from './flow';
+import { serialQueue } from './serial';
+import { buildStatus } from './status';
+import { teacherInfo, type PinSource } from './teacher';
+
+const MINUTE = 60_000;
+const serially = serialQueue();
+
+const LESSON_CODES: Record<LessonProblem, ErrorCode> = { 'too-long': 'too-long', 'mode-not-allowed': 'mode-not-allowed', invalid: 'invalid', 'no-lesson': 'no-lesson' };
+const PRESET_CODES: Record<PresetProblem, ErrorCode> = { 'not-found': 'not-found', invalid: 'invalid', 'too-many': 'too-many' };
+
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function lessonId(now: number): string {
+  return `teacher-${now}-${randomHex(4)}`;
+}
+
+export function pinSourceOf(current: Current): PinSource {
+  return { policyPin: current.inputs.resolve.policy.teacherPin };
+}
+
+/** The status as the UI sees it, with the teacher's PIN state. */
+export async function statusOf(current: Current, now: number): Promise<Status> {
+  return buildStatus(current, now, await teacherInfo(pinSourceOf(current), now));
+}
+
+/** Re-runs the rules flow after a write and answers with the status it leads to. */
+async function applied(): Promise<Status> {
+  const current = await refresh();
+  return statusOf(current, Date.now());
+}
+
+function lessonOrThrow(result: LessonResult): Lesson {
+  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message);
+  return result.lesson;
+}
+
+function presetsOrThrow(result: PresetResult): unknown[] {
+  if (!result.ok) throw new RequestError(PRESET_CODES[result.problem], result.message);
+  return result.stored;
+}
+
+function limitsOf(current: Current) {
+  const { maxLessonMinutes, allowBlocklistLessons } = current.inputs.resolve.policy;
+  return { maxLessonMinutes, allowBlocklistLessons };
+}
+
+/** The lesson a change applies to, or 'no-lesson'. */
+function lessonToChangeOrThrow(current: Current, now: number): Lesson {
+  const lesson = lessonToChange(current.inputs.resolve.teacherLesson, current.resolution.active, now, lessonId(now));
+  if (lesson === null) throw new RequestError('no-lesson', 'there is no lesson to change right now');
+  return lesson;
+}
+
+export function startLesson(draft: LessonDraft & { embeds: string[] }, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function extendRunningLesson(minutes: number, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(extendLesson(lessonToChangeOrThrow(current, now), minutes, limitsOf(current), now));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+/**
+ * Ends the teacher's lesson on this device at once: the stored lesson is
+ * removed, so the timetable (or open browsing) is back with the next flow run.
+ */
+export function endLesson(now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const stored = current.inputs.resolve.teacherLesson;
+    if (stored === null || stored.endsAt <= now || stored.startsAt > now) {
+      throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
+    }
+    await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+async function storedPresets(): Promise<unknown[]> {
+  const raw = (await readLocalRaw([KEYS.presets]))[KEYS.presets];
+  // A stored value that is not a list at all was reported when read; start a new list.
+  return Array.isArray(raw) ? raw : [];
+}
+
+export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number } }): Promise<Status> {
+  return serially(async () => {
+    const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
+    await writeLocal({ [KEYS.presets]: next });
+    return applied();
+  });
+}
+
+export function renamePresetAction(id: string, title: string): Promise<Status> {
+  return serially(async () => {
+    await writeLocal({ [KEYS.presets]: presetsOrThrow(renamePreset(await storedPresets(), id, title)) });
+    return applied();
+  });
+}
+
+export function deletePresetAction(id: string): Promise<Status> {
+  return serially(async () => {
+    await writeLocal({ [KEYS.presets]: presetsOrThrow(deletePreset(await storedPresets(), id)) });
+    return applied();
+  });
+}
+
+/**
+ * Checks that a blocked address can be let through: a web address whose
+ * site IT has not blocked (IT's blocked list stays above any teacher's
+ * exception). Returns the site pattern to allow.
+ */
+export async function siteToLetThrough(url: string, now: number): Promise<string> {
+  const site = exceptionSiteFor(url);
+  if (site === null) throw new RequestError('invalid', 'only web addresses (http, https) can be let through');
+  const current = await ensureCurrent(now);
+  if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
+    throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
+  }
+  return site;
+}
+
+/** Lets `site` through on this device for `minutes`; it expires by itself (the flow wakes at its end). */
+export function allowSite(site: string, minutes: number, now: number): Promise<Status> {
+  return serially(async () => {
+    const stored = await readLocal(KEYS.exceptions, StoredExceptions, []);
+    await writeLocal({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
+    return applied();
+  });
+}
