@@ -16,8 +16,9 @@
  *
  * Plain host patterns (no scheme, port, path, query or leading dot) go many
  * to a rule with `requestDomains`, which matches a host and its subdomains as
- * a pattern does; the rest become one `regexFilter` rule each. So even a
- * 50,000-entry IT list is a handful of rules.
+ * a pattern does; the rest become a `regexFilter` rule each (one per order of
+ * their query conditions), with their host in `requestDomains` where it can
+ * be. So even a 50,000-entry IT list is a handful of rules.
  */
 import { DEFAULT_PORTS, parsePattern, specificity, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
@@ -83,44 +84,78 @@ function permutations<T>(items: readonly T[]): T[][] {
   return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
+const USERINFO = '(?:[^/?#@]*@)?';
+
+/** How the URL's host is matched: here in the regex, or by `requestDomains` beside it. */
+function hostRegex(pattern: SitePattern, viaRequestDomains: boolean): string {
+  if (pattern.anyHost) return '(?:\\[[^\\]/]*\\]|[^/?#:@]*)';
+  // requestDomains already holds the host to the pattern's host and its subdomains.
+  if (viaRequestDomains) return '[^/?#:@]*';
+  // A host may be written with a trailing dot (`example.com.`): the same host, and decide() treats it so.
+  const host = `${escapeRegex(pattern.host)}\\.?`;
+  return pattern.exact ? host : `(?:[^/?#:@]+\\.)?${host}`;
+}
+
+function schemesRegex(schemes: readonly string[]): string {
+  if (schemes.length === 2 && schemes.includes('http') && schemes.includes('https')) return 'https?';
+  return schemes.length === 1 ? escapeRegex(schemes[0]!) : `(?:${schemes.map(escapeRegex).join('|')})`;
+}
+
+/** `scheme://userinfo@host:port`, from the start of the URL. */
+function authorityRegex(pattern: SitePattern, host: string): string {
+  if (pattern.port === null) return `${pattern.scheme === null ? 'https?' : escapeRegex(pattern.scheme)}://${USERINFO}${host}(?::\\d+)?`;
+  // Browsers leave a scheme's default port out of the URL.
+  const schemes = pattern.scheme === null ? ['http', 'https'] : [pattern.scheme];
+  const implicit = schemes.filter((scheme) => DEFAULT_PORTS[scheme] === pattern.port);
+  const explicit = schemes.filter((scheme) => DEFAULT_PORTS[scheme] !== pattern.port);
+  const alternatives = [
+    ...(explicit.length > 0 ? [`${schemesRegex(explicit)}://${USERINFO}${host}:${pattern.port}`] : []),
+    ...(implicit.length > 0 ? [`${schemesRegex(implicit)}://${USERINFO}${host}`] : []),
+  ];
+  return alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`;
+}
+
+function pathRegex(pattern: SitePattern): string {
+  if (pattern.path === '') return pattern.query.length > 0 ? '(?:/[^?#]*)?' : '';
+  if (pattern.path.endsWith('/')) return `${escapeRegex(pattern.path)}[^?#]*`;
+  return `${escapeRegex(pattern.path)}(?:/[^?#]*)?`;
+}
+
+/**
+ * What follows the path: anything, or the query with every condition, in
+ * each order the conditions can appear in (one alternative per order). Keys
+ * and values are compared as the URL writes them (see SitePattern.query).
+ */
+function tailRegexes(pattern: SitePattern): string[] {
+  if (pattern.query.length === 0) return [pattern.path === '' ? '(?:[/?#].*)?$' : '(?:[?#].*)?$'];
+  const conditions = pattern.query.map(([key, value]) => (value === null ? `${escapeRegex(key)}(?:=[^&#]*)?` : `${escapeRegex(key)}=${escapeRegex(value)}`));
+  return permutations(conditions).map((order) => `\\?(?:[^#]*&)?${order.join('(?:&[^#]*)?&')}(?:[&#].*)?$`);
+}
+
 /**
  * A regular expression (RE2 and JavaScript alike) that matches exactly the
  * URLs the pattern matches, as the browser serialises them.
  */
 export function patternToRegex(pattern: SitePattern): string {
-  const scheme = pattern.scheme === null ? 'https?' : escapeRegex(pattern.scheme);
-  const userinfo = '(?:[^/?#@]*@)?';
-  // A host may be written with a trailing dot (`example.com.`): the same host, and decide() treats it so.
-  const host = pattern.anyHost ? '(?:\\[[^\\]/]*\\]|[^/?#:@]*)' : pattern.exact ? `${escapeRegex(pattern.host)}\\.?` : `(?:[^/?#:@]+\\.)?${escapeRegex(pattern.host)}\\.?`;
+  const tails = tailRegexes(pattern);
+  const tail = tails.length === 1 ? tails[0]! : `(?:${tails.map((t) => t.slice(0, -1)).join('|')})$`;
+  return `^${authorityRegex(pattern, hostRegex(pattern, false))}${pathRegex(pattern)}${tail}`;
+}
 
-  let authority: string;
-  if (pattern.port === null) {
-    authority = `${scheme}://${userinfo}${host}(?::\\d+)?`;
-  } else {
-    // Browsers leave a scheme's default port out of the URL.
-    const defaults = Object.entries(DEFAULT_PORTS)
-      .filter(([name, port]) => port === pattern.port && (name === 'http' || name === 'https') && (pattern.scheme === null || pattern.scheme === name))
-      .map(([name]) => name);
-    const withPort = `${scheme}://${userinfo}${host}:${pattern.port}`;
-    authority = defaults.length > 0 ? `(?:${withPort}|(?:${defaults.join('|')})://${userinfo}${host})` : withPort;
-  }
-
-  let path: string;
-  if (pattern.path === '') path = pattern.query.length > 0 ? '(?:/[^?#]*)?' : '';
-  else if (pattern.path.endsWith('/')) path = `${escapeRegex(pattern.path)}[^?#]*`;
-  else path = `${escapeRegex(pattern.path)}(?:/[^?#]*)?`;
-
-  let tail: string;
-  if (pattern.query.length === 0) {
-    tail = pattern.path === '' ? '(?:[/?#].*)?' : '(?:[?#].*)?';
-  } else {
-    // Keys and values are compared as the URL writes them (see SitePattern.query): no decoding.
-    const conditions = pattern.query.map(([key, value]) => (value === null ? `${escapeRegex(key)}(?:=[^&#]*)?` : `${escapeRegex(key)}=${escapeRegex(value)}`));
-    const orders = permutations(conditions).map((order) => order.join('(?:&[^#]*)?&'));
-    const alternatives = orders.length > 1 ? `(?:${orders.join('|')})` : orders[0]!;
-    tail = `\\?(?:[^#]*&)?${alternatives}(?:[&#].*)?`;
-  }
-  return `^${authority}${path}${tail}$`;
+/**
+ * The DNR conditions that together match exactly the URLs the pattern
+ * matches (any one of them matching is a match). Chrome compiles a
+ * regexFilter with RE2 in 2 KB of memory, which holds only about a hundred
+ * program instructions, and refuses the whole rule update when one regex is
+ * larger. So the regexes are kept small: a named host goes into
+ * `requestDomains` beside the regex instead of into it, and the orders in
+ * which query conditions can appear become one condition each instead of
+ * one alternation.
+ */
+function patternConditions(pattern: SitePattern): Array<{ requestDomains?: string[]; regexFilter: string }> {
+  const viaRequestDomains = !pattern.anyHost && !pattern.exact;
+  const head = `^${authorityRegex(pattern, hostRegex(pattern, viaRequestDomains))}${pathRegex(pattern)}`;
+  return tailRegexes(pattern).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: [pattern.host] } : {}), regexFilter: head + tail }));
 }
 
 class RuleBuilder {
@@ -143,11 +178,12 @@ class RuleBuilder {
       else group.domains.push(pattern.host);
       return;
     }
-    const regex = patternToRegex(pattern);
-    const dedupeKey = `${action}|${priority}|${typesKey}|${regex}`;
-    if (this.seen.has(dedupeKey)) return;
-    this.seen.add(dedupeKey);
-    this.push(action, priority, { regexFilter: regex, isUrlFilterCaseSensitive: true, resourceTypes });
+    for (const condition of patternConditions(pattern)) {
+      const dedupeKey = `${action}|${priority}|${typesKey}|${condition.requestDomains?.[0] ?? ''}|${condition.regexFilter}`;
+      if (this.seen.has(dedupeKey)) continue;
+      this.seen.add(dedupeKey);
+      this.push(action, priority, { ...condition, isUrlFilterCaseSensitive: true, resourceTypes });
+    }
   }
 
   private push(action: Action, priority: number, condition: DnrRule['condition']): void {
