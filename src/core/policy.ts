@@ -12,7 +12,6 @@
  */
 import { z } from 'zod';
 import {
-  NoLessonDateSchema,
   PeriodSchema,
   PinHashSchema,
   PresetSchema,
@@ -20,6 +19,22 @@ import {
   TimeZone,
   type NoLessonDate,
 } from './schemas';
+
+/**
+ * Runs a check on an object only when the object itself and the fields the
+ * check reads are valid, so that other fields' problems and this one are
+ * reported together, and a malformed field is not reported twice.
+ */
+function whenValid(fields: readonly string[]) {
+  return {
+    when: (payload: z.core.ParsePayload): boolean =>
+      isPlainObject(payload.value) && !payload.issues.some((issue) => issue.path === undefined || issue.path.length === 0 || fields.includes(String(issue.path[0]))),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 // ---------------------------------------------------------------------------
 // Presets, timetable and PIN, with the policy's field documentation added.
@@ -34,13 +49,19 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
 }).describe('A named set of rules that teachers can start and the timetable can apply.');
 
-const PolicyPeriodSchema = PeriodSchema.safeExtend({
-  days: PeriodSchema.shape.days.describe('Weekdays of the period: "mon", "tue", "wed", "thu", "fri", "sat", "sun".'),
-  start: PeriodSchema.shape.start.describe('Local start time, HH:MM (24-hour), in timeZone.'),
-  end: PeriodSchema.shape.end.describe('Local end time, HH:MM, later on the same day than start.'),
-  preset: PeriodSchema.shape.preset.describe('Id of the preset that applies during the period.'),
-  title: PeriodSchema.shape.title.describe('Shown to students instead of the preset\'s title, e.g. "2B wiskunde".'),
-}).describe('A recurring lesson period.');
+// Rebuilt from PeriodSchema's fields rather than extended: PeriodSchema's
+// "end after start" check also runs when a time is malformed ("8:30"), and
+// then adds a second, misleading error. Here it runs only on valid times.
+const PolicyPeriodSchema = z
+  .object({
+    days: PeriodSchema.shape.days.describe('Weekdays of the period: "mon", "tue", "wed", "thu", "fri", "sat", "sun".'),
+    start: PeriodSchema.shape.start.describe('Local start time, HH:MM (24-hour), in timeZone.'),
+    end: PeriodSchema.shape.end.describe('Local end time, HH:MM, later on the same day than start.'),
+    preset: PeriodSchema.shape.preset.describe('Id of the preset that applies during the period.'),
+    title: PeriodSchema.shape.title.describe('Shown to students instead of the preset\'s title, e.g. "2B wiskunde".'),
+  })
+  .refine((period) => period.end > period.start, { message: 'a period must end after it starts, on the same day', path: ['end'], ...whenValid(['start', 'end']) })
+  .describe('A recurring lesson period.');
 
 const PolicyPinHashSchema = PinHashSchema.safeExtend({
   algorithm: PinHashSchema.shape.algorithm.describe('Always "PBKDF2-SHA256".'),
@@ -95,7 +116,16 @@ const NoLessonDateString = z.string().transform((text, ctx): NoLessonDate => {
   return name === undefined ? { from, to } : { from, to, name };
 });
 
-const NoLessonDateObject = NoLessonDateSchema.options[1];
+/** A date, checked once: a malformed date is not also reported as "not a calendar date". */
+const PolicyDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'write a date as YYYY-MM-DD', abort: true })
+  .refine(isCalendarDate, 'not a calendar date');
+
+/** The object form of schemas.ts's NoLessonDateSchema, with the range check only on valid dates. */
+const NoLessonDateObject = z
+  .object({ from: PolicyDate, to: PolicyDate, name: z.string().max(120).optional() })
+  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], ...whenValid(['from', 'to']) });
 
 const PolicyNoLessonDate = z
   .union([NoLessonDateString, NoLessonDateObject], { error: DATE_ENTRY_HELP })
@@ -164,8 +194,7 @@ const ClassFeedSchema = z
       .max(600, 'poll at least every 600 seconds (10 minutes)')
       .default(30)
       .describe('How often student devices fetch the class feed, in seconds (10 to 600).'),
-  })
-  .describe('Where teachers publish signed lessons for their classes and student devices fetch them. Any server that stores a PUT and serves it back with an ETag.');
+  });
 
 // ---------------------------------------------------------------------------
 // Keys. Lessons in the class feed are signed with ECDSA P-256; students check
@@ -173,7 +202,8 @@ const ClassFeedSchema = z
 // WebCrypto exports them.
 
 /** base64url of a 32-byte P-256 coordinate or scalar, without padding. */
-const KeyPart = (what: string) => z.string().regex(/^[A-Za-z0-9_-]{43}$/, `${what}: 43 base64url characters (32 bytes) expected`);
+const KEY_PART_RE = /^[A-Za-z0-9_-]{43}$/;
+const KeyPart = (what: string) => z.string().regex(KEY_PART_RE, `${what}: 43 base64url characters (32 bytes) expected`);
 
 /** P-256 curve: y² = x³ - 3x + b (mod p). */
 const P256_P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
@@ -213,6 +243,8 @@ const EcKeyFields = {
 };
 
 function checkOnCurve(key: { x: string; y: string }, ctx: z.RefinementCtx): void {
+  // A malformed coordinate has its own error already.
+  if (!KEY_PART_RE.test(key.x) || !KEY_PART_RE.test(key.y)) return;
   if (!isOnP256(key.x, key.y)) ctx.addIssue({ code: 'custom', path: ['x'], message: 'x and y are not a point of P-256: was the key copied in full?' });
 }
 
@@ -248,27 +280,21 @@ const SchoolSigningKeySchema = z
     kid: KeyId.describe('The id under which student devices list the public half in teacherKeys.'),
   })
   .superRefine(checkOnCurve)
-  .meta({ sensitiveValue: true })
-  .describe('Teacher devices only, for schools that prefer one school key over a key per teacher: the private P-256 JSON Web Key that signs lessons. Its public half goes into the students\' teacherKeys under id kid.');
+  .meta({ sensitiveValue: true });
 
 // ---------------------------------------------------------------------------
 
 /** Reports each entry of a list whose key an earlier entry already used, at the path `pathOf(index)`. */
-function duplicates<T>(items: readonly T[], keyOf: (item: T) => string, ctx: z.RefinementCtx, pathOf: (index: number) => Array<string | number>, what: string): void {
+function duplicates<T>(items: readonly T[], keyOf: (item: T) => unknown, ctx: z.RefinementCtx, pathOf: (index: number) => Array<string | number>, what: string): void {
+  if (!Array.isArray(items)) return;
   const seen = new Set<string>();
   items.forEach((item, index) => {
-    const key = keyOf(item);
+    // An entry that is itself malformed (and reported as such) has no key to compare.
+    const key = item === null || item === undefined ? undefined : keyOf(item);
+    if (typeof key !== 'string') return;
     if (seen.has(key)) ctx.addIssue({ code: 'custom', path: pathOf(index), message: `${what} "${key}" is listed twice` });
     seen.add(key);
   });
-}
-
-/**
- * Runs a cross-field check only when the fields it reads are valid, so that
- * the other fields' problems and these are reported together.
- */
-function whenValid(fields: readonly string[]) {
-  return { when: (payload: z.core.ParsePayload) => !payload.issues.some((issue) => fields.includes(String(issue.path?.[0]))) };
 }
 
 export const PolicySchema = z
@@ -298,14 +324,18 @@ export const PolicySchema = z
       .default([])
       .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class'))
       .describe('Student devices: the classes whose lessons this device follows. Teacher devices: the classes this teacher publishes lessons for.'),
-    classFeed: ClassFeedSchema.optional(),
+    classFeed: ClassFeedSchema.optional().describe(
+      'Where teachers publish signed lessons for their classes and student devices fetch them: any server that stores a PUT and serves it back with an ETag.',
+    ),
     teacherKeys: z
       .array(TeacherKeySchema)
       .max(500)
       .default([])
       .superRefine((keys, ctx) => duplicates(keys, (key) => key.id, ctx, (index) => [index, 'id'], 'key id'))
       .describe('Public keys whose signed lessons student devices accept from the class feed.'),
-    schoolSigningKey: SchoolSigningKeySchema.optional(),
+    schoolSigningKey: SchoolSigningKeySchema.optional().describe(
+      'Teacher devices only, for schools that prefer one school key to a key per teacher: the private P-256 JSON Web Key that signs lessons (npm run policy -- key). Its public half goes into the students\' teacherKeys under id kid.',
+    ),
   })
   .superRefine(
     (policy, ctx) => {
@@ -370,10 +400,6 @@ export type PolicyResult =
   | { readonly ok: true; readonly policy: Policy }
   | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem> };
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Google Admin console's "Policy for extensions" takes each field wrapped as
  * `{"field": {"Value": …}}`. Unwraps every top-level field written that way
@@ -409,6 +435,8 @@ function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = 
       const typed = issue.errors.filter((branch) => !branch.some((sub) => sub.code === 'invalid_type' && (sub.path?.length ?? 0) === 0));
       if (typed.length === 1) return flatten(typed[0]!, path);
     }
+    // zod words a missing field as "expected string, received undefined".
+    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required: ${issue.expected} missing` }];
     return [{ path, message: issue.message }];
   });
 }
@@ -419,7 +447,14 @@ function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = 
  * an IT admin can act on; an invalid policy is never applied in part.
  */
 export function parsePolicy(raw: unknown): PolicyResult {
-  const parsed = PolicySchema.safeParse(unwrapAdminConsole(raw));
+  let parsed: ReturnType<typeof PolicySchema.safeParse>;
+  try {
+    parsed = PolicySchema.safeParse(unwrapAdminConsole(raw));
+  } catch (error) {
+    // A check that throws on some odd input must not take the caller down
+    // with it: the policy is then simply not valid, and says why.
+    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${(error as Error).message}` }] };
+  }
   if (parsed.success) return { ok: true, policy: parsed.data };
   return {
     ok: false,
