@@ -86,7 +86,7 @@ function mergeSameType(branches: ChromeSchema[], path: string): ChromeSchema {
   }, first);
 }
 
-function convert(node: JsonSchema, path: string, root: JsonSchema, seen: ReadonlySet<string>): ChromeSchema {
+function convert(node: JsonSchema, path: string, root: JsonSchema, seen: ReadonlySet<string>, unionTypes: Readonly<Record<string, ChromeType>>): ChromeSchema {
   if (typeof node.$ref === 'string') {
     // zod inlines reused schemas by default; a $ref only appears for a
     // registered or recursive schema. Inline it (Chrome's own $ref/id would
@@ -96,19 +96,21 @@ function convert(node: JsonSchema, path: string, root: JsonSchema, seen: Readonl
     const defs = (root.$defs ?? root.definitions) as Record<string, JsonSchema> | undefined;
     const target = match ? defs?.[match[1]!] : undefined;
     if (!target || seen.has(ref)) throw new Error(`${path}: cannot inline ${ref}`);
-    const inlined = convert(target, path, root, new Set([...seen, ref]));
+    const inlined = convert(target, path, root, new Set([...seen, ref]), unionTypes);
     const description = describe(node);
     return description === undefined ? inlined : { ...inlined, description };
   }
   if (Array.isArray(node.allOf)) throw new Error(`${path}: allOf (an intersection) cannot be expressed for Chrome`);
 
-  const branches = (node.anyOf ?? node.oneOf) as JsonSchema[] | undefined;
+  // zod writes a union of plain types as `type: [...]`: treat it as the union it is.
+  const typeList = Array.isArray(node.type) ? (node.type as unknown[]).map((type): JsonSchema => ({ ...node, type })) : undefined;
+  const branches = (node.anyOf ?? node.oneOf ?? typeList) as JsonSchema[] | undefined;
   let out: ChromeSchema;
   if (Array.isArray(branches)) {
     // Chrome has no null: a null value is simply not sent.
-    const converted = branches.filter((branch) => branch.type !== 'null').map((branch) => convert(branch, path, root, seen));
+    const converted = branches.filter((branch) => branch.type !== 'null').map((branch) => convert(branch, path, root, seen, unionTypes));
     const types = [...new Set(converted.map((branch) => branch.type))];
-    const chosen = types.length === 1 ? types[0]! : UNION_TYPES[path];
+    const chosen = types.length === 1 ? types[0]! : unionTypes[path];
     if (chosen === undefined) {
       throw new Error(`${path}: the policy allows ${types.join(' or ')} here, but Chrome needs one type. Choose one in UNION_TYPES (managed-schema.ts)`);
     }
@@ -118,7 +120,6 @@ function convert(node: JsonSchema, path: string, root: JsonSchema, seen: Readonl
     );
   } else {
     let type = node.type;
-    if (Array.isArray(type)) type = type.filter((entry) => entry !== 'null').length === 1 ? type.find((entry) => entry !== 'null') : type;
     if (type === undefined && 'const' in node) type = typeOfConst(node.const);
     if (type === undefined && Array.isArray(node.enum)) type = [...new Set(node.enum.map(typeOfConst))].length === 1 ? typeOfConst(node.enum[0]) : undefined;
     if (typeof type !== 'string' || !CHROME_TYPES.has(type)) throw new Error(`${path}: no single Chrome type for ${JSON.stringify(node)}`);
@@ -126,13 +127,13 @@ function convert(node: JsonSchema, path: string, root: JsonSchema, seen: Readonl
     if (type === 'object' && isObject(node.properties)) {
       const properties: Record<string, ChromeSchema> = {};
       for (const [key, child] of Object.entries(node.properties)) {
-        if (isObject(child)) properties[key] = convert(child, path === '' ? key : `${path}.${key}`, root, seen);
+        if (isObject(child)) properties[key] = convert(child, path === '' ? key : `${path}.${key}`, root, seen, unionTypes);
       }
       out.properties = properties;
     }
     if (type === 'array') {
       if (!isObject(node.items)) throw new Error(`${path}: an array needs one schema for its items`);
-      out.items = convert(node.items, `${path}[]`, root, seen);
+      out.items = convert(node.items, `${path}[]`, root, seen, unionTypes);
     }
   }
 
@@ -150,14 +151,19 @@ function convert(node: JsonSchema, path: string, root: JsonSchema, seen: Readonl
 }
 
 /**
- * The Chrome/Edge policy schema for storage.managed, generated from
- * PolicySchema: structure, JSON types, descriptions (with defaults) and
- * `sensitiveValue` for secrets. Throws when the policy uses a construct that
- * Chrome cannot express and nobody has decided how to express it.
+ * Converts a zod schema (as IT writes values for it: `io: 'input'`) into
+ * Chrome's dialect: structure, JSON types, descriptions (with defaults) and
+ * `sensitiveValue`. Throws when the schema uses a construct that Chrome
+ * cannot express and `unionTypes` does not say how to express it.
  */
+export function toChromeSchema(schema: z.ZodType, unionTypes: Readonly<Record<string, ChromeType>> = UNION_TYPES): ChromeSchema {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw', target: 'draft-2020-12' }) as JsonSchema;
+  return convert(json, '', json, new Set(), unionTypes);
+}
+
+/** The Chrome/Edge policy schema for storage.managed (manifest/managed_schema.json), generated from PolicySchema. */
 export function managedSchema(): ChromeSchema {
-  const json = z.toJSONSchema(PolicySchema, { io: 'input', unrepresentable: 'throw', target: 'draft-2020-12' }) as JsonSchema;
-  const schema = convert(json, '', json, new Set());
+  const schema = toChromeSchema(PolicySchema);
   if (schema.type !== 'object' || schema.properties === undefined) throw new Error('the policy must be an object with properties');
   return {
     type: 'object',
