@@ -73,15 +73,17 @@ export async function hashPin(pin: string, salt: Uint8Array, iterations: number 
 
 /**
  * Checks a PIN against a stored hash, comparing in constant time. A hash that
- * is malformed (unknown algorithm, bad base64, absurd iteration count)
- * matches no PIN.
+ * is malformed (unknown algorithm, bad base64, not 32 bytes, absurd iteration
+ * count) matches no PIN.
  */
 export async function verifyPin(pin: string, stored: PinHash): Promise<boolean> {
   if (stored.algorithm !== 'PBKDF2-SHA256') return false;
   if (!Number.isInteger(stored.iterations) || stored.iterations < 1 || stored.iterations > MAX_ITERATIONS) return false;
   const salt = fromBase64(stored.salt);
   const expected = fromBase64(stored.hash);
-  if (salt === null || expected === null || salt.length === 0 || expected.length === 0) return false;
+  // Exactly the 32 bytes hashPin writes: a shorter stored hash would let
+  // many wrong PINs match (one byte: one PIN in 256).
+  if (salt === null || expected === null || salt.length === 0 || expected.length !== HASH_BYTES) return false;
   const actual = await derive(pin, salt, stored.iterations, expected.length);
   return constantTimeEqual(actual, expected);
 }
