@@ -1,34 +1,11 @@
 /**
- * How every UI page talks to the background: one typed request function.
- * Components take a Connector, so tests drive them with a fake that speaks
- * the same protocol.
+ * How every UI page talks to the background: the typed channel of
+ * ./channel over runtime messaging. Page entries import this; components
+ * take a Connector (from ./channel) so tests can give them a fake.
  */
-import type { z } from 'zod';
-import type { ErrorCode, Reply, RequestSchema, ResponseMap } from '../core/protocol';
 import { sendToBackground } from '../platform/runtime';
+import { connectorOver } from './channel';
 
-export type RequestInput = z.input<typeof RequestSchema>;
+export { BackgroundError, connectorOver, type Connector, type RequestInput } from './channel';
 
-export interface Connector {
-  request<R extends RequestInput>(request: R): Promise<ResponseMap[R['type']]>;
-}
-
-/** A refusal from the background, with a message a person can read. */
-export class BackgroundError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly retryAt?: number,
-  ) {
-    super(message);
-  }
-}
-
-export const backgroundConnector: Connector = {
-  async request(request) {
-    const reply = (await sendToBackground(request)) as Reply<never> | undefined;
-    if (!reply) throw new BackgroundError('internal', 'no answer from the background');
-    if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt);
-    return reply.value;
-  },
-};
+export const backgroundConnector = connectorOver(sendToBackground);

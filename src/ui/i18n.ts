@@ -1,32 +1,18 @@
-/** Strings and formats for the UI, in the browser's language (Dutch or English). */
-import { t, uiLanguage } from '../platform/i18n';
+/**
+ * The browser's wiring of ./text: importing this module installs the
+ * extension's _locales (through src/platform) as the message source. Page
+ * entries import it; components import ./text, which is pure and testable.
+ */
+import { t as browserMessage, uiLanguage } from '../platform/i18n';
+import { setMessageSource } from './text';
 
-export { t };
+setMessageSource({
+  // platform's t() answers the key itself for a missing message; text.t() expects ''.
+  getMessage: (key, substitutions) => {
+    const message = browserMessage(key, substitutions);
+    return message === key ? '' : message;
+  },
+  getUILanguage: uiLanguage,
+});
 
-/** "nl" for Dutch browsers, "en" otherwise. */
-export function language(): 'nl' | 'en' {
-  return uiLanguage().toLowerCase().startsWith('nl') ? 'nl' : 'en';
-}
-
-/** A local time of day, "10:15". */
-export function formatTime(instant: number, timeZone?: string): string {
-  return new Intl.DateTimeFormat(language(), { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(instant);
-}
-
-/** A countdown, "1:05:09" or "4:09". */
-export function formatCountdown(ms: number): string {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-}
-
-/** A link target for a site pattern, or null when the pattern names no single site (such as "*"). */
-export function siteLink(pattern: string): string | null {
-  const trimmed = pattern.trim();
-  if (trimmed === '*' || trimmed === '') return null;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return /^https?:\/\//i.test(trimmed) ? trimmed : null;
-  return `https://${trimmed.replace(/^\./, '')}`;
-}
+export { formatCountdown, formatTime, language, siteLink, t } from './text';
