@@ -7,14 +7,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Verdict } from '../../core/decide';
 import type { Status } from '../../core/protocol';
-import type { Connector } from '../connector';
-import { formatTime, siteLink, t } from '../i18n';
+import type { Connector } from '../channel';
+import { formatTime, siteLink, t } from '../text';
+import { LetThrough } from './let-through';
 
 export interface BlockedViewProps {
   readonly connector: Connector;
   /** The address that was blocked (from the page's fragment). */
   readonly blockedUrl: string;
   readonly inFrame: boolean;
+  readonly now?: () => number;
+  /** Where the page goes once a teacher let the site through (the tab goes back to it). */
+  readonly onAllowed?: (url: string) => void;
 }
 
 function hostOf(url: string): string {
@@ -31,7 +35,12 @@ function titleFor(verdict: Verdict | null): string {
   return t('blockedTitle');
 }
 
-export function BlockedView({ connector, blockedUrl, inFrame }: BlockedViewProps) {
+/** A teacher can let a student through a lesson's block, never through IT's and not during a pause. */
+function canLetThrough(status: Status, verdict: Verdict, url: string): boolean {
+  return status.teacher.pinSet && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
+}
+
+export function BlockedView({ connector, blockedUrl, inFrame, now = Date.now, onAllowed = () => undefined }: BlockedViewProps) {
   const [status, setStatus] = useState<Status | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
 
@@ -101,6 +110,7 @@ export function BlockedView({ connector, blockedUrl, inFrame }: BlockedViewProps
         </section>
       )}
       {!pause && verdict?.reason !== 'it-blocked' && <p class="hint">{t('blockedAskTeacher')}</p>}
+      {status && verdict && canLetThrough(status, verdict, blockedUrl) && <LetThrough connector={connector} blockedUrl={blockedUrl} status={status} now={now} onAllowed={onAllowed} />}
       {status && !lesson && !pause && verdict?.reason !== 'it-blocked' && <p class="hint">{t('blockedNoLesson')}</p>}
     </main>
   );

@@ -11,4 +11,15 @@ const inFrame = window.top !== window;
 document.documentElement.lang = language();
 document.body.classList.toggle('in-frame', inFrame);
 const app = document.getElementById('app');
-if (app) render(<BlockedView connector={backgroundConnector} blockedUrl={blockedUrl} inFrame={inFrame} />, app);
+if (app) {
+  render(
+    <BlockedView
+      connector={backgroundConnector}
+      blockedUrl={blockedUrl}
+      inFrame={inFrame}
+      // The background's tab sweep usually gets there first; this covers a sweep that missed the tab.
+      onAllowed={(url) => setTimeout(() => location.replace(url), 300)}
+    />,
+    app,
+  );
+}

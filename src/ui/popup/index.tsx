@@ -1,24 +1,16 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import type { Status } from '../../core/protocol';
 import { backgroundConnector } from '../connector';
-import { formatTime, language, t } from '../i18n';
+import { language } from '../i18n';
+import { activeTabUrl } from '../../platform/tabs';
+import { Popup } from './popup';
+import type { PopupServices } from './services';
 
-function Popup() {
-  const [status, setStatus] = useState<Status | null>(null);
-  useEffect(() => {
-    void backgroundConnector.request({ type: 'getStatus' }).then(setStatus);
-  }, []);
-  if (!status) return <p>{t('loading')}</p>;
-  const lesson = status.active;
-  return (
-    <main>
-      <h1>{lesson ? lesson.title : t('statusNoLesson')}</h1>
-      {lesson?.endsAt != null && <p>{t('statusUntil', formatTime(lesson.endsAt))}</p>}
-    </main>
-  );
-}
+const services: PopupServices = {
+  connector: backgroundConnector,
+  currentTabUrl: activeTabUrl,
+  now: () => Date.now(),
+};
 
 document.documentElement.lang = language();
 const app = document.getElementById('app');
-if (app) render(<Popup />, app);
+if (app) render(<Popup services={services} />, app);

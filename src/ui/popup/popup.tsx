@@ -1,0 +1,222 @@
+/**
+ * The popup: the status for everyone, and behind "Teacher" and the PIN the
+ * teacher's panel. It opens on a skeleton with the status card's layout, so
+ * there is no flash of empty content while the background answers. The
+ * unlock token lives only in this component: closing the popup locks it.
+ */
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { patternForUrl } from '../../core/patterns';
+import type { RequestInput } from '../channel';
+import { BackgroundError } from '../channel';
+import type { Status, UnlockResult } from '../../core/protocol';
+import { t } from '../text';
+import { useNow } from '../use-now';
+import { LessonEditor, type EditorTarget } from './lesson-editor';
+import type { Length } from './length-picker';
+import { ChangePinForm, SetPinForm, UnlockForm } from './pin-forms';
+import type { PopupServices } from './services';
+import { StatusCard, StatusSkeleton } from './status-card';
+import { TeacherPanel } from './teacher-panel';
+import type { Act } from './teacher-actions';
+
+type View =
+  | { readonly kind: 'status' }
+  | { readonly kind: 'unlock'; readonly message?: string }
+  | { readonly kind: 'set-pin' }
+  | { readonly kind: 'change-pin' }
+  | { readonly kind: 'panel' }
+  | { readonly kind: 'editor'; readonly target: EditorTarget };
+
+/** The length a new lesson gets unless the teacher picks another: a typical Dutch lesson. */
+const DEFAULT_MINUTES = 45;
+
+export function Popup({ services }: { services: PopupServices }) {
+  const { connector } = services;
+  const [status, setStatus] = useState<Status | null>(null);
+  const [loadFailed, setLoadFailed] = useState(false);
+  const [token, setToken] = useState<string | null>(null);
+  const [view, setView] = useState<View>({ kind: 'status' });
+  const [notice, setNotice] = useState<string | null>(null);
+  const [tabSite, setTabSite] = useState<string | null>(null);
+  const now = useNow(services.now);
+  const loading = useRef(false);
+  const firstView = useRef(true);
+
+  const load = useCallback(async () => {
+    if (loading.current) return;
+    loading.current = true;
+    try {
+      setStatus(await connector.request({ type: 'getStatus' }));
+      setLoadFailed(false);
+    } catch {
+      setLoadFailed(true);
+    } finally {
+      loading.current = false;
+    }
+  }, [connector]);
+
+  useEffect(() => {
+    void load();
+    void services
+      .currentTabUrl()
+      .then((url) => setTabSite(url ? patternForUrl(url) : null))
+      .catch(() => setTabSite(null));
+  }, [load, services]);
+
+  // When the rules change by themselves (a lesson ends, a period starts), show the new status.
+  useEffect(() => {
+    if (status?.nextChange != null && now >= status.nextChange) void load();
+  }, [now, status, load]);
+
+  // A new screen takes the focus to its heading, so keyboard and screen reader users know where they are.
+  useEffect(() => {
+    if (firstView.current) {
+      firstView.current = false;
+      return;
+    }
+    if (view.kind === 'status' || view.kind === 'panel') document.getElementById('status-title')?.focus();
+  }, [view.kind]);
+
+  const lockLocally = (message?: string) => {
+    setToken(null);
+    setView(message ? { kind: 'unlock', message } : { kind: 'status' });
+  };
+
+  const act: Act = useCallback(
+    async (request) => {
+      if (token === null) {
+        lockLocally(t('errorLocked'));
+        return null;
+      }
+      try {
+        const next = (await connector.request({ ...request, token } as RequestInput)) as Status;
+        setStatus(next);
+        return next;
+      } catch (error) {
+        if (error instanceof BackgroundError && error.code === 'locked') {
+          lockLocally(t('errorLocked'));
+          return null;
+        }
+        throw error;
+      }
+    },
+    [connector, token],
+  );
+
+  const onUnlocked = (unlock: UnlockResult) => {
+    setToken(unlock.token);
+    setNotice(null);
+    setView({ kind: 'panel' });
+    void load();
+  };
+
+  const lock = async () => {
+    const held = token;
+    lockLocally();
+    setNotice(null);
+    if (held) await connector.request({ type: 'lock', token: held }).catch(() => undefined);
+  };
+
+  const openTeacher = () => {
+    if (!status) return;
+    setView(status.teacher.pinSet ? { kind: 'unlock' } : { kind: 'set-pin' });
+  };
+
+  const backToPanel = () => setView({ kind: 'panel' });
+  const maxMinutes = status?.settings.maxLessonMinutes ?? DEFAULT_MINUTES;
+  const defaultMinutes = Math.min(DEFAULT_MINUTES, maxMinutes);
+  const defaultLength: Length = { kind: 'minutes', minutes: defaultMinutes };
+
+  return (
+    <>
+      <header class="bar">
+        <span class="brand">
+          <img src="icons/icon-32.png" alt="" width={20} height={20} />
+          Lesmodus
+        </span>
+        {token !== null ? (
+          <button type="button" onClick={() => void lock()}>
+            {t('lock')}
+          </button>
+        ) : (
+          view.kind === 'status' && (
+            <button type="button" class="primary" disabled={status === null} onClick={openTeacher}>
+              {t('teacher')}
+            </button>
+          )
+        )}
+      </header>
+      <main>{renderView()}</main>
+    </>
+  );
+
+  function renderView() {
+    if (status === null) {
+      if (!loadFailed) return <StatusSkeleton />;
+      return (
+        <div class="load-failed">
+          <p role="alert">{t('errorNoAnswer')}</p>
+          <button type="button" onClick={() => void load()}>
+            {t('retry')}
+          </button>
+        </div>
+      );
+    }
+    const formProps = { connector, status, now: services.now, onUnlocked, onCancel: () => setView(token ? { kind: 'panel' } : { kind: 'status' }) };
+    switch (view.kind) {
+      case 'status':
+        return <StatusCard status={status} now={now} />;
+      case 'unlock':
+        return <UnlockForm {...formProps} message={view.message ?? null} />;
+      case 'set-pin':
+        return <SetPinForm {...formProps} />;
+      case 'change-pin':
+        return token ? (
+          <ChangePinForm
+            {...formProps}
+            token={token}
+            onUnlocked={(unlock) => {
+              onUnlocked(unlock);
+              setNotice(t('noticePinChanged'));
+            }}
+          />
+        ) : null;
+      case 'panel':
+        return (
+          <>
+            <StatusCard status={status} now={now} />
+            <TeacherPanel
+              status={status}
+              act={act}
+              now={services.now}
+              defaultMinutes={defaultMinutes}
+              notice={notice}
+              onStatus={(next, message) => {
+                setStatus(next);
+                setNotice(message);
+              }}
+              onEdit={(target) => setView({ kind: 'editor', target })}
+              onChangePin={() => setView({ kind: 'change-pin' })}
+            />
+          </>
+        );
+      case 'editor':
+        return (
+          <LessonEditor
+            target={view.target}
+            status={status}
+            act={act}
+            now={services.now}
+            currentTabSite={tabSite}
+            defaultLength={defaultLength}
+            onDone={(next, message) => {
+              setStatus(next);
+              setNotice(message);
+              backToPanel();
+            }}
+            onCancel={backToPanel}
+          />
+        );
+    }
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * What is in force now, for everyone who opens the popup: the lesson, its
+ * kind, until when (with a live countdown), its sites, sites let through for
+ * a while, and the next timetable period. Nothing here can be changed.
+ */
+import type { ActiveLesson } from '../../core/resolve';
+import type { Status } from '../../core/protocol';
+import { formatCountdown, formatTime, t } from '../text';
+
+const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
+  teacher: 'originTeacher',
+  class: 'originClass',
+  timetable: 'originTimetable',
+  outside: 'originOutside',
+};
+
+/** How many sites are listed before "and N more". */
+const SITES_SHOWN = 12;
+
+export function StatusCard({ status, now }: { status: Status; now: number }) {
+  const lesson = status.active;
+  const pause = status.pause;
+  const exceptions = status.exceptions.filter((exception) => exception.until > now);
+  const next = status.timetable.next;
+  return (
+    <section class="status-card" aria-labelledby="status-title">
+      {lesson && <p class="origin">{t(ORIGIN_KEYS[lesson.origin])}</p>}
+      <h1 id="status-title" tabIndex={-1}>
+        {lesson ? lesson.title : t('statusNoLesson')}
+      </h1>
+      {pause && pause.until > now && (
+        <p class="pause-note">
+          <strong>{t('statusPaused', formatTime(pause.until))}</strong> {pause.message}
+        </p>
+      )}
+      {lesson?.endsAt != null && (
+        <p class="until">
+          {t('statusUntil', formatTime(lesson.endsAt))} · <span class="countdown">{t('statusLeft', formatCountdown(lesson.endsAt - now))}</span>
+        </p>
+      )}
+      {lesson && (
+        <>
+          <p class="mode">{t(lesson.mode === 'allowlist' ? 'modeAllowlist' : 'modeBlocklist')}</p>
+          <SiteList sites={lesson.sites} empty={t(lesson.mode === 'allowlist' ? 'statusOnlySchoolSites' : 'statusNothingBlocked')} />
+        </>
+      )}
+      {exceptions.length > 0 && (
+        <div class="exceptions">
+          <p>{t('statusLetThrough')}</p>
+          <ul class="site-list">
+            {exceptions.map((exception) => (
+              <li key={exception.site}>{t('statusLetThroughUntil', [exception.site, formatTime(exception.until)])}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {next && (
+        <p class="next">{t('statusNext', [next.period.title ?? status.presets.it.find((preset) => preset.id === next.period.preset)?.title ?? next.period.preset, formatTime(next.startsAt, status.timetable.timeZone)])}</p>
+      )}
+    </section>
+  );
+}
+
+function SiteList({ sites, empty }: { sites: readonly string[]; empty: string }) {
+  if (sites.length === 0) return <p class="hint">{empty}</p>;
+  const shown = sites.slice(0, SITES_SHOWN);
+  return (
+    <ul class="site-list">
+      {shown.map((site) => (
+        <li key={site}>{site}</li>
+      ))}
+      {sites.length > shown.length && <li class="more">{t('statusMoreSites', String(sites.length - shown.length))}</li>}
+    </ul>
+  );
+}
+
+/** The same layout with nothing in it yet, rendered at once so the popup never opens empty. */
+export function StatusSkeleton() {
+  return (
+    <section class="status-card skeleton" aria-busy="true" aria-labelledby="status-title">
+      <p class="origin" aria-hidden="true">
+        <span class="bone short" />
+      </p>
+      <h1 id="status-title">
+        <span class="visually-hidden">{t('loading')}</span>
+        <span class="bone" aria-hidden="true" />
+      </h1>
+      <p class="until">
+        <span class="bone" aria-hidden="true" />
+      </p>
+      <ul class="site-list" aria-hidden="true">
+        <li>
+          <span class="bone" />
+        </li>
+        <li>
+          <span class="bone short" />
+        </li>
+      </ul>
+    </section>
+  );
+}

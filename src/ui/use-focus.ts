@@ -1,0 +1,14 @@
+import { useEffect, useRef } from 'preact/hooks';
+
+/**
+ * A ref that focuses its element when it first appears. The `autofocus`
+ * attribute is not enough: browsers honour it once per page, and the popup
+ * swaps its screens without loading a new page.
+ */
+export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    if (enabled) ref.current?.focus();
+  }, [enabled]);
+  return ref;
+}
