@@ -437,7 +437,8 @@ function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = 
     }
     // zod words a missing field as "expected string, received undefined".
     if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required: ${issue.expected} missing` }];
-    return [{ path, message: issue.message }];
+    // zod's generic prefix adds nothing next to a field path.
+    return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
   });
 }
 

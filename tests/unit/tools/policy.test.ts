@@ -1,0 +1,279 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { managedSchema } from '../../../src/core/managed-schema';
+import { verifyPin } from '../../../src/core/pin';
+import { parsePolicy } from '../../../src/core/policy';
+import { FIREFOX_ID, extractPolicy, run, type Io } from '../../../src/tools/policy';
+
+const ROOT = join(__dirname, '../../..');
+const PRIMARY = join(ROOT, 'manifest/examples/primary-school.json');
+const SECONDARY = join(ROOT, 'manifest/examples/secondary-school.json');
+const primary = (): Record<string, unknown> => JSON.parse(readFileSync(PRIMARY, 'utf8'));
+const CHROME_ID = 'abcdefghijklmnopabcdefghijklmnop';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lesmodus-policy-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Writes a file in the test's directory and returns its path. */
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return path;
+}
+
+/** Runs the command in-process with captured output. */
+async function cli(argv: string[], pins: [string, string] | Error = new Error('no terminal')): Promise<{ status: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: Io = {
+    out: (line) => out.push(...line.split('\n')),
+    err: (line) => err.push(...line.split('\n')),
+    readFile: (path) => Promise.resolve(readFileSync(path, 'utf8')),
+    readPinTwice: () => (pins instanceof Error ? Promise.reject(pins) : Promise.resolve(pins)),
+  };
+  const status = await run(argv, io);
+  return { status, out, err };
+}
+
+const BAD_POLICY = {
+  blocked: ['*.games.com'],
+  presets: [{ id: 'rekenen', title: 'Rekenen', mode: 'allowlist' }],
+  schedule: [{ days: ['mon'], start: '8:30', end: '09:15', preset: 'rekenen' }],
+  maxLessonMinutes: '90',
+};
+
+describe('policy check', () => {
+  it('passes a valid policy with a summary of what it will do', async () => {
+    const { status, out } = await cli(['check', PRIMARY]);
+    expect(status).toBe(0);
+    expect(out[0]).toBe(`${PRIMARY}: valid (plain policy)`);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}device role: +student, classes groep-5, groep-6$/),
+        expect.stringMatching(/^ {2}teacher PIN: +set \(PBKDF2-SHA256, 600000 iterations\)$/),
+        expect.stringMatching(/^ {2}timetable: +6 periods in Europe\/Amsterdam; 10 date entries without lessons$/),
+      ]),
+    );
+  });
+
+  it('lists every error of an invalid policy with its path, Chrome drops included, and fails', async () => {
+    const { status, out } = await cli(['check', file('bad.json', BAD_POLICY)]);
+    expect(status).toBe(1);
+    expect(out[0]).toMatch(/bad\.json: invalid \(plain policy\), 3 errors:$/);
+    expect(out.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}error: blocked\.0: "\*\.games\.com": write "games\.com" instead/),
+      '  error: schedule.0.start: write a time as HH:MM, for example 08:30',
+      expect.stringMatching(/^ {2}error: maxLessonMinutes: expected number, received string/i),
+    ]);
+  });
+
+  it('reports what Chrome and Edge would drop although Lesmodus accepts it', async () => {
+    const { status, out } = await cli(['check', file('dates.json', { noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] })]);
+    expect(status).toBe(1);
+    expect(out).toContain('  error: noLessonDates.0: expected string, got object: Chrome and Edge drop the whole "noLessonDates" field');
+  });
+
+  it('warns about unknown fields without failing', async () => {
+    const { status, out } = await cli(['check', file('typo.json', { ...primary(), alowed: ['x.nl'] })]);
+    expect(status).toBe(0);
+    expect(out).toContain('  warning: alowed: not a Lesmodus policy field: ignored (a typo?)');
+  });
+
+  it('accepts the Google Admin console form', async () => {
+    const wrapped = Object.fromEntries(Object.entries(primary()).map(([key, value]) => [key, { Value: value }]));
+    const { status, out } = await cli(['check', file('admin.json', wrapped)]);
+    expect(status).toBe(0);
+    expect(out[0]).toMatch(/admin\.json: valid \(Google Admin console form\)$/);
+  });
+
+  it("reads Lesmodus's entry from a Firefox policies.json", async () => {
+    const policies = { policies: { DisableDeveloperTools: true, '3rdparty': { Extensions: { [FIREFOX_ID]: primary(), 'other@example.org': { a: 1 } } } } };
+    const { status, out } = await cli(['check', file('policies.json', policies)]);
+    expect(status).toBe(0);
+    expect(out[0]).toMatch(/policies\.json: valid \(Firefox policies\.json, policies\.3rdparty\.Extensions\["lesmodus@lesmodus\.nl"\]\)$/);
+  });
+
+  it('does not hold Firefox to what Chrome would drop', async () => {
+    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] } } } } };
+    expect((await cli(['check', file('policies-dates.json', policies)])).status).toBe(0);
+  });
+
+  it('checks errors inside a policies.json with their paths', async () => {
+    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { role: 'leerling' } } } } };
+    const { status, out } = await cli(['check', file('policies-bad.json', policies)]);
+    expect(status).toBe(1);
+    expect(out).toContain('  error: role: role is "student" or "teacher"');
+  });
+
+  it('says where a policies.json without Lesmodus should have it', async () => {
+    const policies = { policies: { '3rdparty': { Extensions: { 'other@example.org': {} } } } };
+    const { status, out } = await cli(['check', file('policies-none.json', policies)]);
+    expect(status).toBe(1);
+    expect(out[0]).toMatch(/invalid: this is a Firefox policies\.json without a Lesmodus policy: put it at policies\.3rdparty\.Extensions\["lesmodus@lesmodus\.nl"\] \(found: other@example\.org\)$/);
+  });
+
+  it('reads a Chrome policy file for Linux (3rdparty.extensions.<id>)', async () => {
+    const managed = { URLBlocklist: ['example.com'], '3rdparty': { extensions: { [CHROME_ID]: primary() } } };
+    const { status, out } = await cli(['check', file('chrome.json', managed)]);
+    expect(status).toBe(0);
+    expect(out[0]).toMatch(new RegExp(`chrome\\.json: valid \\(Chrome policy file, 3rdparty\\.extensions\\["${CHROME_ID}"\\]\\)$`));
+  });
+
+  it('asks which extension when a Chrome policy file configures several, and takes --id', async () => {
+    const managed = { '3rdparty': { extensions: { [CHROME_ID]: primary(), other: { a: 1 } } } };
+    const path = file('chrome-two.json', managed);
+    const ambiguous = await cli(['check', path]);
+    expect(ambiguous.status).toBe(1);
+    expect(ambiguous.out[0]).toMatch(/several extensions \(abcdefghijklmnopabcdefghijklmnop, other\): name Lesmodus's with --id$/);
+    expect((await cli(['check', path, '--id', CHROME_ID])).status).toBe(0);
+    expect((await cli(['check', '--id', 'nope', path])).out[0]).toMatch(/no extension "nope"/);
+  });
+
+  it('explains that the {"Value": …} form does not belong in a Chrome policy file', async () => {
+    const managed = { '3rdparty': { extensions: { [CHROME_ID]: { blocked: { Value: ['x.nl'] } } } } };
+    const { status, out } = await cli(['check', file('chrome-wrapped.json', managed)]);
+    expect(status).toBe(1);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/error: \(root\): the \{"Value": …\} form is for the Google Admin console only/),
+        '  error: blocked: expected array, got object: Chrome and Edge drop the whole "blocked" field',
+      ]),
+    );
+  });
+
+  it('reports broken JSON, and a file with a byte order mark is fine', async () => {
+    const broken = await cli(['check', file('broken.json', '{"blocked": ["x.nl",]}')]);
+    expect(broken.status).toBe(1);
+    expect(broken.out[0]).toMatch(/broken\.json: invalid: not valid JSON: /);
+    expect((await cli(['check', file('bom.json', `\uFEFF${JSON.stringify(primary())}`)])).status).toBe(0);
+  });
+
+  it('checks several files and fails if any fails; a missing file is a usage error', async () => {
+    expect((await cli(['check', PRIMARY, SECONDARY])).status).toBe(0);
+    expect((await cli(['check', PRIMARY, file('bad2.json', BAD_POLICY)])).status).toBe(1);
+    const missing = await cli(['check', join(dir, 'missing.json')]);
+    expect(missing.status).toBe(2);
+    expect(missing.err[0]).toMatch(/missing\.json: cannot read/);
+    expect((await cli(['check'])).status).toBe(2);
+  });
+});
+
+describe('extractPolicy', () => {
+  it.each([
+    [{ blocked: [] }, 'plain'],
+    [{ blocked: { Value: [] } }, 'admin-console'],
+    [{ policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: {} } } } }, 'firefox'],
+    [{ '3rdparty': { extensions: { [CHROME_ID]: {} } } }, 'chrome-linux'],
+  ])('%j is a %s policy', (document, source) => {
+    const extracted = extractPolicy(document);
+    expect(extracted.ok && extracted.source).toBe(source);
+  });
+});
+
+describe('policy schema', () => {
+  it("prints Chrome's managed schema", async () => {
+    const { status, out } = await cli(['schema']);
+    expect(status).toBe(0);
+    expect(JSON.parse(out.join('\n'))).toEqual(managedSchema());
+  });
+});
+
+describe('policy pin', () => {
+  it('prints a teacherPin entry that verifies the PIN and that the policy accepts', async () => {
+    const { status, out, err } = await cli(['pin'], ['1234', '1234']);
+    expect(status).toBe(0);
+    const { teacherPin } = JSON.parse(`{${out.join('\n')}}`);
+    expect(teacherPin).toEqual({ algorithm: 'PBKDF2-SHA256', iterations: 600000, salt: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/), hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
+    expect(await verifyPin('1234', teacherPin)).toBe(true);
+    expect(await verifyPin('4321', teacherPin)).toBe(false);
+    expect(parsePolicy({ teacherPin }).ok).toBe(true);
+    expect(err.join(' ')).toMatch(/prefer 8 or more characters/);
+  });
+
+  it('uses a new random salt every time', async () => {
+    const first = JSON.parse(`{${(await cli(['pin'], ['leraar-2B', 'leraar-2B'])).out.join('\n')}}`);
+    const second = JSON.parse(`{${(await cli(['pin'], ['leraar-2B', 'leraar-2B'])).out.join('\n')}}`);
+    expect(first.teacherPin.salt).not.toBe(second.teacherPin.salt);
+  });
+
+  it.each([
+    [['1234', '1243'], 1, /differ/],
+    [['123', '123'], 1, /at least 4 characters/],
+    [new Error('give the PIN twice, on two lines of standard input'), 2, /give the PIN twice/],
+  ] as Array<[[string, string] | Error, number, RegExp]>)('refuses %j', async (pins, status, message) => {
+    const result = await cli(['pin'], pins);
+    expect(result.status).toBe(status);
+    expect(result.out).toEqual([]);
+    expect(result.err.join(' ')).toMatch(message);
+  });
+});
+
+describe('policy key', () => {
+  it('makes a key pair whose halves fit the policy and sign and verify together', async () => {
+    const { status, out } = await cli(['key', '--id', 'school', '--name', 'OBS De Regenboog']);
+    expect(status).toBe(0);
+    const text = out.join('\n');
+    const split = text.indexOf('\n{');
+    const { schoolSigningKey } = JSON.parse(`{${text.slice(0, split)}}`);
+    const teacherKey = JSON.parse(text.slice(split + 1));
+    expect(teacherKey).toEqual({ id: 'school', name: 'OBS De Regenboog', publicKey: { kty: 'EC', crv: 'P-256', x: schoolSigningKey.x, y: schoolSigningKey.y } });
+    expect(parsePolicy({ role: 'teacher', schoolSigningKey, teacherKeys: [teacherKey] }).ok).toBe(true);
+    expect(parsePolicy({ classes: ['2B'], classFeed: { urlTemplate: 'https://x.nl/{class}' }, teacherKeys: [teacherKey] }).ok).toBe(true);
+
+    const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
+    const privateKey = await crypto.subtle.importKey('jwk', schoolSigningKey, algorithm, false, ['sign']);
+    const publicKey = await crypto.subtle.importKey('jwk', teacherKey.publicKey, algorithm, false, ['verify']);
+    const data = new TextEncoder().encode('lesson');
+    const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data);
+    expect(await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, signature, data)).toBe(true);
+  });
+
+  it('refuses an id the policy would refuse', async () => {
+    expect((await cli(['key', '--id', 'juf anne'])).status).toBe(2);
+  });
+});
+
+describe('usage', () => {
+  it('prints help, and fails on an unknown command', async () => {
+    expect((await cli(['help'])).out.join('\n')).toMatch(/check FILE/);
+    const unknown = await cli(['chek']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.err[0]).toBe('Unknown command "chek".');
+  });
+});
+
+describe('npm run policy, as a process', () => {
+  const TSX = join(ROOT, 'node_modules/.bin/tsx');
+  const SCRIPT = join(ROOT, 'src/tools/policy.ts');
+  const spawn = (args: string[], input?: string) => spawnSync(TSX, [SCRIPT, ...args], { cwd: ROOT, input, encoding: 'utf8', timeout: 60_000 });
+
+  it('exits 1 on an invalid file and 0 on a valid one', () => {
+    const bad = spawn(['check', file('process-bad.json', BAD_POLICY)]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('  error: schedule.0.start: write a time as HH:MM, for example 08:30');
+    const good = spawn(['check', PRIMARY]);
+    expect(good.status).toBe(0);
+    expect(good.stdout).toContain('valid (plain policy)');
+  });
+
+  it('reads the PIN from two lines of standard input when it is not a terminal', async () => {
+    const result = spawn(['pin'], 'geheim-2B\ngeheim-2B\n');
+    expect(result.status).toBe(0);
+    const { teacherPin } = JSON.parse(`{${result.stdout}}`);
+    expect(await verifyPin('geheim-2B', teacherPin)).toBe(true);
+    // The PIN itself never appears in the output.
+    expect(result.stdout + result.stderr).not.toContain('geheim');
+
+    const once = spawn(['pin'], 'geheim-2B\n');
+    expect(once.status).toBe(2);
+    expect(once.stderr).toMatch(/give the PIN twice/);
+  });
+});
