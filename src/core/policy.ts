@@ -37,8 +37,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 // ---------------------------------------------------------------------------
-// Presets, timetable and PIN, with the policy's field documentation added.
-// The shapes (and their rules) stay those of schemas.ts.
+// Presets, timetable and PIN: the shapes of schemas.ts, with the policy's
+// field documentation added (zod's describe() returns a copy, so the shared
+// schemas are not changed).
 
 const PolicyPresetSchema = PresetSchema.safeExtend({
   id: PresetSchema.shape.id.describe('Unique id, used by schedule, outsideLessons and teachers: letters, digits, "-", "_" or ".".'),
