@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * A ref that focuses its element when it first appears. The `autofocus`
@@ -7,7 +7,8 @@ import { useEffect, useRef } from 'preact/hooks';
  */
 export function useFocusOnMount<T extends HTMLElement>(enabled = true) {
   const ref = useRef<T>(null);
-  useEffect(() => {
+  // A layout effect: the focus moves in the same frame as the new screen appears.
+  useLayoutEffect(() => {
     if (enabled) ref.current?.focus();
   }, [enabled]);
   return ref;

@@ -57,10 +57,10 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
   };
 
   return (
-    <div class="field sites-field">
-      <label for="site-input">{label}</label>
+    <fieldset class="field sites-field">
+      <legend>{label}</legend>
       {sites.length > 0 ? (
-        <ul class="chips" aria-label={label}>
+        <ul class="chips">
           {sites.map((site) => (
             <li key={site} class="chip">
               <span>{site}</span>
@@ -73,6 +73,9 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
       ) : (
         <p class="hint">{t('sitesNone')}</p>
       )}
+      <label for="site-input" class="sub-label">
+        {t('siteAddLabel')}
+      </label>
       <div class="row">
         <input
           id="site-input"
@@ -108,6 +111,6 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
           {t('siteAddCurrentTab', currentTabSite)}
         </button>
       )}
-    </div>
+    </fieldset>
   );
 }

@@ -1,0 +1,50 @@
+/**
+ * Every string a person sees exists in Dutch and English, with the same
+ * placeholders, and every key the UI asks for exists.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { readLocale } from './support/locale';
+
+const en = readLocale('en');
+const nl = readLocale('nl');
+
+function placeholders(entry: { message: string; placeholders?: Record<string, unknown> }): string[] {
+  return [...entry.message.matchAll(/\$([A-Za-z0-9_@]+)\$/g)].map((match) => match[1]!.toLowerCase()).sort();
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+describe('_locales', () => {
+  it('has the same keys in Dutch and English', () => {
+    expect(Object.keys(nl).sort()).toEqual(Object.keys(en).sort());
+  });
+
+  it.each(Object.keys(en))('%s has the same placeholders in both, each defined', (key) => {
+    const english = en[key]!;
+    const dutch = nl[key]!;
+    expect(placeholders(dutch)).toEqual(placeholders(english));
+    for (const name of placeholders(english)) expect(Object.keys(english.placeholders ?? {}).map((p) => p.toLowerCase())).toContain(name);
+  });
+
+  it("has every key the popup and the blocked page ask for with t('…')", () => {
+    const root = join(__dirname, '../../../src/ui');
+    const files = [...sourceFiles(join(root, 'popup')), ...sourceFiles(join(root, 'blocked')), join(root, 'errors.ts')];
+    const keys = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      // t('key' …), and keys chosen in an expression: t(cond ? 'a' : 'b'), Record<…, string> maps of keys.
+      for (const match of text.matchAll(/\bt\(\s*'([A-Za-z]+)'/g)) keys.add(match[1]!);
+      for (const match of text.matchAll(/\?\s*'([a-z][A-Za-z]+)'\s*:\s*'([a-z][A-Za-z]+)'/g)) if (match[1]! in en || match[2]! in en) keys.add(match[1]!).add(match[2]!);
+    }
+    expect(keys.size).toBeGreaterThan(50);
+    expect([...keys].filter((key) => !(key in en))).toEqual([]);
+  });
+});
