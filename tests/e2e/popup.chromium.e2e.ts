@@ -1,0 +1,309 @@
+/**
+ * The teacher's popup and the blocked page in real Chromium, driven by
+ * clicking and typing as a teacher would: the first PIN, a wrong PIN that
+ * changes nothing, forged messages without a token that change nothing, an
+ * allowlist lesson started, extended and ended, a student let through from
+ * the blocked page, and axe-core run in the real pages (colour contrast
+ * included). The tests run in order and share one browser: the PIN set in
+ * the first one is used by the rest.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'puppeteer-core';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
+import { startTestServer, type TestServer } from './support/test-server';
+import { allowlistLesson } from './lesson';
+import type { Lesson } from '../../src/core/schemas';
+
+const PIN = '2468';
+const M = 60_000;
+
+let session: ChromiumSession;
+let server: TestServer;
+const pages: Page[] = [];
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+async function newPage(): Promise<Page> {
+  const page = await session.browser.newPage();
+  pages.push(page);
+  return page;
+}
+
+async function stored<T>(key: string): Promise<T | undefined> {
+  return session.evalInWorker(async (name) => (await chrome.storage.local.get(name))[name], key) as Promise<T | undefined>;
+}
+
+async function setStored(values: Record<string, unknown>): Promise<void> {
+  await session.evalInWorker(async (items) => chrome.storage.local.set(items), values);
+}
+
+async function ruleCount(): Promise<number> {
+  return session.evalInWorker(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
+}
+
+const blockedPage = (): string => session.extensionUrl('blocked.html');
+
+/** Navigates and returns where the tab ended up (a second redirect by the tab sweep reports ERR_ABORTED). */
+async function open(page: Page, url: string): Promise<string> {
+  try {
+    await session.goto(page, url);
+  } catch (error) {
+    if (!String(error).includes('ERR_ABORTED')) throw error;
+    await page.waitForNavigation({ waitUntil: 'load', timeout: 5000 }).catch(() => undefined);
+  }
+  return currentUrl(page);
+}
+
+function button(page: Page, name: string) {
+  return page.locator(`::-p-aria([name="${name}"][role="button"])`);
+}
+
+async function text(page: Page): Promise<string> {
+  return page.evaluate(() => document.body.innerText);
+}
+
+async function waitForText(page: Page, wanted: string | RegExp, what = String(wanted)): Promise<void> {
+  await waitFor(async () => {
+    const body = await text(page);
+    return typeof wanted === 'string' ? body.includes(wanted) : wanted.test(body);
+  }, what);
+}
+
+/** The popup, opened as a page, once the status has replaced the skeleton. */
+async function openPopup(): Promise<Page> {
+  const page = await newPage();
+  await session.goto(page, session.extensionUrl('popup.html'));
+  await waitFor(async () => (await page.$('.status-card:not(.skeleton)')) !== null, 'the popup status to render');
+  return page;
+}
+
+async function unlock(page: Page, pin = PIN): Promise<void> {
+  await button(page, 'Teacher').click();
+  await page.locator('#pin').fill(pin);
+  await button(page, 'Open').click();
+}
+
+/** axe-core in the real page: every rule, colour contrast included. */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through DevTools, which the extension page's script-src 'self' does not restrict.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const results = await axe.run(document);
+    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  session = await launchChromium({ extensionDir: distDir('chrome') });
+  await session.worker();
+});
+
+afterAll(async () => {
+  await session?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  for (const page of pages.splice(0)) await page.close().catch(() => undefined);
+  // Each test starts with no lesson and no wrong PINs counted (the PIN set by the first test stays).
+  await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
+  await waitFor(async () => (await ruleCount()) === 0, 'the rules to be cleared');
+});
+
+test('the popup bundle stays small and leaves zod and the background out', () => {
+  const popup = readFileSync(join(distDir('chrome'), 'popup.js'));
+  expect(gzipSync(popup, { level: 9 }).length).toBeLessThan(25 * 1024);
+  expect(popup.toString()).not.toMatch(/ZodError|safeParse/);
+});
+
+test('the first teacher PIN is set in the popup, and every screen passes axe', async () => {
+  const page = await openPopup();
+  expect(await axeViolations(page)).toEqual([]);
+  await button(page, 'Teacher').click();
+  await page.locator('#new-pin').fill(PIN);
+  await page.locator('#repeat-pin').fill(PIN);
+  expect(await axeViolations(page)).toEqual([]);
+  await button(page, 'Set PIN').click();
+  await page.locator('#start-title').wait();
+  expect(await stored('teacherPin')).toMatchObject({ algorithm: 'PBKDF2-SHA256' });
+  expect(await axeViolations(page)).toEqual([]);
+  await button(page, 'New lesson…').click();
+  await page.locator('#lesson-title').fill('Rekenen');
+  await page.locator('#site-input').fill('*.bad');
+  await waitForText(page, 'Not a valid site');
+  expect(await axeViolations(page)).toEqual([]);
+  await button(page, 'Cancel').click();
+  await button(page, 'Lock').click();
+  await button(page, 'Teacher').wait();
+});
+
+test('a wrong PIN changes nothing, and the waits survive a restarted service worker', async () => {
+  const page = await openPopup();
+  const pinBefore = await stored('teacherPin');
+  await unlock(page, '0000');
+  await waitForText(page, 'That PIN is not right.');
+  for (const guess of ['1111', '2222']) {
+    await page.locator('#pin').fill(guess);
+    await button(page, 'Open').click();
+    await waitFor(async () => ((await stored<{ failures: number }>('pinAttempts'))?.failures ?? 0) >= (guess === '1111' ? 2 : 3), 'the wrong PIN to be counted');
+  }
+  await waitForText(page, 'You can try again in');
+  await session.stopWorker();
+  // Even the right PIN waits now, after a restart too.
+  await page.locator('#pin').fill(PIN);
+  await button(page, 'Open').click();
+  await waitForText(page, 'Too many wrong PINs.');
+  expect(await page.$('#start-title')).toBeNull();
+  expect(await stored('lesson')).toBeUndefined();
+  expect(await stored('teacherPin')).toEqual(pinBefore);
+  expect(await ruleCount()).toBe(0);
+});
+
+test("messages sent from an extension page's console without a valid token change nothing", async () => {
+  const page = await openPopup();
+  const forged = 'f'.repeat(43);
+  const lesson = { title: 'Forged', mode: 'allowlist', sites: ['games.test'], minutes: 45 };
+  const replies = await page.evaluate(
+    async (token, draft) => {
+      const send = (message: unknown) => chrome.runtime.sendMessage(message) as Promise<{ ok: boolean; code?: string }>;
+      return {
+        startWithout: await send({ type: 'startLesson', lesson: draft }),
+        startForged: await send({ type: 'startLesson', token, lesson: draft }),
+        extend: await send({ type: 'extendLesson', token, minutes: 15 }),
+        end: await send({ type: 'endLesson', token }),
+        preset: await send({ type: 'savePreset', token, preset: { title: 'X', mode: 'allowlist', sites: [], embeds: [] } }),
+        pin: await send({ type: 'setPin', newPin: '0000' }),
+        pinForged: await send({ type: 'setPin', token, oldPin: 'nope', newPin: '0000' }),
+        letThrough: await send({ type: 'allowTemporarily', pin: '0000', url: 'http://games.test/', minutes: 15 }),
+      };
+    },
+    forged,
+    lesson,
+  );
+  expect(replies).toEqual({
+    startWithout: expect.objectContaining({ ok: false, code: 'invalid' }),
+    startForged: expect.objectContaining({ ok: false, code: 'locked' }),
+    extend: expect.objectContaining({ ok: false, code: 'locked' }),
+    end: expect.objectContaining({ ok: false, code: 'locked' }),
+    preset: expect.objectContaining({ ok: false, code: 'locked' }),
+    pin: expect.objectContaining({ ok: false, code: 'locked' }),
+    pinForged: expect.objectContaining({ ok: false, code: 'locked' }),
+    letThrough: expect.objectContaining({ ok: false, code: 'wrong-pin' }),
+  });
+  expect(await stored('lesson')).toBeUndefined();
+  expect(await stored('presets')).toBeUndefined();
+  expect(await stored('exceptions')).toBeUndefined();
+  expect(await ruleCount()).toBe(0);
+});
+
+test('a teacher starts an allowlist lesson by clicking, extends it and ends it', async () => {
+  const popup = await openPopup();
+  await unlock(popup);
+  await button(popup, 'New lesson…').click();
+  await popup.locator('#lesson-title').fill('Rekenen 2B');
+  await popup.locator('#site-input').fill('allowed.test');
+  await popup.keyboard.press('Enter');
+  await button(popup, 'Remove allowed.test').wait();
+  await popup.locator('::-p-aria([name="45 min"][role="radio"])').click();
+  const startedAt = Date.now();
+  await button(popup, 'Start lesson').click();
+  await waitForText(popup, 'Lesson started: Rekenen 2B');
+
+  const lesson = (await stored<Lesson>('lesson'))!;
+  expect(lesson).toMatchObject({ title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'] });
+  expect(lesson.endsAt - lesson.startsAt).toBe(45 * M);
+  expect(Math.abs(lesson.startsAt - startedAt)).toBeLessThan(10_000);
+  await waitFor(async () => (await ruleCount()) > 0, 'the lesson rules to apply');
+
+  const student = await newPage();
+  const target = server.origin('other.test') + '/games';
+  expect(await open(student, target)).toBe(`${blockedPage()}#${target}`);
+  expect(await open(student, server.origin('allowed.test') + '/sums')).toBe(server.origin('allowed.test') + '/sums');
+
+  // Back to the popup's tab: a tab in the background does not paint, and clicks wait for a paint.
+  await popup.bringToFront();
+  await button(popup, '+5 min').click();
+  await waitFor(async () => (await stored<Lesson>('lesson'))?.endsAt === lesson.endsAt + 5 * M, 'the lesson to end 5 minutes later');
+  await waitForText(popup, 'The lesson now ends at');
+
+  await button(popup, 'End now').click();
+  await waitForText(popup, 'The lesson has ended.');
+  expect(await stored('lesson')).toBeUndefined();
+  await waitFor(async () => (await ruleCount()) === 0, 'the lesson rules to be removed');
+  expect(await open(student, target)).toBe(target);
+});
+
+test('a restarted service worker still honours the unlock', async () => {
+  const popup = await openPopup();
+  await unlock(popup);
+  await popup.locator('#start-title').wait();
+  await session.stopWorker();
+  await button(popup, 'New lesson…').click();
+  await popup.locator('#lesson-title').fill('Na de herstart');
+  await button(popup, 'Start lesson').click();
+  await waitForText(popup, 'Lesson started: Na de herstart');
+  await button(popup, 'End now').click();
+  await waitForText(popup, 'The lesson has ended.');
+});
+
+test('a teacher lets one student through from the blocked page, and the popup shows it', async () => {
+  await setStored({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 45) });
+  await waitFor(async () => (await ruleCount()) > 0, 'the lesson rules to apply');
+  const student = await newPage();
+  const target = server.origin('other.test') + '/reading?page=3';
+  expect(await open(student, target)).toBe(`${blockedPage()}#${target}`);
+  await button(student, 'Teacher: let this student through').click();
+  expect(await axeViolations(student)).toEqual([]);
+
+  // A wrong PIN lets nothing through.
+  await student.locator('#let-through-pin').fill('0000');
+  await button(student, 'Let through').click();
+  await waitForText(student, 'That PIN is not right.');
+  expect(await stored('exceptions')).toBeUndefined();
+
+  await student.locator('#let-through-pin').fill(PIN);
+  await student.locator('::-p-aria([name="5 min"][role="radio"])').click();
+  const before = Date.now();
+  await button(student, 'Let through').click();
+  await waitFor(async () => (await currentUrl(student)) === target, 'the tab to return to the page it wanted', 15_000);
+  expect(await student.$eval('#where', (el) => el.textContent)).toContain('other.test');
+  const exceptions = (await stored<Array<{ site: string; until: number }>>('exceptions'))!;
+  expect(exceptions).toHaveLength(1);
+  expect(exceptions[0]!.site).toBe('other.test');
+  expect(exceptions[0]!.until - before).toBeGreaterThan(4 * M);
+  expect(exceptions[0]!.until - before).toBeLessThanOrEqual(5 * M + 5000);
+
+  const popup = await openPopup();
+  await waitForText(popup, /other\.test until \d/);
+  expect(await axeViolations(popup)).toEqual([]);
+
+  // Other sites stay blocked.
+  const other = server.origin('games.test') + '/';
+  expect(await open(student, other)).toBe(`${blockedPage()}#${other}`);
+});
+
+test("a site IT blocked cannot be let through, from the page or the console", async () => {
+  await setStored({ policyCache: { raw: { blocked: ['games.test'] }, receivedAt: Date.now() } });
+  try {
+    await waitFor(async () => (await ruleCount()) > 0, 'the IT rules to apply');
+    const student = await newPage();
+    const target = server.origin('games.test') + '/play';
+    expect(await open(student, target)).toBe(`${blockedPage()}#${target}`);
+    await waitForText(student, 'Your school has blocked this site');
+    expect(await student.$('::-p-aria([name="Teacher: let this student through"][role="button"])')).toBeNull();
+    const reply = await student.evaluate(
+      async (url, pin) => chrome.runtime.sendMessage({ type: 'allowTemporarily', pin, url, minutes: 15 }),
+      target,
+      PIN,
+    );
+    expect(reply).toMatchObject({ ok: false, code: 'it-blocked' });
+    expect(await stored('exceptions')).toBeUndefined();
+  } finally {
+    await session.evalInWorker(async () => chrome.storage.local.remove('policyCache'));
+    await waitFor(async () => (await ruleCount()) === 0, 'the IT rules to be removed');
+  }
+});
