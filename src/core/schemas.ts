@@ -6,6 +6,10 @@
 import { z } from 'zod';
 import { parsePattern } from './patterns';
 
+// Extension pages and service workers forbid eval (MV3 CSP): tell zod not to
+// probe for it with `new Function`, which only produces CSP errors there.
+z.config({ jitless: true });
+
 /** A site pattern, checked with the same parser that matching uses. */
 export const SitePatternString = z.string().superRefine((value, ctx) => {
   const result = parsePattern(value);
