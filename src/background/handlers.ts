@@ -42,7 +42,6 @@ export const handlers: Handlers = {
   getStatus: async (_request, now) => statusOf(await ensureCurrent(now), now),
   checkUrl: async (request, now) => decide(request.url, (await ensureCurrent(now)).prepared, request.kind),
   unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),
-  resumeSession: async (request, now) => requireToken(request.token, now),
   lock: async (request, now) => lock(request.token, now),
   setPin: async (request, now) => setPin(pinSourceOf(await ensureCurrent(now)), request),
   startLesson: withToken<'startLesson'>((request, now) => startLesson(request.lesson, now)),

@@ -36,7 +36,6 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('checkUrl'), url: z.string().max(8192), kind: z.enum(['page', 'frame']).default('page') }),
   z.object({ type: z.literal('unlock'), pin: z.string().min(1).max(200) }),
   z.object({ type: z.literal('lock'), token: Token }),
-  z.object({ type: z.literal('resumeSession'), token: Token }),
   /** First PIN on this device: no token or old PIN. Changing it: the token and the old PIN. */
   z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
   z.object({ type: z.literal('startLesson'), token: Token, lesson: LessonDraftSchema }),
@@ -112,7 +111,6 @@ export interface ResponseMap {
   getStatus: Status;
   checkUrl: Verdict;
   unlock: UnlockResult;
-  resumeSession: UnlockResult;
   lock: null;
   setPin: UnlockResult;
   startLesson: Status;

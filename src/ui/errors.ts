@@ -10,7 +10,7 @@ export function errorText(error: unknown, status: Status | null, now: number): s
     case 'wrong-pin':
       return error.retryAt !== undefined && error.retryAt > now ? t('errorWrongPinWait', formatCountdown(error.retryAt - now)) : t('errorWrongPin');
     case 'rate-limited':
-      return t('errorRateLimited', formatCountdown((error.retryAt ?? now) - now));
+      return error.retryAt !== undefined && error.retryAt > now ? t('errorRateLimited', formatCountdown(error.retryAt - now)) : t('errorRateLimitOver');
     case 'locked':
       return t('errorLocked');
     case 'too-long':

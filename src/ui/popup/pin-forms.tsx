@@ -5,7 +5,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { Status, UnlockResult } from '../../core/protocol';
-import type { Connector } from '../channel';
+import { BackgroundError, type Connector } from '../channel';
 import { errorText } from '../errors';
 import { t } from '../text';
 import { useFocusOnMount } from '../use-focus';
@@ -54,7 +54,9 @@ function FormError({ error, status, now }: { error: unknown; status: Status; now
 /** "Teacher" → the PIN → the panel. */
 export function UnlockForm({ connector, status, now, onUnlocked, onCancel, message }: FormProps) {
   const [pin, setPin] = useState('');
-  const [error, setError] = useState<unknown>(null);
+  // A wait still running from earlier wrong PINs (perhaps before a restart) shows at once.
+  const lockedUntil = status.teacher.lockedUntil;
+  const [error, setError] = useState<unknown>(() => (lockedUntil !== null && lockedUntil > now() ? new BackgroundError('rate-limited', '', lockedUntil) : null));
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: Event) => {

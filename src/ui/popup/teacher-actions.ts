@@ -4,7 +4,7 @@ import type { RequestInput } from '../channel';
 type WithoutToken<R> = R extends { token: string } ? Omit<R, 'token'> : never;
 
 /** A state-changing request as a component writes it; the popup adds the token. */
-export type TeacherRequest = Exclude<WithoutToken<RequestInput>, { type: 'lock' | 'resumeSession' }>;
+export type TeacherRequest = Exclude<WithoutToken<RequestInput>, { type: 'lock' }>;
 
 /**
  * Sends a teacher request with the unlock token. Resolves to the status

@@ -410,3 +410,13 @@ describe('keyboard only', () => {
     expect(background.lesson?.title).toBe('Taal');
   });
 });
+
+describe('a wait from earlier wrong PINs', () => {
+  it('shows at once when the PIN form opens, and ends by itself', async () => {
+    const { background, user } = setup({ attempts: { failures: 3, lastFailureAt: T0 - 29_000 } });
+    await user.click(await screen.findByRole('button', { name: 'Teacher' }));
+    expect(screen.getByRole('alert').textContent).toBe('Too many wrong PINs. Try again in 0:01.');
+    background.now = T0 + 2000;
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('You can try the PIN again now.'), { timeout: 3000 });
+  });
+});

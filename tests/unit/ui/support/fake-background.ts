@@ -34,6 +34,7 @@ export interface FakeBackgroundOptions {
   lesson?: Lesson | null;
   presets?: Preset[];
   exceptions?: TemporaryAllow[];
+  attempts?: PinAttempts;
 }
 
 export class FakeBackground {
@@ -61,6 +62,7 @@ export class FakeBackground {
     this.lesson = options.lesson ?? null;
     this.presets = options.presets ?? [];
     this.exceptions = options.exceptions ?? [];
+    this.attempts = options.attempts ?? NO_ATTEMPTS;
   }
 
   readonly connector: Connector = connectorOver((message) => this.handle(message));
@@ -129,9 +131,6 @@ export class FakeBackground {
       case 'unlock':
         this.checkPin(request.pin);
         return this.newToken();
-      case 'resumeSession':
-        this.requireToken(request.token);
-        return { token: request.token, expiresAt: this.now + 5 * 60_000 };
       case 'lock':
         this.requireToken(request.token);
         this.token = null;
