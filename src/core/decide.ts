@@ -3,7 +3,7 @@
  * compiler (compile.ts) encodes exactly this logic as rules, and the
  * navigation backstop calls it directly, so the two never disagree.
  */
-import { matches, parsePattern, parseUrl, specificity, type ParsedUrl, type SitePattern } from './patterns';
+import { matchesBeyondHost, parsePattern, parseUrl, specificity, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 /** What kind of navigation is judged: a tab's page, or a frame inside a page. */
@@ -26,94 +26,111 @@ export interface Verdict {
   readonly reason: Reason;
 }
 
+/** The lists a pattern can belong to; each URL lookup finds the best match in every list at once. */
+const IT_ALLOWED = 0;
+const IT_BLOCKED = 1;
+const EXCEPTION = 2;
+const LESSON = 3;
+const EMBED = 4;
+const LISTS = 5;
+
 interface Entry {
   readonly pattern: SitePattern;
   readonly specificity: number;
+  readonly list: number;
+  /** Host only: nothing beyond the host to check. */
+  readonly plain: boolean;
 }
 
 /**
- * A set of patterns indexed by host, so that a lookup costs a few map reads
- * (one per label of the URL's host), not a scan of every pattern.
+ * Every pattern of the rules in force, indexed by host, so that judging a
+ * URL costs one map read per label of its host (a.b.example.com: four), not
+ * a scan of every pattern, however long IT's lists are.
  */
-export class PatternSet {
+class RuleIndex {
   private readonly byHost = new Map<string, Entry[]>();
   private readonly everyHost: Entry[] = [];
-  readonly size: number;
 
-  constructor(patterns: readonly SitePattern[]) {
-    for (const pattern of patterns) {
-      const entry = { pattern, specificity: specificity(pattern) };
+  add(sources: readonly string[], list: number): void {
+    for (const source of sources) {
+      const result = parsePattern(source);
+      if (!result.ok) continue; // invalid patterns were rejected at the boundary
+      const pattern = result.pattern;
+      const entry: Entry = {
+        pattern,
+        specificity: specificity(pattern),
+        list,
+        plain: pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0,
+      };
       if (pattern.anyHost) {
         this.everyHost.push(entry);
         continue;
       }
-      const list = this.byHost.get(pattern.host);
-      if (list) list.push(entry);
+      const entries = this.byHost.get(pattern.host);
+      if (entries) entries.push(entry);
       else this.byHost.set(pattern.host, [entry]);
     }
-    this.size = patterns.length;
   }
 
-  /** Parses pattern strings; invalid ones were rejected at the boundary and are skipped here. */
-  static fromStrings(sources: readonly string[]): PatternSet {
-    const patterns: SitePattern[] = [];
-    for (const source of sources) {
-      const result = parsePattern(source);
-      if (result.ok) patterns.push(result.pattern);
-    }
-    return new PatternSet(patterns);
-  }
-
-  /** The specificity of the most specific matching pattern, or -1 when none matches. */
-  best(url: ParsedUrl): number {
-    let best = -1;
-    const consider = (entries: readonly Entry[] | undefined): void => {
-      if (!entries) return;
-      for (const entry of entries) {
-        if (entry.specificity > best && matches(entry.pattern, url)) best = entry.specificity;
-      }
-    };
-    let host = url.host;
+  /** Fills `best[list]` with the specificity of the most specific matching pattern of each list, -1 for none. */
+  lookup(url: ParsedUrl, best: Int32Array): void {
+    best.fill(-1);
+    const host = url.host;
+    let start = 0;
     for (;;) {
-      consider(this.byHost.get(host));
-      const dot = host.indexOf('.');
+      const entries = this.byHost.get(start === 0 ? host : host.slice(start));
+      if (entries !== undefined) {
+        for (const entry of entries) {
+          // Below the full host, only patterns that take subdomains match.
+          if (start > 0 && entry.pattern.exact) continue;
+          if (entry.specificity > best[entry.list]! && (entry.plain || matchesBeyondHost(entry.pattern, url))) best[entry.list] = entry.specificity;
+        }
+      }
+      const dot = host.indexOf('.', start);
       if (dot < 0) break;
-      host = host.slice(dot + 1);
+      start = dot + 1;
     }
-    consider(this.everyHost);
-    return best;
-  }
-
-  /** True when any pattern matches. */
-  has(url: ParsedUrl): boolean {
-    return this.best(url) >= 0;
+    for (const entry of this.everyHost) {
+      if (entry.specificity > best[entry.list]! && matchesBeyondHost(entry.pattern, url)) best[entry.list] = entry.specificity;
+    }
   }
 }
 
 /** Effective rules with their patterns parsed and indexed, ready for {@link decide}. */
 export interface PreparedRules {
-  readonly itAllowed: PatternSet;
-  readonly itBlocked: PatternSet;
-  readonly embeds: PatternSet;
-  readonly exceptions: PatternSet;
-  readonly lesson: null | { readonly mode: 'allowlist' | 'blocklist'; readonly sites: PatternSet };
+  readonly index: RuleIndex;
+  readonly lessonMode: 'allowlist' | 'blocklist' | null;
   readonly paused: boolean;
 }
 
 /** Parses and indexes effective rules once, for many calls of {@link decide}. */
 export function prepare(rules: EffectiveRules): PreparedRules {
-  return {
-    itAllowed: PatternSet.fromStrings(rules.itAllowed),
-    itBlocked: PatternSet.fromStrings(rules.itBlocked),
-    embeds: PatternSet.fromStrings(rules.lesson?.mode === 'allowlist' ? [...rules.itEmbeds, ...rules.lesson.embeds] : []),
-    exceptions: PatternSet.fromStrings(rules.exceptions),
-    lesson: rules.lesson ? { mode: rules.lesson.mode, sites: PatternSet.fromStrings(rules.lesson.sites) } : null,
-    paused: rules.paused,
-  };
+  const index = new RuleIndex();
+  index.add(rules.itAllowed, IT_ALLOWED);
+  index.add(rules.itBlocked, IT_BLOCKED);
+  index.add(rules.exceptions, EXCEPTION);
+  if (rules.lesson) {
+    index.add(rules.lesson.sites, LESSON);
+    if (rules.lesson.mode === 'allowlist') index.add([...rules.itEmbeds, ...rules.lesson.embeds], EMBED);
+  }
+  return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused };
 }
 
-const ALLOW = (reason: Reason): Verdict => ({ allowed: true, reason });
-const BLOCK = (reason: Reason): Verdict => ({ allowed: false, reason });
+const VERDICTS = [new Map<Reason, Verdict>(), new Map<Reason, Verdict>()];
+/** Verdicts are shared frozen objects: deciding allocates nothing per URL. */
+function verdict(allowed: boolean, reason: Reason): Verdict {
+  const cache = VERDICTS[allowed ? 1 : 0]!;
+  let found = cache.get(reason);
+  if (!found) {
+    found = Object.freeze({ allowed, reason });
+    cache.set(reason, found);
+  }
+  return found;
+}
+const ALLOW = (reason: Reason): Verdict => verdict(true, reason);
+const BLOCK = (reason: Reason): Verdict => verdict(false, reason);
+/** decide() is synchronous, so one scratch buffer serves every call. */
+const scratch = new Int32Array(LISTS);
 
 /**
  * Whether a navigation to `href` is allowed under the prepared rules. Layers,
@@ -127,18 +144,20 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
   const url = typeof href === 'string' ? parseUrl(href) : href;
   if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return ALLOW('not-web');
 
-  const blocked = rules.itBlocked.best(url);
-  const allowed = rules.itAllowed.best(url);
+  const best = scratch;
+  rules.index.lookup(url, best);
+  const blocked = best[IT_BLOCKED]!;
+  const allowed = best[IT_ALLOWED]!;
   if (blocked > allowed) return BLOCK('it-blocked');
   // "Eyes on me": while the teacher pauses the class, every page gives way.
   if (rules.paused) return BLOCK('paused');
   if (allowed >= 0) return ALLOW('it-allowed');
-  if (rules.exceptions.has(url)) return ALLOW('exception');
+  if (best[EXCEPTION]! >= 0) return ALLOW('exception');
 
-  const lesson = rules.lesson;
-  if (lesson === null) return ALLOW('open');
-  if (lesson.mode === 'blocklist') return lesson.sites.has(url) ? BLOCK('lesson-blocked') : ALLOW('open');
-  if (lesson.sites.has(url)) return ALLOW('lesson-allowed');
-  if (kind === 'frame' && rules.embeds.has(url)) return ALLOW('lesson-embed');
+  if (rules.lessonMode === null) return ALLOW('open');
+  const inLesson = best[LESSON]! >= 0;
+  if (rules.lessonMode === 'blocklist') return inLesson ? BLOCK('lesson-blocked') : ALLOW('open');
+  if (inLesson) return ALLOW('lesson-allowed');
+  if (kind === 'frame' && best[EMBED]! >= 0) return ALLOW('lesson-embed');
   return BLOCK('not-in-lesson');
 }

@@ -97,6 +97,10 @@ function fail(source: string, reason: string): ParseResult {
  */
 export function parsePattern(input: string): ParseResult {
   const source = input.trim();
+  // The common case by far, and all of a large IT list: a plain lower-case host name.
+  if (PLAIN_HOST_RE.test(source) && !NUMERIC_LABEL_RE.test(source)) {
+    return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: [] } };
+  }
   if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com' };
   if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', `longer than ${MAX_PATTERN_LENGTH} characters`);
   if (/\s/.test(source)) return fail(source, 'contains a space');
@@ -219,8 +223,32 @@ function splitQueryPart(part: string): readonly [string, string | null] {
   return eq < 0 ? [part, null] : [part.slice(0, eq), part.slice(eq + 1)];
 }
 
+/**
+ * A URL the browser has already put in canonical form (lower-case ASCII host,
+ * nothing in path or query that the URL parser would re-encode or resolve).
+ * Addresses from tabs and navigation events look like this, and taking them
+ * apart with one regular expression is several times faster than new URL().
+ * Anything else goes through the URL parser.
+ */
+const CANONICAL_URL_RE = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*\.?)(?::(\d{1,5}))?(\/[A-Za-z0-9\-._~!$&()*+,;=:@%/]*)?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@%/?]*))?(?:#.*)?$/;
+const DOT_SEGMENT_RE = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+function parseCanonicalUrl(href: string): ParsedUrl | null {
+  const m = CANONICAL_URL_RE.exec(href);
+  if (m === null) return null;
+  const host = stripTrailingDot(m[2]!);
+  const path = m[4] ?? '/';
+  if (NUMERIC_LABEL_RE.test(host) || DOT_SEGMENT_RE.test(path)) return null;
+  const scheme = m[1]!;
+  const port = m[3] === undefined ? DEFAULT_PORTS[scheme]! : Number(m[3]);
+  if (port > 65535) return null;
+  return { href, scheme, host, port, path, search: m[5] ?? '' };
+}
+
 /** Parses a URL for matching; null for anything that is not a URL with a host. */
 export function parseUrl(href: string): ParsedUrl | null {
+  const fast = parseCanonicalUrl(href);
+  if (fast !== null) return fast;
   let url: URL;
   try {
     url = new URL(href);
@@ -248,7 +276,11 @@ function pathMatches(prefix: string, path: string): boolean {
 
 /** True when the URL falls under the pattern. */
 export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
-  if (!hostMatches(pattern, url.host)) return false;
+  return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url);
+}
+
+/** The scheme, port, path and query conditions of a pattern, for a URL whose host is known to match. */
+export function matchesBeyondHost(pattern: SitePattern, url: ParsedUrl): boolean {
   if (pattern.scheme !== null && pattern.scheme !== url.scheme) return false;
   if (pattern.port !== null && pattern.port !== url.port) return false;
   if (!pathMatches(pattern.path, url.path)) return false;
@@ -270,7 +302,11 @@ export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
  * more query conditions.
  */
 export function specificity(pattern: SitePattern): number {
-  const labels = pattern.anyHost ? 0 : pattern.host.split('.').length;
+  let labels = 0;
+  if (!pattern.anyHost) {
+    labels = 1;
+    for (let i = 0; i < pattern.host.length; i += 1) if (pattern.host.charCodeAt(i) === 46 /* '.' */) labels += 1;
+  }
   const pathLength = Math.min(pattern.path.length, 4095);
   const queryCount = Math.min(pattern.query.length, 15);
   return ((labels * 2 + (pattern.exact ? 1 : 0)) * 4096 + pathLength) * 16 + queryCount;
