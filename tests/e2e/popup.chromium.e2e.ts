@@ -99,7 +99,9 @@ async function axeViolations(page: Page): Promise<string[]> {
 beforeAll(async () => {
   server = await startTestServer();
   session = await launchChromium({ extensionDir: distDir('chrome') });
-  await session.worker();
+  // Right after launch the worker target can answer before its extension APIs are there
+  // (seen once: "chrome is not defined"); wait until they are.
+  await waitFor(async () => session.evalInWorker(() => typeof chrome !== 'undefined' && chrome.storage !== undefined), 'the extension APIs in the service worker');
 });
 
 afterAll(async () => {
@@ -110,7 +112,10 @@ afterAll(async () => {
 afterEach(async () => {
   for (const page of pages.splice(0)) await page.close().catch(() => undefined);
   // Each test starts with no lesson and no wrong PINs counted (the PIN set by the first test stays).
-  await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
+  await waitFor(async () => {
+    await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
+    return true;
+  }, 'the stored lesson to be cleared');
   await waitFor(async () => (await ruleCount()) === 0, 'the rules to be cleared');
 });
 
