@@ -4,6 +4,7 @@
  * fallback, so a bad write can never brick the extension.
  */
 import type { z } from 'zod';
+import type { ManagedRead } from '../core/policy-cache';
 import { browser } from './browser';
 
 export interface ReadResult<T> {
@@ -54,15 +55,23 @@ export function onManagedChange(listener: () => void): void {
 }
 
 /**
- * Reads the managed policy. Resolves to null when the browser has none for
- * this extension: Firefox throws when no managed storage manifest or policy
- * exists, which is the same thing.
+ * Firefox rejects storage.managed.get() with this message when neither
+ * policies.json nor a native managed-storage manifest configures the add-on:
+ * the same as "no policy". Any other failure (a malformed manifest, say) is a
+ * real error, which the status page shows and which leaves the cached policy
+ * in force.
  */
-export async function readManaged(): Promise<Record<string, unknown> | null> {
+const FIREFOX_NO_MANIFEST = /^managed storage manifest not found\.?$/i;
+
+/** Reads the managed policy: the policy, none, or why it could not be read. */
+export async function readManaged(): Promise<ManagedRead> {
   try {
-    const values = await browser.storage.managed.get();
-    return Object.keys(values).length > 0 ? values : null;
-  } catch {
-    return null;
+    const values: unknown = await browser.storage.managed.get();
+    if (values === null || values === undefined) return { kind: 'none' };
+    if (typeof values !== 'object' || Array.isArray(values)) return { kind: 'error', message: 'managed storage answered with something other than an object' };
+    return Object.keys(values).length > 0 ? { kind: 'found', raw: values as Record<string, unknown> } : { kind: 'none' };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
+    return FIREFOX_NO_MANIFEST.test(message) ? { kind: 'none' } : { kind: 'error', message };
   }
 }
