@@ -34,9 +34,34 @@ export interface SitePattern {
   readonly query: ReadonlyArray<readonly [string, string | null]>;
 }
 
+/** What is wrong with a pattern, for the UI to say in the teacher's language. */
+export type PatternErrorCode =
+  | 'empty'
+  | 'too-long'
+  | 'space'
+  | 'scheme-slashes'
+  | 'ipv6-bracket'
+  | 'ipv6-trailing'
+  | 'port-missing'
+  | 'port-not-number'
+  | 'port-range'
+  | 'star-subdomain'
+  | 'star-inside'
+  | 'no-host'
+  | 'bad-host'
+  | 'bad-path'
+  | 'too-many-query';
+
 export type ParseResult =
   | { readonly ok: true; readonly pattern: SitePattern }
-  | { readonly ok: false; readonly error: string };
+  | {
+      readonly ok: false;
+      /** In English, naming the pattern: for IT's command line and policy errors. */
+      readonly error: string;
+      readonly code: PatternErrorCode;
+      /** The pattern, then what the message mentions (a port, a host). */
+      readonly params: readonly string[];
+    };
 
 /** A URL as the matcher sees it. Build it once per URL with {@link parseUrl}. */
 export interface ParsedUrl {
@@ -87,8 +112,8 @@ function normaliseHost(raw: string): string | null {
   }
 }
 
-function fail(source: string, reason: string): ParseResult {
-  return { ok: false, error: `"${source}": ${reason}` };
+function fail(source: string, code: PatternErrorCode, reason: string, ...params: string[]): ParseResult {
+  return { ok: false, error: `"${source}": ${reason}`, code, params: [source, ...params] };
 }
 
 /**
@@ -101,9 +126,9 @@ export function parsePattern(input: string): ParseResult {
   if (PLAIN_HOST_RE.test(source) && !NUMERIC_LABEL_RE.test(source)) {
     return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: [] } };
   }
-  if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com' };
-  if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', `longer than ${MAX_PATTERN_LENGTH} characters`);
-  if (/\s/.test(source)) return fail(source, 'contains a space');
+  if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com', code: 'empty', params: [''] };
+  if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', 'too-long', `longer than ${MAX_PATTERN_LENGTH} characters`, String(MAX_PATTERN_LENGTH));
+  if (/\s/.test(source)) return fail(source, 'space', 'contains a space');
 
   let rest = source;
   let scheme: string | null = null;
@@ -113,7 +138,7 @@ export function parsePattern(input: string): ParseResult {
     rest = rest.slice(schemeMatch[0].length);
     if (scheme === '*') scheme = null;
   } else if (/^[a-z][a-z0-9+.-]*:\/(?!\/)/i.test(rest)) {
-    return fail(source, 'a scheme needs two slashes, as in https://example.com');
+    return fail(source, 'scheme-slashes', 'a scheme needs two slashes, as in https://example.com');
   }
 
   // Drop the fragment, then split off the query and the path.
@@ -140,11 +165,11 @@ export function parsePattern(input: string): ParseResult {
   let hostText = rest;
   if (rest.startsWith('[')) {
     const close = rest.indexOf(']');
-    if (close < 0) return fail(source, 'an IPv6 address needs a closing ]');
+    if (close < 0) return fail(source, 'ipv6-bracket', 'an IPv6 address needs a closing ]');
     hostText = rest.slice(0, close + 1);
     const after = rest.slice(close + 1);
     if (after !== '') {
-      if (!/^:\d+$/.test(after)) return fail(source, 'unexpected text after the IPv6 address');
+      if (!/^:\d+$/.test(after)) return fail(source, 'ipv6-trailing', 'unexpected text after the IPv6 address');
       port = Number(after.slice(1));
     }
   } else {
@@ -152,32 +177,32 @@ export function parsePattern(input: string): ParseResult {
     if (colonAt >= 0) {
       hostText = rest.slice(0, colonAt);
       const portText = rest.slice(colonAt + 1);
-      if (portText === '') return fail(source, 'a ":" must be followed by a port number');
-      if (!/^\d+$/.test(portText)) return fail(source, `"${portText}" is not a port number`);
+      if (portText === '') return fail(source, 'port-missing', 'a ":" must be followed by a port number');
+      if (!/^\d+$/.test(portText)) return fail(source, 'port-not-number', `"${portText}" is not a port number`, portText);
       port = Number(portText);
     }
   }
-  if (port !== null && (port < 1 || port > 65535)) return fail(source, `port ${port} is not between 1 and 65535`);
+  if (port !== null && (port < 1 || port > 65535)) return fail(source, 'port-range', `port ${port} is not between 1 and 65535`, String(port));
 
   if (hostText === '*') {
     return finish(source, scheme, '', true, false, port, pathText, queryText);
   }
   if (hostText.startsWith('*.')) {
-    return fail(source, `write "${hostText.slice(2)}" instead: a site already includes its subdomains (use ".${hostText.slice(2)}" for the site alone)`);
+    return fail(source, 'star-subdomain', `write "${hostText.slice(2)}" instead: a site already includes its subdomains (use ".${hostText.slice(2)}" for the site alone)`, hostText.slice(2));
   }
-  if (hostText.includes('*')) return fail(source, 'a "*" can only stand alone, for every site');
+  if (hostText.includes('*')) return fail(source, 'star-inside', 'a "*" can only stand alone, for every site');
   let exact = false;
   if (hostText.startsWith('.')) {
     exact = true;
     hostText = hostText.slice(1);
   }
-  if (hostText === '') return fail(source, 'no site name');
+  if (hostText === '') return fail(source, 'no-host', 'no site name');
   // Fast path for the common case (plain lower-case ASCII host names), so a
   // 50,000-entry IT list parses in milliseconds.
   // A numeric last label makes the URL parser read the host as an IPv4 address.
   const plain = PLAIN_HOST_RE.test(hostText) && !NUMERIC_LABEL_RE.test(hostText);
   const host = plain ? stripTrailingDot(hostText) : normaliseHost(hostText);
-  if (host === null) return fail(source, `"${hostText}" is not a valid site name`);
+  if (host === null) return fail(source, 'bad-host', `"${hostText}" is not a valid site name`, hostText);
   if (isIpHost(host)) exact = true;
   return finish(source, scheme, host, false, exact, port, pathText, queryText);
 }
@@ -198,7 +223,7 @@ function finish(
       // Normalise the path the same way the browser normalises URLs (percent-encoding, dot segments).
       path = new URL(pathText, 'http://h').pathname;
     } catch {
-      return fail(source, 'the path is not valid');
+      return fail(source, 'bad-path', 'the path is not valid');
     }
     if (path === '/') path = '';
   }
@@ -212,7 +237,7 @@ function finish(
       if (value === null && conditions.some(([k, v]) => k === key && v !== null)) continue;
       query.push([key, value]);
     }
-    if (query.length > MAX_QUERY_CONDITIONS) return fail(source, `at most ${MAX_QUERY_CONDITIONS} query conditions`);
+    if (query.length > MAX_QUERY_CONDITIONS) return fail(source, 'too-many-query', `at most ${MAX_QUERY_CONDITIONS} query conditions`, String(MAX_QUERY_CONDITIONS));
   }
   return { ok: true, pattern: { source, scheme, host, anyHost, exact, port, path, query } };
 }

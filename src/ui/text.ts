@@ -53,3 +53,9 @@ export function siteLink(pattern: string): string | null {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return /^https?:\/\//i.test(trimmed) ? trimmed : null;
   return `https://${trimmed.replace(/^\./, '')}`;
 }
+
+/** A site pattern's problem in the teacher's language, from core's error code. */
+export function patternProblem(code: string, params: readonly string[]): string {
+  const key = `patternError${code.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}`;
+  return t(key, [...params]);
+}

@@ -5,7 +5,7 @@
  * site of the tab the popup was opened over.
  */
 import { parsePattern } from '../../core/patterns';
-import { t } from '../text';
+import { patternProblem, t } from '../text';
 
 export interface SitesFieldProps {
   readonly sites: readonly string[];
@@ -26,11 +26,11 @@ export function candidates(text: string): string[] {
     .filter((part) => part !== '');
 }
 
-/** The first problem among typed patterns, in core's words (naming the pattern), or null. */
+/** The first problem among typed patterns, in the teacher's language (naming the pattern), or null. */
 export function problemOf(text: string): string | null {
   for (const candidate of candidates(text)) {
     const result = parsePattern(candidate);
-    if (!result.ok) return result.error;
+    if (!result.ok) return patternProblem(result.code, result.params);
   }
   return null;
 }
