@@ -16,5 +16,6 @@ module.exports = {
   moduleNameMapper: {
     '^preact(/.*)?$': '<rootDir>/node_modules/preact$1',
   },
-  transformIgnorePatterns: ['/node_modules/(?!(preact|@testing-library)/)'],
+  // jose is published as ES modules only: transform it like preact.
+  transformIgnorePatterns: ['/node_modules/(?!(preact|@testing-library|jose)/)'],
 };
