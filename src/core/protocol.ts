@@ -83,16 +83,28 @@ export interface Status {
     readonly embeds: readonly string[];
     readonly allowedCount: number;
     readonly blockedCount: number;
+    // The optional fields below were added for the status page; the background
+    // always sets them, and test doubles written before them stay valid.
+    readonly embedsCount?: number;
   };
   readonly policy: {
+    /** managed: confirmed by the last read; cache: the last good copy, not (yet) confirmed; none: no IT policy. */
     readonly source: 'managed' | 'cache' | 'none';
+    /** When the policy in force was received. */
     readonly loadedAt: number | null;
+    /** What is wrong with the policy the browser holds now (it is then not applied). */
     readonly errors: readonly Problem[];
+    /** When managed storage was last read; null before the first read. */
+    readonly checkedAt?: number | null;
+    /** Why the last read of managed storage failed; null when it worked. */
+    readonly readError?: string | null;
   };
   readonly settings: {
     readonly allowBlocklistLessons: boolean;
     readonly maxLessonMinutes: number;
     readonly showBlockedAddress: boolean;
+    readonly role?: 'student' | 'teacher';
+    readonly classes?: readonly string[];
   };
   readonly presets: { readonly it: readonly Preset[]; readonly local: readonly Preset[] };
   readonly teacher: { readonly pinSet: boolean; readonly pinFromPolicy: boolean; readonly lockedUntil: number | null };

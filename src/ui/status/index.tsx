@@ -1,23 +1,15 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
-import type { Status } from '../../core/protocol';
 import { backgroundConnector } from '../connector';
 import { language, t } from '../i18n';
+import { StatusPage, type StatusPageServices } from './status-page';
 
-function StatusPage() {
-  const [status, setStatus] = useState<Status | null>(null);
-  useEffect(() => {
-    void backgroundConnector.request({ type: 'getStatus' }).then(setStatus);
-  }, []);
-  if (!status) return <p>{t('loading')}</p>;
-  return (
-    <main>
-      <h1>Lesmodus {status.version}</h1>
-      <pre>{JSON.stringify(status, null, 2)}</pre>
-    </main>
-  );
-}
+const services: StatusPageServices = {
+  connector: backgroundConnector,
+  copyText: (text) => navigator.clipboard.writeText(text),
+  userAgent: navigator.userAgent,
+};
 
 document.documentElement.lang = language();
+document.title = t('statusPageTitle');
 const app = document.getElementById('app');
-if (app) render(<StatusPage />, app);
+if (app) render(<StatusPage services={services} />, app);
