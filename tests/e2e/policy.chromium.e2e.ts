@@ -144,7 +144,8 @@ async function waitForPolicyRead(predicate: (status: PolicyStatusValue) => boole
   }, what, timeoutMs);
 }
 
-async function statusPageText(waitForText: string): Promise<string> {
+/** Opens the status page and waits until it shows `waitForText`. */
+async function openStatusPage(waitForText: string): Promise<{ page: Page; text: string }> {
   const page = await newPage();
   await session!.goto(page, session!.extensionUrl('status.html'));
   let text = '';
@@ -152,7 +153,24 @@ async function statusPageText(waitForText: string): Promise<string> {
     text = await page.evaluate(() => document.body.innerText);
     return text.includes(waitForText);
   }, `the status page to show "${waitForText}"`);
-  return text;
+  return { page, text };
+}
+
+async function statusPageText(waitForText: string): Promise<string> {
+  return (await openStatusPage(waitForText)).text;
+}
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core in the real page, colour contrast included (jsdom cannot check it). */
+async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through DevTools, which the extension page's script-src 'self' does not restrict.
+  await page.evaluate(AXE_SOURCE);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const results = await axe.run(document);
+    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  });
 }
 
 beforeAll(async () => {
@@ -280,11 +298,23 @@ describe('an invalid policy', () => {
     const news = server.origin('news.test') + '/';
     await expectLanding(page, news, news, "the teacher's lesson to allow news.test");
 
-    const text = await statusPageText('schedule.0.preset');
+    const { page: statusPage, text } = await openStatusPage('schedule.0.preset');
     expect(text).toContain('The school policy on this browser has errors and is not used');
     expect(text).toContain('no preset with id "bestaat-niet"');
     expect(text).toMatch(/The last valid policy, received .+, stays in force until this is fixed\./);
     expect(text).toContain('Saved copy of the last valid school policy');
     expect(text).toContain('Rooster: rekenen 2B');
+    await statusPage.click('#it-blocked summary');
+    expect(await axeViolations(statusPage)).toEqual([]);
+
+    // "Copy diagnostics" puts the same facts on the real clipboard.
+    await session.browser.defaultBrowserContext().overridePermissions(session.extensionUrl('').replace(/\/$/, ''), ['clipboard-read', 'clipboard-write', 'clipboard-sanitized-write']);
+    await statusPage.bringToFront();
+    await statusPage.locator('::-p-aria([name="Copy diagnostics"][role="button"])').click();
+    await waitFor(async () => (await statusPage.evaluate(() => document.querySelector('[role="status"]')?.textContent ?? '')).startsWith('Diagnostics copied'), 'the copy to be confirmed');
+    const copied = await statusPage.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toContain('  Source: cache (the last valid policy, kept; not confirmed by the last read)');
+    expect(copied).toContain('    schedule.0.preset: no preset with id "bestaat-niet"');
+    expect(copied).toMatch(/ {2}IT blocked \(1\): games\.test\n/);
   });
 });
