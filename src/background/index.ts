@@ -8,6 +8,7 @@ import { onWake } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
 import { onNavigation } from '../platform/tabs';
+import { onNavigationStart, registerFeed, startFeed } from './feed-listeners';
 import { checkNavigation, ensureCurrent, refresh } from './flow';
 import { handleMessage } from './handlers';
 import { syncManagedPolicy, watchManagedPolicy } from './policy-source';
@@ -26,12 +27,17 @@ onWake(() => void refresh());
 onInstalledOrStartup(() => undefined);
 onNavigation(
   (navigation) => void checkNavigation(navigation.tabId, navigation.url, navigation.frame),
-  () => void ensureCurrent(Date.now()),
+  () => {
+    void ensureCurrent(Date.now());
+    onNavigationStart();
+  },
 );
 onMessage((message, sender) => handleMessage(message, sender));
+registerFeed();
 
 // Every start of the service worker (install, browser start, woken by an
 // event) re-runs the flow at once with the cached policy, and reads managed
 // storage, which may take seconds to answer.
 void refresh();
 void syncManagedPolicy();
+void startFeed();

@@ -4,6 +4,8 @@ import type { ResolveInputs } from '../core/resolve';
 import { PresetSchema, type Preset } from '../core/schemas';
 import { KEYS, StoredExceptions, StoredLesson, StoredPresets } from '../core/state';
 import { readLocal, readLocalRaw } from '../platform/storage';
+import type { FeedBook } from '../core/feed-status';
+import { loadFeedInputs } from './feed-inputs';
 
 export interface LoadedInputs {
   readonly resolve: ResolveInputs;
@@ -12,6 +14,8 @@ export interface LoadedInputs {
   /** The last read of managed storage (when, what it found, its errors). */
   readonly policyStatus: PolicyCheck | null;
   readonly localPresets: Preset[];
+  /** What is stored about the class feed, as this run read it (for the status page). */
+  readonly feed: FeedBook;
   /** Stored values that were corrupt and were dropped. */
   readonly notes: string[];
 }
@@ -36,12 +40,16 @@ export async function loadInputs(): Promise<LoadedInputs> {
     else notes.push(`saved preset #${index + 1} was corrupt and is ignored: ${parsed.error.issues[0]?.message ?? ''}`);
   });
 
+  const feed = await loadFeedInputs(inForce.policy);
+  notes.push(...feed.notes);
+
   return {
-    resolve: { policy: inForce.policy, teacherLesson: lesson.value, classLessons: [], pauses: [], exceptions: exceptions.value },
+    resolve: { policy: inForce.policy, teacherLesson: lesson.value, classLessons: feed.classLessons, pauses: feed.pauses, exceptions: exceptions.value },
     policySource: inForce.source,
     policyReceivedAt: inForce.receivedAt,
     policyStatus: inForce.check,
     localPresets,
+    feed: feed.book,
     notes,
   };
 }

@@ -1,7 +1,9 @@
 /** Builds the status every UI page shows, from the current flow result. */
+import { feedStatus } from '../core/feed-status';
 import type { Status } from '../core/protocol';
 import { periodsOnDay } from '../core/schedule';
 import { extensionVersion } from '../platform/runtime';
+import { feedBookSnapshot } from './feed-book';
 import type { Current } from './flow';
 import type { TeacherInfo } from './teacher';
 
@@ -47,5 +49,6 @@ export function buildStatus(current: Current, now: number, teacher?: TeacherInfo
     teacher: teacher ?? { pinSet: policy.teacherPin !== undefined, pinFromPolicy: policy.teacherPin !== undefined, lockedUntil: null },
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
     notes: inputs.notes,
+    feed: feedStatus(policy, feedBookSnapshot(inputs.feed)),
   };
 }

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { Verdict } from './decide';
+import type { FeedStatus } from './feed-status';
 import type { ActiveLesson, Pause } from './resolve';
 import { LessonMode, PresetSchema, SitePatternString, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './schedule';
@@ -111,6 +112,8 @@ export interface Status {
   readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
   /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
   readonly notes: readonly string[];
+  /** The class feed: per class, what was fetched, accepted or refused (students), delivered (teachers). Always set by the background. */
+  readonly feed?: FeedStatus;
 }
 
 export interface UnlockResult {

@@ -21,6 +21,17 @@ export const KEYS = {
   teacherPin: 'teacherPin',
   /** Wrong PIN attempts in a row, so the waits survive a browser restart. */
   pinAttempts: 'pinAttempts',
+  // The class feed; the schemas are beside the code that writes them (core/feed-follow.ts, feed-outbox.ts, feed-status.ts).
+  /** Student devices: the last verified document per class (a rules input). */
+  classFeed: 'classFeed',
+  /** Student devices: per class, the last fetch, its ETag and the documents refused. */
+  feedFollow: 'feedFollow',
+  /** Teacher devices: per class, the newest document published and how its delivery goes. */
+  feedOutbox: 'feedOutbox',
+  /** Teacher devices: the public half of the signing key, with its id and fingerprint, for the status page. */
+  feedKey: 'feedKey',
+  /** Student devices: the class lessons whose start page was opened, so a restart does not open it again. */
+  feedStartPages: 'feedStartPages',
 } as const;
 
 /** What Lesmodus keeps in storage.session (gone when the browser closes). */
@@ -35,7 +46,7 @@ export const SESSION_KEYS = {
 } as const;
 
 /** Keys whose change re-runs the rules flow. */
-export const RULE_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.policyCache];
+export const RULE_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.policyCache, KEYS.classFeed];
 
 export const StoredLesson = LessonSchema.nullable();
 export const StoredExceptions = z.array(TemporaryAllowSchema).max(200);
