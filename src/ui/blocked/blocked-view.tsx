@@ -29,9 +29,16 @@ function hostOf(url: string): string {
   }
 }
 
-function titleFor(verdict: Verdict | null): string {
+/**
+ * How often an open blocked page asks again: a class pause can start or end
+ * while it is shown (a tab blocked by the lesson stays here during a pause),
+ * and the page must say what holds now.
+ */
+const REFRESH_MS = 5000;
+
+function titleFor(verdict: Verdict | null, paused: boolean): string {
   if (verdict?.reason === 'it-blocked') return t('blockedTitleIt');
-  if (verdict?.reason === 'paused') return t('blockedTitlePaused');
+  if (paused || verdict?.reason === 'paused') return t('blockedTitlePaused');
   return t('blockedTitle');
 }
 
@@ -43,6 +50,13 @@ function canLetThrough(status: Status, verdict: Verdict, url: string): boolean {
 export function BlockedView({ connector, blockedUrl, inFrame, now = Date.now, onAllowed = () => undefined }: BlockedViewProps) {
   const [status, setStatus] = useState<Status | null>(null);
   const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    if (inFrame) return undefined;
+    const timer = setInterval(() => setTick((count) => count + 1), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [inFrame]);
 
   useEffect(() => {
     let cancelled = false;
@@ -59,7 +73,7 @@ export function BlockedView({ connector, blockedUrl, inFrame, now = Date.now, on
     return () => {
       cancelled = true;
     };
-  }, [connector, blockedUrl, inFrame]);
+  }, [connector, blockedUrl, inFrame, tick]);
 
   if (inFrame) {
     return (
@@ -77,8 +91,9 @@ export function BlockedView({ connector, blockedUrl, inFrame, now = Date.now, on
   return (
     <main class="card" aria-live="polite">
       <img class="mark" src="icons/icon-128.png" alt="" width={64} height={64} />
-      <h1>{titleFor(verdict)}</h1>
+      <h1>{titleFor(verdict, pause !== null)}</h1>
       {pause && <p class="pause-message">{pause.message}</p>}
+      {pause && <p class="until">{t('blockedPauseUntil', formatTime(pause.until))}</p>}
       {verdict?.allowed && <p class="note">{t('blockedOpenAgain')}</p>}
       {lesson && !pause && (
         <p class="lesson">
