@@ -15,6 +15,7 @@ import type { EffectiveRules } from '../../src/core/resolve';
 import type { Lesson } from '../../src/core/schemas';
 import { currentUrl, distDir, launchChromium, waitFor } from '../e2e/support/browsers';
 import { startTestServer } from '../e2e/support/test-server';
+import { feedServerPollsPerSecond } from './feed-load';
 
 interface Figure {
   readonly name: string;
@@ -169,6 +170,7 @@ async function main(): Promise<void> {
   benchCompile();
   benchPopupSize();
   await benchEnforcement();
+  record({ name: 'feed server: 304 answers to student polls, one core', value: await feedServerPollsPerSecond(), unit: 'polls/s', budget: 2000, better: 'higher' });
   if (json) {
     const out: Record<string, { value: number; unit: string; budget: number; better: string; withinBudget: boolean }> = {};
     for (const figure of figures) {
