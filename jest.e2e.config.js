@@ -6,6 +6,8 @@ module.exports = {
   testMatch: ['<rootDir>/tests/e2e/**/*.e2e.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   testEnvironment: 'node',
+  // jose (signing class documents in the feed suite) is published as ES modules only.
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   maxWorkers: 1,
   testTimeout: 60000,
 };

@@ -148,6 +148,12 @@ export interface LaunchChromiumOptions {
    * their http sub-resources mixed content (Chromium decides that by scheme).
    */
   serviceWorkerOrigins?: string[];
+  /**
+   * Let the browser reach 127.0.0.1 by its address, as well as *.test (the
+   * class-feed suite's server: IT's policy allows plain http only for
+   * localhost and 127.0.0.1). Traffic still stays on the machine.
+   */
+  allowLoopbackAddress?: boolean;
 }
 
 const CHROMIUM_ARGS = [
@@ -173,6 +179,10 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
   const ownsUserDataDir = opts.userDataDir === undefined;
   const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'lesmodus-chromium-')));
   const args = [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`];
+  if (opts.allowLoopbackAddress) {
+    // Later switches win: the same rules, with 127.0.0.1 left to resolve as itself.
+    args.push('--host-resolver-rules=MAP *.test 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND');
+  }
   if (opts.serviceWorkerOrigins?.length) {
     args.push(`--unsafely-treat-insecure-origin-as-secure=${opts.serviceWorkerOrigins.join(',')}`);
   }

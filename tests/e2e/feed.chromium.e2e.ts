@@ -1,0 +1,385 @@
+/**
+ * The class feed in real Chromium with the real reference feed server on
+ * 127.0.0.1. Student devices get IT's policy the way IT pushes it on Linux
+ * (a managed policy file naming the extension): a student of 2B and a student
+ * of 3A, each its own browser. The teacher side is driven from the test
+ * through the same signing code the extension uses (signClassDocument) with
+ * a key pair whose public half is in the students' policy, and PUT to the
+ * server with a bearer token, as a teacher's browser does.
+ *
+ * Shown: a lesson for 2B is enforced by the 2B student and not by the 3A
+ * student; ending it releases the student; a pause reaches a student who sits
+ * still (the poll alarm) and is lifted; a start page opens once, also not
+ * again after the service worker restarts; a document signed by an unknown
+ * key is refused and counted; with the server stopped mid-lesson nothing
+ * changes until the lesson's own end. And privacy, shown rather than
+ * promised: every request the extension's service worker makes is recorded
+ * (CDP Network domain on its target) and the only ones are class-feed GETs.
+ *
+ * Three browsers share one managed policy file (one entry per extension
+ * ID: the 3A student and the teacher device run copies of dist/chrome-dev
+ * with keys of their own). The policy directory is global to the machine:
+ * run under the shared lock; the file is removed after the suite, pass or fail.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { cpSync, existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CDPSession, Page, Target } from 'puppeteer-core';
+import { exportJWK } from 'jose';
+import { signClassDocument, type ClassDocumentDraft } from '../../src/core/feed';
+import { startFeedServer, type FeedServer } from '../../src/server/feed-server';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
+import { startTestServer, type TestServer } from './support/test-server';
+import { allowlistLesson } from './lesson';
+
+jest.setTimeout(120_000);
+
+const POLICY_ROOT = '/etc/chromium/policies';
+const POLICY_DIR = join(POLICY_ROOT, 'managed');
+const POLICY_FILE = join(POLICY_DIR, 'lesmodus-feed-test.json');
+const TOKEN = 'e2e-feed-token-0123456789abcdef';
+const M = 60_000;
+
+/** Chrome's extension ID for a manifest key: SHA-256 of the DER key, first 32 hex digits mapped 0-f to a-p. */
+function extensionIdOf(base64Key: string): string {
+  const hex = createHash('sha256').update(Buffer.from(base64Key, 'base64')).digest('hex').slice(0, 32);
+  return [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
+}
+
+const DEV_KEY = (JSON.parse(readFileSync(join(__dirname, '../../manifest/dev-key.json'), 'utf8')) as { key: string }).key;
+
+const createdDirs = [POLICY_ROOT, POLICY_DIR].filter((dir) => !existsSync(dir));
+function removePolicySync(): void {
+  rmSync(POLICY_FILE, { force: true });
+  for (const dir of [...createdDirs].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty (another suite's file) or gone: leave it.
+    }
+  }
+}
+process.once('exit', removePolicySync);
+
+/** A copy of dist/chrome-dev with a key of its own, so a second browser gets its own extension ID (and its own policy). */
+function extensionCopy(dir: string): { dir: string; id: string } {
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  cpSync(distDir('chrome'), dir, { recursive: true });
+  const manifestFile = join(dir, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
+  writeFileSync(manifestFile, JSON.stringify({ ...manifest, key }));
+  return { dir, id: extensionIdOf(key) };
+}
+
+interface KeyPair {
+  privateKey: CryptoKey;
+  publicKey: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
+}
+
+async function newKeyPair(): Promise<KeyPair> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+  const jwk = await exportJWK(pair.publicKey);
+  return { privateKey: pair.privateKey, publicKey: { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! } };
+}
+
+let site: TestServer;
+let feed: FeedServer;
+let feedDir: string;
+const feedLog: string[] = [];
+let copiesDir: string;
+let teacherKey: KeyPair;
+let strangerKey: KeyPair;
+let student2B: ChromiumSession;
+let student3A: ChromiumSession;
+let teacher: ChromiumSession;
+let page2B: Page;
+/** Every request the 2B student's extension service worker made. */
+const workerRequests: Array<{ url: string; method: string }> = [];
+const cdpSessions: CDPSession[] = [];
+let lastIssuedAt = 0;
+
+async function startFeed(port = 0): Promise<void> {
+  feed = await startFeedServer({ port, host: '127.0.0.1', dataDir: feedDir, tokens: [TOKEN], maxBytes: 64 * 1024, log: 'all', logLine: (line) => feedLog.push(line) });
+}
+
+function studentPolicy(classId: string): Record<string, unknown> {
+  return {
+    role: 'student',
+    classes: [classId],
+    classFeed: { urlTemplate: feed.urlTemplate, pollSeconds: 30 },
+    teacherKeys: [{ id: 'devries', name: 'J. de Vries', publicKey: teacherKey.publicKey }],
+  };
+}
+
+/** The teacher publishes class 2B's next document, signed as the extension signs it, PUT as the extension PUTs it. */
+async function publish(draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, key: KeyPair = teacherKey, kid = 'devries'): Promise<number> {
+  const issuedAt = Math.max(Date.now(), lastIssuedAt + 1);
+  lastIssuedAt = issuedAt;
+  const { jws } = await signClassDocument({ class: '2B', issuedAt, ...draft }, key.privateKey, kid);
+  const response = await fetch(`${feed.origin}/feed/2B.jws`, { method: 'PUT', body: jws, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/jose' } });
+  expect([201, 204]).toContain(response.status);
+  return issuedAt;
+}
+
+async function stored<T>(session: ChromiumSession, key: string): Promise<T | undefined> {
+  return session.evalInWorker(async (name) => (await chrome.storage.local.get(name))[name], key) as Promise<T | undefined>;
+}
+
+interface StoredEntry {
+  document: { issuedAt: number; lesson: { id: string } | null; pause?: { message: string } };
+}
+interface FollowEntry {
+  lastOutcome: string | null;
+  rejections: number;
+  lastRejection: { reason: string } | null;
+}
+
+const acceptedIssuedAt = async (session: ChromiumSession, classId = '2B'): Promise<number | null> =>
+  (await stored<Record<string, StoredEntry>>(session, 'classFeed'))?.[classId]?.document.issuedAt ?? null;
+const follow = async (session: ChromiumSession, classId = '2B'): Promise<FollowEntry | undefined> => (await stored<Record<string, FollowEntry>>(session, 'feedFollow'))?.[classId];
+const ruleCount = (session: ChromiumSession): Promise<number> => session.evalInWorker(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
+
+/** Navigates and returns where the tab ended up (a second redirect by the tab sweep reports ERR_ABORTED). */
+async function open(session: ChromiumSession, page: Page, url: string): Promise<string> {
+  try {
+    await session.goto(page, url);
+  } catch (error) {
+    if (!String(error).includes('ERR_ABORTED')) throw error;
+    await page.waitForNavigation({ waitUntil: 'load', timeout: 5000 }).catch(() => undefined);
+  }
+  return currentUrl(page);
+}
+
+let nudges = 0;
+/**
+ * The student clicking around: a navigation in a spare tab every second
+ * (a navigation refetches the feed when the last fetch is over 5 s old),
+ * until `done` holds.
+ */
+async function clickUntil(session: ChromiumSession, done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const spare = await session.browser.newPage();
+  try {
+    await waitFor(async () => {
+      if (await done()) return true;
+      await open(session, spare, `${site.origin('allowed.test')}/click-${++nudges}`).catch(() => undefined);
+      await new Promise((wait) => setTimeout(wait, 1000));
+      return done();
+    }, what, timeoutMs);
+  } finally {
+    await spare.close();
+  }
+}
+
+const blockedPageFor = (session: ChromiumSession, url: string): string => `${session.extensionUrl('blocked.html')}#${url}`;
+
+async function recordWorkerRequests(session: ChromiumSession): Promise<void> {
+  const ours = (target: Target): boolean => target.type() === 'service_worker' && target.url().startsWith(`chrome-extension://${session.extensionId}/`);
+  const attach = async (target: Target): Promise<void> => {
+    if (!ours(target)) return;
+    const cdp = await target.createCDPSession();
+    cdpSessions.push(cdp);
+    cdp.on('Network.requestWillBeSent', (event) => workerRequests.push({ url: event.request.url, method: event.request.method }));
+    await cdp.send('Network.enable');
+  };
+  session.browser.on('targetcreated', (target: Target) => void attach(target).catch(() => undefined));
+  for (const target of session.browser.targets()) await attach(target);
+}
+
+/** Stops the 2B student's service worker; the network recorder lets go of it first (an attached worker is never stopped). */
+async function restartWorker(session: ChromiumSession): Promise<void> {
+  await Promise.all(cdpSessions.splice(0).map((cdp) => cdp.detach().catch(() => undefined)));
+  await session.stopWorker();
+  await session.worker();
+}
+
+const siteUrl = (host: string, path: string): string => `${site.origin(host)}${path}`;
+
+beforeAll(async () => {
+  site = await startTestServer();
+  feedDir = await mkdtemp(join(tmpdir(), 'lesmodus-feed-e2e-'));
+  await startFeed();
+  teacherKey = await newKeyPair();
+  strangerKey = await newKeyPair();
+  copiesDir = await mkdtemp(join(tmpdir(), 'lesmodus-feed-ext-'));
+  const copy3A = extensionCopy(join(copiesDir, '3a'));
+  const copyTeacher = extensionCopy(join(copiesDir, 'teacher'));
+
+  await mkdir(POLICY_DIR, { recursive: true });
+  const policies = {
+    [extensionIdOf(DEV_KEY)]: studentPolicy('2B'),
+    [copy3A.id]: studentPolicy('3A'),
+    [copyTeacher.id]: { role: 'teacher', classes: ['2B'], classFeed: { urlTemplate: feed.urlTemplate, authorization: `Bearer ${TOKEN}` } },
+  };
+  await writeFile(POLICY_FILE, JSON.stringify({ '3rdparty': { extensions: policies } }));
+
+  student2B = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
+  await recordWorkerRequests(student2B);
+  student3A = await launchChromium({ extensionDir: copy3A.dir, allowLoopbackAddress: true });
+  teacher = await launchChromium({ extensionDir: copyTeacher.dir, allowLoopbackAddress: true });
+  for (const session of [student2B, student3A, teacher]) {
+    await waitFor(async () => (await stored(session, 'policyCache')) !== undefined, 'the managed policy to be read', 30_000);
+  }
+  page2B = await student2B.browser.newPage();
+});
+
+afterAll(async () => {
+  removePolicySync();
+  await Promise.all([student2B?.close(), student3A?.close(), teacher?.close()]);
+  await feed?.close().catch(() => undefined);
+  await site?.close();
+  await rm(feedDir, { recursive: true, force: true });
+  await rm(copiesDir, { recursive: true, force: true });
+});
+
+test('a teacher device makes its own signing key: non-extractable, its public half and fingerprint on the status page', async () => {
+  await waitFor(async () => (await stored(teacher, 'feedKey')) !== undefined, 'the teacher device to make its key', 15_000);
+  const key = await stored<{ source: string; kid: string; fingerprint: string; publicKey: { x: string } }>(teacher, 'feedKey');
+  expect(key).toMatchObject({ source: 'device', kid: expect.stringMatching(/^k-/), fingerprint: expect.stringMatching(/^[0-9A-F]{4}( [0-9A-F]{4}){3}$/) });
+  const inDatabase = await teacher.evalInWorker(
+    () =>
+      new Promise<{ extractable: boolean; type: string; x: string }>((done, fail) => {
+        const request = indexedDB.open('lesmodus-keys');
+        request.onerror = () => fail(request.error);
+        request.onsuccess = () => {
+          const get = request.result.transaction('keys').objectStore('keys').get('class-feed-signing-key');
+          get.onerror = () => fail(get.error);
+          get.onsuccess = () => done({ extractable: get.result.privateKey.extractable, type: get.result.privateKey.type, x: get.result.publicJwk.x });
+        };
+      }),
+  );
+  expect(inDatabase).toEqual({ extractable: false, type: 'private', x: key!.publicKey.x });
+  // The teacher device follows no feed: it publishes.
+  expect(await stored(teacher, 'feedFollow')).toBeUndefined();
+});
+
+test('a lesson for 2B is enforced by the student of 2B, and not by the student of 3A', async () => {
+  const games = siteUrl('games.test', '/play');
+  expect(await open(student2B, page2B, games)).toBe(games);
+
+  const issuedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-1' }) });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the 2B student to accept the lesson');
+  // The tab that was on a games site is swept to the blocked page; new navigations are blocked.
+  await waitFor(async () => (await currentUrl(page2B)) === blockedPageFor(student2B, games), 'the open games tab to be swept');
+  const other = siteUrl('other.test', '/x');
+  expect(await open(student2B, page2B, other)).toBe(blockedPageFor(student2B, other));
+  expect(await open(student2B, page2B, siteUrl('allowed.test', '/sommen'))).toBe(siteUrl('allowed.test', '/sommen'));
+
+  // The 3A student fetched its own class (nothing there yet) and is as free as before.
+  const page3A = await student3A.browser.newPage();
+  await clickUntil(student3A, async () => (await follow(student3A, '3A'))?.lastOutcome === 'not-found', 'the 3A student to fetch class 3A');
+  expect(await open(student3A, page3A, other)).toBe(other);
+  expect(await acceptedIssuedAt(student3A, '2B')).toBeNull();
+  expect(await ruleCount(student3A)).toBe(0);
+  await page3A.close();
+});
+
+test('the teacher ends the lesson and the student is released', async () => {
+  const blocked = siteUrl('other.test', '/after');
+  expect(await open(student2B, page2B, blocked)).toBe(blockedPageFor(student2B, blocked));
+  const issuedAt = await publish({ lesson: null });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the student to accept the end');
+  // The blocked tab goes back to its page without anyone touching it.
+  await waitFor(async () => (await currentUrl(page2B)) === blocked, 'the blocked tab to return to its page');
+  expect(await ruleCount(student2B)).toBe(0);
+});
+
+test('a pause reaches a student who sits still, says when it ends, and is lifted', async () => {
+  const reading = siteUrl('allowed.test', '/reading');
+  await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }) });
+  expect(await open(student2B, page2B, reading)).toBe(reading);
+
+  const message = 'Iedereen even kijken naar het bord';
+  const pausedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }), pause: { message, startsAt: Date.now(), until: Date.now() + 3 * M } });
+  // No click: the 30-second poll alarm brings the pause, and the sweep replaces the open page.
+  const started = Date.now();
+  await waitFor(async () => (await currentUrl(page2B)) === blockedPageFor(student2B, reading), 'the paused page to be replaced', 45_000);
+  console.log(`pause reached a student sitting still after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  expect(await acceptedIssuedAt(student2B)).toBe(pausedAt);
+  await waitFor(async () => (await page2B.$('.pause-message')) !== null, 'the pause message to show');
+  expect(await page2B.$eval('h1', (el) => el.textContent)).toBe('Eyes on your teacher');
+  expect(await page2B.$eval('.pause-message', (el) => el.textContent)).toBe(message);
+  expect(await page2B.evaluate(() => document.body.innerText)).toMatch(/Back to your work at \d\d:\d\d/);
+  // Every page gives way, the lesson's own sites too.
+  const spare = await student2B.browser.newPage();
+  expect(await open(student2B, spare, siteUrl('allowed.test', '/other'))).toBe(blockedPageFor(student2B, siteUrl('allowed.test', '/other')));
+  await spare.close();
+
+  const resumedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }) });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === resumedAt, 'the student to accept the resume');
+  await waitFor(async () => (await currentUrl(page2B)) === reading, 'the paused tab to return to its page');
+});
+
+test('a lesson\'s start page opens once: not again when the lesson changes, nor after the service worker restarts', async () => {
+  const startPage = siteUrl('allowed.test', '/start-here');
+  const startPages = async (): Promise<number> => (await student2B.browser.pages()).filter((page) => page.url() === startPage).length;
+  const lesson = allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'project-1', title: 'Project', startPage });
+  const issuedAt = await publish({ lesson });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the student to accept the lesson with a start page');
+  await waitFor(async () => (await startPages()) === 1, 'the start page to open');
+
+  // The teacher extends the lesson: same lesson, no second tab.
+  const extendedAt = await publish({ lesson: { ...lesson, endsAt: lesson.endsAt + 10 * M } });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === extendedAt, 'the student to accept the extension');
+  // The service worker restarts (and polls and runs the rules at once): still no second tab.
+  await restartWorker(student2B);
+  await waitFor(async () => (await follow(student2B))?.lastOutcome !== undefined && (await ruleCount(student2B)) > 0, 'the restarted worker to run');
+  await new Promise((wait) => setTimeout(wait, 3000));
+  expect(await startPages()).toBe(1);
+  expect(await stored<string[]>(student2B, 'feedStartPages')).toEqual(['2B/project-1']);
+  for (const page of await student2B.browser.pages()) if (page.url() === startPage) await page.close();
+});
+
+test('a document signed by a key IT does not list is refused, counted and shown; the lesson in force stays', async () => {
+  const before = await acceptedIssuedAt(student2B);
+  const rejectionsBefore = (await follow(student2B))?.rejections ?? 0;
+  // Someone with write access to the feed, but not a teacher's key, opens every site.
+  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey, 'stranger');
+  await clickUntil(student2B, async () => (await follow(student2B))?.lastRejection?.reason === 'unknown-key', 'the forged document to be refused');
+  expect((await follow(student2B))?.rejections).toBe(rejectionsBefore + 1);
+  expect(await acceptedIssuedAt(student2B)).toBe(before);
+  const games = siteUrl('games.test', '/still-blocked');
+  expect(await open(student2B, page2B, games)).toBe(blockedPageFor(student2B, games));
+
+  // The status the UI pages get says so, per class.
+  const ui = await student2B.browser.newPage();
+  await student2B.goto(ui, student2B.extensionUrl('status.html'));
+  const status = (await ui.evaluate(() => chrome.runtime.sendMessage({ type: 'getStatus' }))) as { ok: boolean; value: { feed: { role: string; classes: Array<Record<string, unknown>> } } };
+  await ui.close();
+  expect(status.value.feed.role).toBe('student');
+  expect(status.value.feed.classes[0]).toMatchObject({ classId: '2B', rejections: rejectionsBefore + 1, lastRejection: { reason: 'unknown-key' }, accepted: { issuedAt: before, signer: 'J. de Vries' } });
+});
+
+test('with the feed server stopped mid-lesson nothing changes until the lesson ends by itself', async () => {
+  const endsAt = Date.now() + 25_000;
+  const lesson = { ...allowlistLesson(['allowed.test'], Date.now() - 1000, 1, { id: 'short' }), endsAt };
+  const issuedAt = await publish({ lesson });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the student to accept the short lesson');
+  const port = feed.port;
+  await feed.close();
+
+  const games = siteUrl('games.test', '/offline');
+  expect(await open(student2B, page2B, games)).toBe(blockedPageFor(student2B, games));
+  await clickUntil(student2B, async () => (await follow(student2B))?.lastOutcome === 'error', 'a fetch to fail');
+  expect(await acceptedIssuedAt(student2B)).toBe(issuedAt);
+  expect(await open(student2B, page2B, games)).toBe(blockedPageFor(student2B, games));
+
+  // At the lesson's own end the student is released, with the server still down.
+  await waitFor(async () => (await currentUrl(page2B)) === games, 'the tab to be released at the lesson end', 40_000);
+  expect(Date.now()).toBeGreaterThanOrEqual(endsAt);
+  expect(await ruleCount(student2B)).toBe(0);
+  await startFeed(port);
+});
+
+test('privacy: the only requests the extension makes are GETs of its class feed', async () => {
+  const feedUrl = `${feed.origin}/feed/2B.jws`;
+  expect(workerRequests.length).toBeGreaterThan(3);
+  const others = workerRequests.filter((request) => !(request.method === 'GET' && request.url === feedUrl));
+  expect(others).toEqual([]);
+  // And the feed server saw only GETs of the followed classes, besides the teacher's PUTs.
+  const seen = new Set(feedLog.map((line) => line.split(' ').slice(1, 3).join(' ')));
+  expect([...seen].filter((entry) => entry !== 'PUT 2B').sort()).toEqual(['GET 2B', 'GET 3A']);
+  // The server's log holds method, class and status, nothing about who asked.
+  expect(feedLog.every((line) => /^\S+ (GET|PUT) (2B|3A) \d{3}$/.test(line))).toBe(true);
+});
