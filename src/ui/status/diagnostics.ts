@@ -133,6 +133,25 @@ export function diagnosticsText(status: Status, context: DiagnosticsContext): st
   const next = status.timetable.next;
   lines.push(`  Next period: ${next ? `${at(next.startsAt)} to ${clock(next.endsAt, zone)} ${periodLabel(next, status)}` : '-'}`);
 
+  if (status.feed) {
+    const feed = status.feed;
+    section('Class feed');
+    lines.push(`  Configured: ${feed.configured ? `yes, ${feed.urlTemplate ?? '-'}${feed.role === 'student' && feed.pollSeconds !== null ? `, every ${feed.pollSeconds} s` : ''}` : 'no'}`);
+    if (feed.signingKey) lines.push(`  Signing key: ${feed.signingKey.kid} (${feed.signingKey.source}, ${feed.signingKey.fingerprint})`);
+    for (const entry of feed.classes) {
+      if (feed.role === 'teacher') {
+        const delivery = entry.delivery;
+        const state = delivery === null ? 'nothing published' : `${delivery.state}, ${delivery.attempts} attempt(s)${delivery.deliveredAt !== null ? `, delivered ${at(delivery.deliveredAt)}` : ''}${delivery.lastError ? `, last error: ${delivery.lastError}` : ''}`;
+        lines.push(`  Class ${entry.classId}: ${state}`);
+        continue;
+      }
+      const fetched = `last fetch ${at(entry.lastFetchAt)} ${entry.lastOutcome ?? '-'}${entry.lastError ? ` (${entry.lastError})` : ''}`;
+      const accepted = entry.accepted ? `; in force: ${entry.accepted.lessonTitle ?? '-'} until ${at(entry.accepted.lessonEndsAt)}, signed by ${entry.accepted.signer}` : '; nothing accepted';
+      const refused = `; refused ${entry.rejections}${entry.lastRejection ? `, last: ${entry.lastRejection.reason} ${entry.lastRejection.detail}` : ''}`;
+      lines.push(`  Class ${entry.classId}: ${fetched}${accepted}${refused}`);
+    }
+  }
+
   section('Blocking rules');
   lines.push(`  Count: ${status.rules.count}`);
   lines.push(`  Last changed: ${at(status.rules.appliedAt)}`);

@@ -10,6 +10,7 @@ import type { Status } from '../../core/protocol';
 import type { Connector } from '../channel';
 import { t } from '../text';
 import { CopyDiagnostics, type CopyServices } from './copy-diagnostics';
+import { FeedSection } from './feed-section';
 import { formatCount, formatDateTime } from './format';
 import { PolicyProblems, PolicySource } from './policy-section';
 import { RulesSection } from './rules-section';
@@ -101,6 +102,7 @@ export function StatusPage({ services }: { services: StatusPageServices }) {
           <PolicySource status={status} />
           <RulesSection status={status} />
           <TimetableSection status={status} />
+          <FeedSection status={status} />
           <TechnicalSection status={status} />
         </>
       )}

@@ -75,6 +75,27 @@ function today(): Status['timetable']['today'] {
   ];
 }
 
+/** A student device following 2B: one lesson accepted, one forged document refused. */
+const FEED: NonNullable<Status['feed']> = {
+  role: 'student',
+  configured: true,
+  urlTemplate: 'https://lesmodus.school.example/feed/{class}.jws',
+  pollSeconds: 30,
+  signingKey: null,
+  classes: [
+    {
+      classId: '2B',
+      lastFetchAt: T0 - M,
+      lastOutcome: 'rejected',
+      lastError: null,
+      accepted: { issuedAt: T0 - 20 * M, acceptedAt: T0 - 19 * M, signer: 'J. de Vries', lessonTitle: 'Rekenen 2B', lessonEndsAt: T0 + 30 * M, pauseUntil: null },
+      rejections: 1,
+      lastRejection: { reason: 'bad-signature', detail: 'the signature does not match key "jdv"', at: T0 - M },
+      delivery: null,
+    },
+  ],
+};
+
 let copied: string[];
 let copyFails: boolean;
 
@@ -189,6 +210,21 @@ describe('the status page', () => {
     expect(within(technical).getByText('stored "lesson" was invalid at endsAt: expected number')).toBeTruthy();
   });
 
+  it('shows the class feed: address, and per class the last fetch, the lesson accepted and what was refused', async () => {
+    setup({ feed: FEED });
+    const feed = await screen.findByRole('region', { name: 'Class feed' });
+    expect(within(feed).getByText('https://lesmodus.school.example/feed/{class}.jws')).toBeTruthy();
+    expect(within(feed).getByText('30 seconds')).toBeTruthy();
+    expect(within(feed).getByRole('heading', { name: 'Class 2B' })).toBeTruthy();
+    expect(within(feed).getByText('Lesson accepted').nextElementSibling!.textContent).toBe(`Rekenen 2B (${formatDateTime(T0 + 30 * M)}) · J. de Vries`);
+    expect(within(feed).getByText('Documents refused').nextElementSibling!.textContent).toBe('1 · bad-signature the signature does not match key "jdv"');
+  });
+
+  it('says when the policy sets no class feed', async () => {
+    setup({ feed: { ...FEED, configured: false, urlTemplate: null, classes: [] } });
+    expect(await screen.findByText('The policy sets no class feed.')).toBeTruthy();
+  });
+
   it('copies the diagnostics with the keyboard and confirms it', async () => {
     const { user } = setup({ policy: { source: 'cache', errors: ERRORS } });
     const button = await screen.findByRole('button', { name: 'Copy diagnostics' });
@@ -210,8 +246,8 @@ describe('the status page', () => {
     expect(document.activeElement).toBe(field);
   });
 
-  it('passes axe, with errors shown and with the fallback field', async () => {
-    const { user } = setup({ policy: { source: 'cache', errors: ERRORS } });
+  it('passes axe, with errors and the class feed shown, and with the fallback field', async () => {
+    const { user } = setup({ policy: { source: 'cache', errors: ERRORS }, feed: FEED });
     await screen.findByRole('region', { name: 'Technical details' });
     expect(await axeViolations()).toEqual([]);
     copyFails = true;
@@ -313,6 +349,19 @@ describe('the diagnostics text', () => {
     expect(text).toContain('  Source: none (no IT policy in force)\n  Received: -\n  Last checked: -\n  Read error: broken manifest\n  Errors: none\n');
     expect(text).toContain('  Lesson: none (browsing is open apart from what IT blocks)\n');
     expect(text).toContain('Notes\n  none\n');
+  });
+
+  it('holds the class feed, per class', () => {
+    const text = diagnosticsText(statusFor({ feed: FEED }), context);
+    expect(text).toContain(
+      [
+        'Class feed',
+        '  Configured: yes, https://lesmodus.school.example/feed/{class}.jws, every 30 s',
+        '  Class 2B: last fetch 2026-03-02 09:59:00 rejected; in force: Rekenen 2B until 2026-03-02 10:30:00, signed by J. de Vries; refused 1, last: bad-signature the signature does not match key "jdv"',
+        '',
+        'Blocking rules',
+      ].join('\n'),
+    );
   });
 
   it('copies no browsing data: of the sites let through, only their number', () => {

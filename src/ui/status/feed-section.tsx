@@ -1,0 +1,109 @@
+/**
+ * The class feed on the status page, for IT: the address and how often it is
+ * checked; per class, on a student device, the last fetch and its result, the
+ * lesson accepted and documents refused; on a teacher device, how the last
+ * publication was delivered, and the signing key to list in the policy.
+ * Outcome codes are shown as they are: they are what the diagnostics and the
+ * feed server's logs say too.
+ */
+import type { FeedClassStatus, FeedStatus } from '../../core/feed-status';
+import type { Status } from '../../core/protocol';
+import { t } from '../text';
+import { formatDateTime } from './format';
+
+function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus['role'] }) {
+  const never = t('statusPageNever');
+  const { accepted, delivery, lastRejection } = entry;
+  return (
+    <div class="feed-class">
+      <h3>{t('statusPageFeedClass', entry.classId)}</h3>
+      <dl class="facts">
+        {role === 'student' ? (
+          <>
+            <dt>{t('statusPageFeedLastFetch')}</dt>
+            <dd>
+              {entry.lastFetchAt === null ? never : formatDateTime(entry.lastFetchAt)}
+              {entry.lastOutcome && (
+                <>
+                  {' · '}
+                  <code>{entry.lastOutcome}</code>
+                </>
+              )}
+              {entry.lastError && <span class="error"> {entry.lastError}</span>}
+            </dd>
+            <dt>{t('statusPageFeedAccepted')}</dt>
+            <dd>
+              {accepted === null
+                ? t('statusPageNone')
+                : `${accepted.lessonTitle ?? '—'}${accepted.lessonEndsAt !== null ? ` (${formatDateTime(accepted.lessonEndsAt)})` : ''} · ${accepted.signer}`}
+            </dd>
+            <dt>{t('statusPageFeedRejected')}</dt>
+            <dd>
+              {entry.rejections}
+              {lastRejection && (
+                <>
+                  {' · '}
+                  <code>{lastRejection.reason}</code> {lastRejection.detail}
+                </>
+              )}
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>{t('statusPageFeedDelivery')}</dt>
+            <dd>
+              {delivery === null ? (
+                t('statusPageNone')
+              ) : (
+                <>
+                  <code>{delivery.state}</code>
+                  {delivery.deliveredAt !== null && ` · ${formatDateTime(delivery.deliveredAt)}`}
+                  {delivery.lastError && <span class="error"> {delivery.lastError}</span>}
+                </>
+              )}
+            </dd>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
+
+export function FeedSection({ status }: { status: Status }) {
+  const feed = status.feed;
+  if (feed === undefined) return null;
+  return (
+    <section class="panel" aria-labelledby="feed-title">
+      <h2 id="feed-title">{t('statusPageFeed')}</h2>
+      {!feed.configured ? (
+        <p class="hint">{t('statusPageFeedNone')}</p>
+      ) : (
+        <>
+          <dl class="facts">
+            <dt>{t('statusPageFeedAddress')}</dt>
+            <dd>
+              <code>{feed.urlTemplate}</code>
+            </dd>
+            {feed.pollSeconds !== null && feed.role === 'student' && (
+              <>
+                <dt>{t('statusPageFeedPoll')}</dt>
+                <dd>{t('statusPageFeedSeconds', String(feed.pollSeconds))}</dd>
+              </>
+            )}
+            {feed.signingKey && (
+              <>
+                <dt>{t('statusPageFeedKey')}</dt>
+                <dd>
+                  <code>{feed.signingKey.kid}</code> · {feed.signingKey.fingerprint}
+                </dd>
+              </>
+            )}
+          </dl>
+          {feed.classes.map((entry) => (
+            <ClassFacts key={entry.classId} entry={entry} role={feed.role} />
+          ))}
+        </>
+      )}
+    </section>
+  );
+}
