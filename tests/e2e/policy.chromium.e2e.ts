@@ -22,8 +22,10 @@ import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } fr
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
 import type { Lesson } from '../../src/core/schemas';
+import { hashPin } from '../../src/core/pin';
 
 const POLICY_ROOT = '/etc/chromium/policies';
+const TEACHER_PIN = '2468';
 const POLICY_DIR = join(POLICY_ROOT, 'managed');
 const POLICY_FILE = join(POLICY_DIR, 'lesmodus-test.json');
 
@@ -188,7 +190,9 @@ afterEach(async () => {
 
 describe('with a valid policy', () => {
   beforeAll(async () => {
-    await writePolicy(schoolPolicy(Date.now()));
+    // IT's own teacher PIN (the lowest iteration count the schema takes, to keep the test quick).
+    const teacherPin = await hashPin(TEACHER_PIN, new Uint8Array(16).fill(7), 100_000);
+    await writePolicy(schoolPolicy(Date.now(), { teacherPin }));
     session = await launchChromium({ extensionDir: distDir('chrome') });
     expect(session.extensionId).toBe(EXTENSION_ID);
     await session.worker();
@@ -203,6 +207,22 @@ describe('with a valid policy', () => {
 
   afterEach(async () => {
     await setLesson(null);
+  });
+
+  test('a site IT blocked cannot be let through, from the blocked page or the console, even with the right PIN', async () => {
+    const student = await newPage();
+    const target = server.origin('games.test') + '/play';
+    expect(await open(student, target)).toBe(blockedPageFor(target));
+    await waitFor(async () => (await student.evaluate(() => document.body.innerText)).includes('Your school has blocked this site'), 'the blocked page to name the school');
+    expect(await student.$('::-p-aria([name="Teacher: let this student through"][role="button"])')).toBeNull();
+    const reply = await student.evaluate(
+      async (url, pin) => chrome.runtime.sendMessage({ type: 'allowTemporarily', pin, url, minutes: 15 }),
+      target,
+      TEACHER_PIN,
+    );
+    expect(reply).toMatchObject({ ok: false, code: 'it-blocked' });
+    expect(await stored('exceptions')).toBeUndefined();
+    expect(await open(student, target)).toBe(blockedPageFor(target));
   });
 
   test('the timetable applies its preset by itself, and the status page says so', async () => {
