@@ -16,6 +16,7 @@ import type { Lesson } from '../../src/core/schemas';
 import { currentUrl, distDir, launchChromium, waitFor } from '../e2e/support/browsers';
 import { startTestServer } from '../e2e/support/test-server';
 import { feedServerPollsPerSecond } from './feed-load';
+import { measurePropagation } from './propagation';
 
 interface Figure {
   readonly name: string;
@@ -171,6 +172,9 @@ async function main(): Promise<void> {
   benchPopupSize();
   await benchEnforcement();
   record({ name: 'feed server: 304 answers to student polls, one core', value: await feedServerPollsPerSecond(), unit: 'polls/s', budget: 2000, better: 'higher' });
+  const propagation = await measurePropagation();
+  record({ name: 'publish -> enforced, student clicking from then on, median', value: propagation.navigating, unit: 'ms', budget: 5000, better: 'lower' });
+  record({ name: 'publish -> open tab swept, student sitting still, median', value: propagation.sittingStill, unit: 'ms', budget: 35_000, better: 'lower' });
   if (json) {
     const out: Record<string, { value: number; unit: string; budget: number; better: string; withinBudget: boolean }> = {};
     for (const figure of figures) {

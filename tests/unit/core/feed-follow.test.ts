@@ -65,8 +65,8 @@ describe('when to fetch', () => {
   it.each([
     [null, NOW, true],
     [NOW - 6000, NOW, true],
-    [NOW - 5000, NOW, true],
-    [NOW - 4999, NOW, false],
+    [NOW - 3000, NOW, true],
+    [NOW - 2999, NOW, false],
     [NOW, NOW, false],
     [NOW + 60_000, NOW, true], // the clock was set back
   ])('last fetch began at %p, now %p: fetch %p', (last, now, expected) => {
