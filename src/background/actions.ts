@@ -1,8 +1,10 @@
 /**
- * What an unlocked teacher can change: the lesson on this device, the saved
- * presets, and a site let through for one student. Each action reads the
- * stored state, asks core what the change is (IT's limits included), writes
- * it, and answers with the status after the rules flow has applied it.
+ * What an unlocked teacher can change: the lesson on this device, the
+ * lesson and pause of a class (teacher devices, through the class feed), the
+ * saved presets, and a site let through for one student. Each action reads
+ * the stored state, asks core what the change is (IT's limits included),
+ * writes or publishes it, and answers with the status after the rules flow
+ * has applied it.
  */
 import { decide } from '../core/decide';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../core/lessons';
@@ -12,6 +14,7 @@ import type { Lesson } from '../core/schemas';
 import { KEYS, StoredExceptions } from '../core/state';
 import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../platform/storage';
 import { RequestError } from './errors';
+import { publishLesson, publishPause, publishedClasses, publishedState } from './feed-publish';
 import { ensureCurrent, refresh, type Current } from './flow';
 import { serialQueue } from './serial';
 import { buildStatus } from './status';
@@ -35,9 +38,20 @@ export function pinSourceOf(current: Current): PinSource {
   return { policyPin: current.inputs.resolve.policy.teacherPin };
 }
 
-/** The status as the UI sees it, with the teacher's PIN state. */
+/** True on a teacher device whose policy sets a class feed: its lessons can go to its classes. */
+function publishes(current: Current): boolean {
+  const policy = current.inputs.resolve.policy;
+  return policy.role === 'teacher' && policy.classFeed !== undefined;
+}
+
+/** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
 export async function statusOf(current: Current, now: number): Promise<Status> {
-  return buildStatus(current, now, await teacherInfo(pinSourceOf(current), now));
+  const [teacher, published] = await Promise.all([
+    teacherInfo(pinSourceOf(current), now),
+    publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
+  ]);
+  const status = buildStatus(current, now, teacher);
+  return published === undefined ? status : { ...status, published };
 }
 
 /** Re-runs the rules flow after a write and answers with the status it leads to. */
@@ -107,6 +121,89 @@ export function endLesson(now: number): Promise<Status> {
       throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
     }
     await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// A class's lesson and pause, on a teacher device (the class feed)
+
+/** Checks that this device may publish to `classId`: a teacher device with a class feed, and a class its policy lists. */
+function checkClass(current: Current, classId: string): void {
+  if (!publishes(current)) throw new RequestError('forbidden', 'only teacher devices with a class feed publish to a class');
+  if (!current.inputs.resolve.policy.classes.includes(classId)) throw new RequestError('not-found', `class ${classId} is not one of the classes set for this device`);
+}
+
+/** The lesson last published to the class, while it runs; 'no-lesson' otherwise. */
+async function publishedLessonOrThrow(classId: string, now: number): Promise<Lesson> {
+  const lesson = (await publishedState(classId))?.lesson ?? null;
+  if (lesson === null || lesson.startsAt > now || lesson.endsAt <= now) throw new RequestError('no-lesson', `there is no lesson running for class ${classId}`);
+  return lesson;
+}
+
+/** True when the lesson stored on this device is the copy of the class lesson `id` (it was started "also on this browser"). */
+function appliedHere(current: Current, id: string | undefined): boolean {
+  return id !== undefined && current.inputs.resolve.teacherLesson?.id === id;
+}
+
+/**
+ * Starts a lesson for class `classId`: signed and published to the class
+ * feed (the first delivery attempt is made before this answers; retries
+ * follow by themselves). This browser enforces it too only with `applyHere`;
+ * otherwise a copy of the class's previous lesson on this browser goes, so
+ * the browser never keeps a lesson its class no longer has.
+ */
+export function startClassLesson(classId: string, draft: LessonDraft & { embeds: string[] }, applyHere: boolean, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
+    const previous = (await publishedState(classId))?.lesson;
+    await publishLesson(classId, lesson, now);
+    if (applyHere) await writeLocal({ [KEYS.lesson]: lesson });
+    else if (appliedHere(current, previous?.id)) await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+/** Publishes a change to the class's running lesson, and mirrors it on this browser when the lesson applies here too. */
+function changeClassLesson(classId: string, now: number, change: (lesson: Lesson, current: Current) => Lesson): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const published = await publishedLessonOrThrow(classId, now);
+    const lesson = change(published, current);
+    await publishLesson(classId, lesson, now);
+    if (appliedHere(current, published.id)) await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function extendClassLesson(classId: string, minutes: number, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(extendLesson(lesson, minutes, limitsOf(current), now)));
+}
+
+export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson) => lessonOrThrow(changeLesson(lesson, change)));
+}
+
+/** Ends the class's lesson for every student (and on this browser, when it applied here too). */
+export function endClassLesson(classId: string, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const published = await publishedLessonOrThrow(classId, now);
+    await publishLesson(classId, null, now);
+    if (appliedHere(current, published.id)) await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+/** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
+export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
+  return serially(async () => {
+    checkClass(await ensureCurrent(now), classId);
+    await publishPause(classId, pause, now);
     return applied();
   });
 }

@@ -13,6 +13,7 @@ import { classFeedUrl } from '../core/feed-format';
 import { afterAttempt, deliveryResultOf, dueForDelivery, newEntry, nextDeliveryAt, nextDocument, type ClassChange, type DeliveryResult } from '../core/feed-outbox';
 import { deliveryOf, type FeedDelivery, type SigningKeyInfo } from '../core/feed-status';
 import type { Policy } from '../core/policy';
+import type { PublishedClass } from '../core/protocol';
 import type { Lesson } from '../core/schemas';
 import { alarmAt } from '../platform/feed-alarms';
 import { deviceSigningKey } from '../platform/keystore';
@@ -154,4 +155,13 @@ export async function feedDelivery(classId: string): Promise<FeedDelivery | null
 export async function publishedState(classId: string): Promise<{ lesson: Lesson | null; pause: ClassPause | null } | null> {
   const entry = (await readFeedBook()).book.outbox[classId];
   return entry === undefined ? null : { lesson: entry.document.lesson, pause: entry.document.pause ?? null };
+}
+
+/** The last published state of each of `classIds`, from one read (a class never published to has neither lesson nor pause). */
+export async function publishedClasses(classIds: readonly string[]): Promise<PublishedClass[]> {
+  const { outbox } = (await readFeedBook()).book;
+  return classIds.map((classId) => {
+    const document = outbox[classId]?.document;
+    return { classId, lesson: document?.lesson ?? null, pause: document?.pause ?? null };
+  });
 }

@@ -3,7 +3,8 @@
  * request is validated with the protocol's zod schema here, where it enters
  * the background, and only the extension's own pages may send them. Every
  * request that changes anything passes the teacher's token check first
- * (`withToken`); letting a student through checks the PIN itself.
+ * (`withToken`); letting a student through checks the PIN itself. A lesson
+ * request naming a class goes to that class's feed (teacher devices).
  */
 import { decide } from '../core/decide';
 import { RequestSchema, type Reply, type Request, type ResponseMap } from '../core/protocol';
@@ -12,14 +13,19 @@ import { isOwnPage } from '../platform/runtime';
 import {
   allowSite,
   deletePresetAction,
+  endClassLesson,
   endLesson,
+  extendClassLesson,
   extendRunningLesson,
+  pauseClass,
   pinSourceOf,
   renamePresetAction,
   savePresetAction,
   siteToLetThrough,
+  startClassLesson,
   startLesson,
   statusOf,
+  updateClassLesson,
   updateRunningLesson,
 } from './actions';
 import { RequestError } from './errors';
@@ -44,12 +50,19 @@ export const handlers: Handlers = {
   unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),
   lock: async (request, now) => lock(request.token, now),
   setPin: async (request, now) => setPin(pinSourceOf(await ensureCurrent(now)), request),
-  startLesson: withToken<'startLesson'>((request, now) => startLesson(request.lesson, now)),
-  extendLesson: withToken<'extendLesson'>((request, now) => extendRunningLesson(request.minutes, now)),
-  updateLesson: withToken<'updateLesson'>((request, now) =>
-    updateRunningLesson({ sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}) }, now),
+  startLesson: withToken<'startLesson'>((request, now) =>
+    request.classId !== undefined ? startClassLesson(request.classId, request.lesson, request.applyHere, now) : startLesson(request.lesson, now),
   ),
-  endLesson: withToken<'endLesson'>((_request, now) => endLesson(now)),
+  extendLesson: withToken<'extendLesson'>((request, now) =>
+    request.classId !== undefined ? extendClassLesson(request.classId, request.minutes, now) : extendRunningLesson(request.minutes, now),
+  ),
+  updateLesson: withToken<'updateLesson'>((request, now) => {
+    const change = { sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}) };
+    return request.classId !== undefined ? updateClassLesson(request.classId, change, now) : updateRunningLesson(change, now);
+  }),
+  endLesson: withToken<'endLesson'>((request, now) => (request.classId !== undefined ? endClassLesson(request.classId, now) : endLesson(now))),
+  pauseClass: withToken<'pauseClass'>((request, now) => pauseClass(request.classId, { message: request.message, minutes: request.minutes }, now)),
+  resumeClass: withToken<'resumeClass'>((request, now) => pauseClass(request.classId, null, now)),
   savePreset: withToken<'savePreset'>((request) => savePresetAction({ preset: request.preset, ...(request.id !== undefined ? { id: request.id } : {}) })),
   renamePreset: withToken<'renamePreset'>((request) => renamePresetAction(request.id, request.title)),
   deletePreset: withToken<'deletePreset'>((request) => deletePresetAction(request.id)),

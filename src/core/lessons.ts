@@ -29,6 +29,8 @@ export interface LessonRequest {
   readonly embeds?: readonly string[];
   readonly minutes?: number;
   readonly endsAt?: number;
+  /** A lesson published to a class: the page every student browser opens once (validated by the protocol). */
+  readonly startPage?: string;
 }
 
 function refuse(problem: LessonProblem, message: string): LessonResult {
@@ -64,6 +66,7 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       embeds: unique(request.embeds ?? []),
       startsAt: now,
       endsAt,
+      ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
     },
   };
 }

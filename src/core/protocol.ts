@@ -9,13 +9,22 @@
  */
 import { z } from 'zod';
 import type { Verdict } from './decide';
+import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed';
+import { CLASS_ID_RE } from './feed-format';
 import type { FeedStatus } from './feed-status';
 import type { ActiveLesson, Pause } from './resolve';
-import { LessonMode, PresetSchema, SitePatternString, type Preset, type TemporaryAllow } from './schemas';
+import { LessonMode, PresetSchema, SitePatternString, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './schedule';
 
 const Token = z.string().min(16).max(200);
 const Minutes = z.number().int().min(1).max(24 * 60);
+/**
+ * A class of IT's policy (teacher devices publish to it through the class
+ * feed). The background also checks that the policy lists it.
+ */
+const ClassId = z.string().regex(CLASS_ID_RE, 'not a class id');
+/** A lesson's start page: a web address, opened once on every student browser of the class. */
+export const StartPageSchema = z.url({ protocol: /^https?$/, error: 'a start page is a web address starting with http:// or https://' }).max(2048);
 
 /** A lesson as the teacher sets it: the background fills in id, start and end. */
 export const LessonDraftSchema = z
@@ -28,6 +37,8 @@ export const LessonDraftSchema = z
     minutes: Minutes.optional(),
     endsAt: z.number().int().positive().optional(),
     presetId: z.string().optional(),
+    /** Only for a lesson published to a class: opened once on every student browser when it takes hold. */
+    startPage: StartPageSchema.optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] });
 export type LessonDraft = z.input<typeof LessonDraftSchema>;
@@ -39,10 +50,32 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('lock'), token: Token }),
   /** First PIN on this device: no token or old PIN. Changing it: the token and the old PIN. */
   z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
-  z.object({ type: z.literal('startLesson'), token: Token, lesson: LessonDraftSchema }),
-  z.object({ type: z.literal('extendLesson'), token: Token, minutes: Minutes }),
-  z.object({ type: z.literal('updateLesson'), token: Token, sites: z.array(SitePatternString).max(1000), embeds: z.array(SitePatternString).max(200).optional(), title: z.string().trim().min(1).max(120).optional() }),
-  z.object({ type: z.literal('endLesson'), token: Token }),
+  /**
+   * Without `classId` the lesson is set on this device. With it (teacher
+   * devices) the lesson is published to that class's feed, and set on this
+   * device as well only with `applyHere`.
+   */
+  z.object({ type: z.literal('startLesson'), token: Token, lesson: LessonDraftSchema, classId: ClassId.optional(), applyHere: z.boolean().default(false) }),
+  /** With `classId`: the lesson published to that class (and its copy on this device, when it was applied here too). */
+  z.object({ type: z.literal('extendLesson'), token: Token, minutes: Minutes, classId: ClassId.optional() }),
+  z.object({
+    type: z.literal('updateLesson'),
+    token: Token,
+    sites: z.array(SitePatternString).max(1000),
+    embeds: z.array(SitePatternString).max(200).optional(),
+    title: z.string().trim().min(1).max(120).optional(),
+    classId: ClassId.optional(),
+  }),
+  z.object({ type: z.literal('endLesson'), token: Token, classId: ClassId.optional() }),
+  /** "Eyes on me": every page of every student browser of the class gives way to `message`, for `minutes` (never the teacher's own browser). */
+  z.object({
+    type: z.literal('pauseClass'),
+    token: Token,
+    classId: ClassId,
+    message: z.string().trim().min(1, 'a pause needs a message').max(MAX_PAUSE_MESSAGE),
+    minutes: z.number().int().min(1).max(MAX_PAUSE_MS / 60_000),
+  }),
+  z.object({ type: z.literal('resumeClass'), token: Token, classId: ClassId }),
   /** Without `id` a new preset; with it, the teacher's preset with that id is replaced. */
   z.object({ type: z.literal('savePreset'), token: Token, id: PresetSchema.shape.id.optional(), preset: PresetSchema.omit({ id: true }) }),
   z.object({ type: z.literal('renamePreset'), token: Token, id: z.string().min(1), title: z.string().trim().min(1).max(120) }),
@@ -114,6 +147,19 @@ export interface Status {
   readonly notes: readonly string[];
   /** The class feed: per class, what was fetched, accepted or refused (students), delivered (teachers). Always set by the background. */
   readonly feed?: FeedStatus;
+  /**
+   * Teacher devices with a class feed: per class of the policy, the lesson
+   * and pause last published (also when they are not in force on this
+   * browser), so the popup can show, extend, change and end them. Absent elsewhere.
+   */
+  readonly published?: readonly PublishedClass[];
+}
+
+/** What a teacher device last published for one class; the delivery of it is in `Status.feed`. */
+export interface PublishedClass {
+  readonly classId: string;
+  readonly lesson: Lesson | null;
+  readonly pause: ClassPause | null;
 }
 
 export interface UnlockResult {
@@ -132,6 +178,8 @@ export interface ResponseMap {
   extendLesson: Status;
   updateLesson: Status;
   endLesson: Status;
+  pauseClass: Status;
+  resumeClass: Status;
   savePreset: Status;
   deletePreset: Status;
   renamePreset: Status;

@@ -44,6 +44,18 @@ describe('lessonFromRequest', () => {
     expect(lessonFromRequest(request({ mode: 'blocklist' }), LIMITS, T0, 'x').ok).toBe(true);
   });
 
+  it('carries a start page (a lesson for a class), and keeps it when the lesson is extended or changed', () => {
+    const result = lessonFromRequest(request({ startPage: ' https://rekenen.nl/les-1 ' }), LIMITS, T0, 'id1');
+    expect(result.ok && result.lesson.startPage).toBe('https://rekenen.nl/les-1');
+    if (!result.ok) return;
+    const extended = extendLesson(result.lesson, 5, LIMITS, T0);
+    expect(extended.ok && extended.lesson).toMatchObject({ id: 'id1', startPage: 'https://rekenen.nl/les-1' });
+    const changed = changeLesson(result.lesson, { sites: ['wikipedia.org'] });
+    expect(changed.ok && changed.lesson).toMatchObject({ id: 'id1', startPage: 'https://rekenen.nl/les-1' });
+    const without = lessonFromRequest(request({ startPage: '' }), LIMITS, T0, 'id2');
+    expect(without.ok && 'startPage' in without.lesson).toBe(false);
+  });
+
   it('names the limit in its message', () => {
     const result = lessonFromRequest(request({ minutes: 100 }), { ...LIMITS, maxLessonMinutes: 90 }, T0, 'x');
     expect(!result.ok && result.message).toMatch(/90 minutes/);
