@@ -154,6 +154,14 @@ export interface LaunchChromiumOptions {
    * localhost and 127.0.0.1). Traffic still stays on the machine.
    */
   allowLoopbackAddress?: boolean;
+  /**
+   * Let the browser reach the real network (npm start on a teacher's or
+   * developer's machine, where wikipedia.org should load). Tests never set
+   * this: their traffic stays on the machine.
+   */
+  realNetwork?: boolean;
+  /** Extra command-line switches, e.g. a window position for side-by-side windows. */
+  extraArgs?: string[];
 }
 
 const CHROMIUM_ARGS = [
@@ -179,10 +187,14 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
   const ownsUserDataDir = opts.userDataDir === undefined;
   const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'lesmodus-chromium-')));
   const args = [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`];
-  if (opts.allowLoopbackAddress) {
+  if (opts.realNetwork) {
+    // Later switches win: only *.test is mapped, every other host resolves as usual.
+    args.push('--host-resolver-rules=MAP *.test 127.0.0.1');
+  } else if (opts.allowLoopbackAddress) {
     // Later switches win: the same rules, with 127.0.0.1 left to resolve as itself.
     args.push('--host-resolver-rules=MAP *.test 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND');
   }
+  if (opts.extraArgs) args.push(...opts.extraArgs);
   if (opts.serviceWorkerOrigins?.length) {
     args.push(`--unsafely-treat-insecure-origin-as-secure=${opts.serviceWorkerOrigins.join(',')}`);
   }
