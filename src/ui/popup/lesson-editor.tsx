@@ -2,7 +2,10 @@
  * A lesson or preset as the teacher writes it: a title, the kind (only these
  * sites, or everything but these), the sites, and for a new lesson its
  * length. The same form starts a lesson, saves or edits a preset, and
- * changes the sites of the running lesson.
+ * changes the sites of the running lesson. On a teacher device with a class
+ * feed a new lesson goes to the chosen class, with an optional start page
+ * for the students and the choice to apply it on this browser too; "running"
+ * then means the class's published lesson.
  */
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
@@ -10,14 +13,32 @@ import type { LessonMode, Preset } from '../../core/schemas';
 import { errorText } from '../errors';
 import { t } from '../text';
 import { useFocusOnMount } from '../use-focus';
+import { ApplyHereField, classErrorText, publishedTo, type ClassChoice } from './class-panel';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { candidates, problemOf, SitesField } from './sites-field';
 import type { Act } from './teacher-actions';
 
-/** What the editor was opened for. */
+/** What the editor was opened for: a new lesson (perhaps from a preset), or the running lesson of this browser or of a class. */
 export type EditorTarget =
   | { readonly kind: 'new'; readonly from?: Preset; readonly ownPresetId?: string }
-  | { readonly kind: 'running' };
+  | { readonly kind: 'running'; readonly classId?: string };
+
+/**
+ * A start page as typed, checked the way the background checks it (an
+ * http or https address): the address, '' for none, or null when it is not
+ * one. A bare "example.com/page" gets https:// in front.
+ */
+export function startPageOf(typed: string): string | null {
+  const text = typed.trim();
+  if (text === '') return '';
+  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
+  try {
+    const url = new URL(withScheme);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
 
 export interface LessonEditorProps {
   readonly target: EditorTarget;
@@ -28,10 +49,15 @@ export interface LessonEditorProps {
   readonly defaultLength: Length;
   readonly onDone: (status: Status, notice: string) => void;
   readonly onCancel: () => void;
+  /** On a teacher device with a class feed: the class a new lesson goes to. */
+  readonly classes?: ClassChoice | null;
 }
 
-export function LessonEditor({ target, status, act, now, currentTabSite, defaultLength, onDone, onCancel }: LessonEditorProps) {
-  const running = target.kind === 'running' ? status.active : null;
+export function LessonEditor({ target, status, act, now, currentTabSite, defaultLength, onDone, onCancel, classes = null }: LessonEditorProps) {
+  const runningClass = target.kind === 'running' ? target.classId : undefined;
+  const running = target.kind === 'running' ? (runningClass !== undefined ? publishedTo(status, runningClass).lesson : status.active) : null;
+  // A new lesson goes to the chosen class; a preset being edited is only saved here.
+  const forClass = target.kind === 'new' && classes !== null ? classes : null;
   const from = target.kind === 'new' ? target.from : undefined;
   const initial = running ?? from;
   const allowBlocklist = status.settings.allowBlocklistLessons;
@@ -41,6 +67,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const [sites, setSites] = useState<string[]>([...(initial?.sites ?? [])]);
   const [draft, setDraft] = useState('');
   const [length, setLength] = useState<Length>(from?.minutes !== undefined ? { kind: 'minutes', minutes: from.minutes } : defaultLength);
+  const [startPage, setStartPage] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
@@ -68,14 +95,15 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
     return title.trim();
   };
 
-  const run = async (work: () => Promise<void>) => {
+  /** Runs `work` once at a time, showing what went wrong; `classId` names the class the request went to. */
+  const run = async (work: () => Promise<void>, classId?: string) => {
     if (busy) return;
     setBusy(true);
     setProblem(null);
     try {
       await work();
     } catch (error) {
-      setProblem(errorText(error, status, now()));
+      setProblem(classErrorText(error, classId) ?? errorText(error, status, now()));
     } finally {
       setBusy(false);
     }
@@ -91,9 +119,15 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(when.problem);
         return;
       }
-      const next = await act({ type: 'startLesson', lesson: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}) } });
-      if (next) onDone(next, t('noticeStarted', name));
-    });
+      const page = forClass !== null ? startPageOf(startPage) : '';
+      if (page === null) {
+        setProblem(t('startPageInvalid'));
+        return;
+      }
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}) };
+      const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
+      if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
+    }, forClass?.classId);
 
   const savePreset = () =>
     run(async () => {
@@ -111,11 +145,19 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       const name = checkedTitle();
       const list = allSites();
       if (name === null || list === null) return;
-      const next = await act({ type: 'updateLesson', sites: list, title: name });
+      const next = await act({ type: 'updateLesson', sites: list, title: name, ...(runningClass !== undefined ? { classId: runningClass } : {}) });
       if (next) onDone(next, t('noticeSitesChanged'));
-    });
+    }, runningClass);
 
-  const heading = running ? t('editorRunningTitle') : target.kind === 'new' && target.ownPresetId ? t('editorPresetTitle') : t('editorNewTitle');
+  const heading = running
+    ? runningClass !== undefined
+      ? t('editorClassRunningTitle', runningClass)
+      : t('editorRunningTitle')
+    : target.kind === 'new' && target.ownPresetId
+      ? t('editorPresetTitle')
+      : forClass !== null
+        ? t('editorClassTitle', forClass.classId)
+        : t('editorNewTitle');
 
   return (
     <form
@@ -155,6 +197,28 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}
+      {forClass !== null && (
+        <>
+          <div class="field">
+            <label for="start-page">{t('startPageLabel')}</label>
+            <input
+              id="start-page"
+              type="url"
+              inputMode="url"
+              autocomplete="off"
+              spellcheck={false}
+              value={startPage}
+              aria-invalid={startPage.trim() !== '' && startPageOf(startPage) === null}
+              aria-describedby="start-page-hint"
+              onInput={(event) => setStartPage(event.currentTarget.value)}
+            />
+            <p id="start-page-hint" class="hint">
+              {t('startPageHint')}
+            </p>
+          </div>
+          <ApplyHereField choice={forClass} />
+        </>
+      )}
       <p class="error" role="alert">
         {problem}
       </p>

@@ -3,6 +3,9 @@
  * teacher's panel. It opens on a skeleton with the status card's layout, so
  * there is no flash of empty content while the background answers. The
  * unlock token lives only in this component: closing the popup locks it.
+ * On a teacher device with a class feed it also holds the chosen class, and
+ * while a publication waits for delivery it asks for the status every few
+ * seconds, so "delivered" shows without reopening the popup.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { patternForUrl } from '../../core/patterns';
@@ -11,6 +14,7 @@ import { BackgroundError } from '../channel';
 import type { Status, UnlockResult } from '../../core/protocol';
 import { t } from '../text';
 import { useNow } from '../use-now';
+import { deliveryPending, publishingClasses, type ClassChoice } from './class-panel';
 import { LessonEditor, type EditorTarget } from './lesson-editor';
 import type { Length } from './length-picker';
 import { ChangePinForm, SetPinForm, UnlockForm } from './pin-forms';
@@ -29,6 +33,8 @@ type View =
 
 /** The length a new lesson gets unless the teacher picks another: a typical Dutch lesson. */
 const DEFAULT_MINUTES = 45;
+/** How often the status is asked for while a publication waits for delivery. */
+const DELIVERY_REFRESH_MS = 1500;
 
 export function Popup({ services }: { services: PopupServices }) {
   const { connector } = services;
@@ -38,6 +44,8 @@ export function Popup({ services }: { services: PopupServices }) {
   const [view, setView] = useState<View>({ kind: 'status' });
   const [notice, setNotice] = useState<string | null>(null);
   const [tabSite, setTabSite] = useState<string | null>(null);
+  const [pickedClass, setPickedClass] = useState<string | null>(null);
+  const [applyHere, setApplyHere] = useState(false);
   const now = useNow(services.now);
   const loading = useRef(false);
   const firstView = useRef(true);
@@ -61,7 +69,19 @@ export function Popup({ services }: { services: PopupServices }) {
       .currentTabUrl()
       .then((url) => setTabSite(url ? patternForUrl(url) : null))
       .catch(() => setTabSite(null));
+    void services.classChoice
+      ?.load()
+      .then((classId) => setPickedClass((picked) => picked ?? classId))
+      .catch(() => undefined);
   }, [load, services]);
+
+  // Retries happen in the background; until the feed has the document, keep the delivery state shown current.
+  const pending = deliveryPending(status);
+  useEffect(() => {
+    if (!pending) return undefined;
+    const timer = setInterval(() => void load(), DELIVERY_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [pending, load]);
 
   // When the rules change by themselves (a lesson ends, a period starts), show the new status.
   useEffect(() => {
@@ -123,6 +143,21 @@ export function Popup({ services }: { services: PopupServices }) {
   };
 
   const backToPanel = () => setView({ kind: 'panel' });
+  const classList = status ? publishingClasses(status) : null;
+  const classes: ClassChoice | null =
+    classList === null
+      ? null
+      : {
+          classes: classList,
+          // The remembered class, while the policy still lists it; else the first.
+          classId: pickedClass !== null && classList.includes(pickedClass) ? pickedClass : (classList[0] ?? ''),
+          onClass: (classId) => {
+            setPickedClass(classId);
+            void services.classChoice?.save(classId).catch(() => undefined);
+          },
+          applyHere,
+          onApplyHere: setApplyHere,
+        };
   const maxMinutes = status?.settings.maxLessonMinutes ?? DEFAULT_MINUTES;
   const defaultMinutes = Math.min(DEFAULT_MINUTES, maxMinutes);
   const defaultLength: Length = { kind: 'minutes', minutes: defaultMinutes };
@@ -197,6 +232,7 @@ export function Popup({ services }: { services: PopupServices }) {
               }}
               onEdit={(target) => setView({ kind: 'editor', target })}
               onChangePin={() => setView({ kind: 'change-pin' })}
+              classes={classes}
             />
           </>
         );
@@ -215,6 +251,7 @@ export function Popup({ services }: { services: PopupServices }) {
               backToPanel();
             }}
             onCancel={backToPanel}
+            classes={classes}
           />
         );
     }

@@ -1,7 +1,7 @@
 /**
  * What the popup needs from outside itself, passed in by its entry: the
- * channel to the background, the address of the tab it was opened over, and
- * the clock. Tests pass fakes of all three.
+ * channel to the background, the address of the tab it was opened over, the
+ * clock, and where the chosen class is remembered. Tests pass fakes.
  */
 import type { Connector } from '../channel';
 
@@ -10,4 +10,13 @@ export interface PopupServices {
   /** The address of the tab the popup was opened over, or null. */
   readonly currentTabUrl: () => Promise<string | null>;
   readonly now: () => number;
+  /**
+   * The class a teacher device last picked, remembered until the browser
+   * closes (a convenience, not a permission: the background checks every
+   * class it is sent). Without it the choice lasts while the popup is open.
+   */
+  readonly classChoice?: {
+    load(): Promise<string | null>;
+    save(classId: string): Promise<void>;
+  };
 }

@@ -1,13 +1,16 @@
 /**
  * The unlocked teacher panel: the running lesson's controls (+5, +15,
  * change sites, end now, save as preset), then starting a lesson from a
- * preset in one click or writing a new one, then the PIN and lock.
+ * preset in one click or writing a new one, then the PIN and lock. On a
+ * teacher device with a class feed, a class comes first (ClassPanel): its
+ * published lesson and pause, and lessons started here go to that class.
  */
 import { useRef, useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
 import { errorText } from '../errors';
 import { formatTime, t } from '../text';
+import { ApplyHereField, ClassPanel, classErrorText, publishedTo, type ClassChoice } from './class-panel';
 import type { EditorTarget } from './lesson-editor';
 import { PresetsList } from './presets-list';
 import type { Act, TeacherRequest } from './teacher-actions';
@@ -23,14 +26,18 @@ export interface TeacherPanelProps {
   readonly onStatus: (status: Status, notice: string) => void;
   readonly onEdit: (target: EditorTarget) => void;
   readonly onChangePin: () => void;
+  /** On a teacher device with a class feed: its classes, the one chosen, and whether lessons started apply on this browser too. */
+  readonly classes?: ClassChoice | null;
 }
 
-export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatus, onEdit, onChangePin }: TeacherPanelProps) {
+export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatus, onEdit, onChangePin, classes = null }: TeacherPanelProps) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const startHeading = useRef<HTMLHeadingElement>(null);
   const lesson = status.active;
-  const running = lesson !== null && lesson.endsAt !== null && lesson.endsAt > now() ? lesson : null;
+  // On this browser; a copy of a class's lesson (started "also on this browser") is run from the class's controls.
+  const mirrored = classes !== null && lesson !== null && lesson.origin === 'teacher' && classes.classes.some((classId) => publishedTo(status, classId).lesson?.id === lesson.id);
+  const running = lesson !== null && lesson.endsAt !== null && lesson.endsAt > now() && !mirrored ? lesson : null;
 
   /** Sends a request; on success shows `success` (a function of the new status). */
   const send = async (request: TeacherRequest, success: (next: Status) => string): Promise<boolean> => {
@@ -43,7 +50,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
       onStatus(next, success(next));
       return true;
     } catch (error) {
-      setProblem(errorText(error, status, now()));
+      setProblem(classErrorText(error, 'classId' in request ? request.classId : undefined) ?? errorText(error, status, now()));
       return false;
     } finally {
       setBusy(false);
@@ -52,8 +59,12 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
 
   const startPreset = (preset: Preset) =>
     void send(
-      { type: 'startLesson', lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id } },
-      () => t('noticeStarted', preset.title),
+      {
+        type: 'startLesson',
+        lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id },
+        ...(classes !== null ? { classId: classes.classId, applyHere: classes.applyHere } : {}),
+      },
+      () => (classes !== null ? t('noticeClassStarted', [classes.classId, preset.title]) : t('noticeStarted', preset.title)),
     );
 
   const extend = (minutes: number) => void send({ type: 'extendLesson', minutes }, (next) => t('noticeExtended', next.active?.endsAt ? formatTime(next.active.endsAt) : ''));
@@ -74,9 +85,21 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
           {problem}
         </p>
       )}
+      {classes !== null && (
+        <ClassPanel
+          status={status}
+          classes={classes.classes}
+          classId={classes.classId}
+          onClass={classes.onClass}
+          now={now()}
+          busy={busy}
+          send={send}
+          onEdit={onEdit}
+        />
+      )}
       {running && (
         <section class="running" aria-labelledby="running-title">
-          <h2 id="running-title">{t('runningTitle')}</h2>
+          <h2 id="running-title">{classes !== null ? t('runningHereTitle') : t('runningTitle')}</h2>
           <div class="button-row" role="group" aria-labelledby="extend-label">
             <span id="extend-label" class="group-label">
               {t('extendLabel')}
@@ -105,8 +128,9 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
       )}
       <section class="start" aria-labelledby="start-title">
         <h2 id="start-title" ref={startHeading} tabIndex={-1}>
-          {running ? t('startAnotherTitle') : t('startTitle')}
+          {classes !== null ? t('startForClassTitle', classes.classId) : running ? t('startAnotherTitle') : t('startTitle')}
         </h2>
+        {classes !== null && <ApplyHereField choice={classes} />}
         <button type="button" class="primary wide" onClick={() => onEdit({ kind: 'new' })}>
           {t('newLesson')}
         </button>

@@ -3,9 +3,16 @@
  * tests. It validates requests with the protocol's own zod schema and uses
  * core's own lesson, preset and resolve functions, so the popup is driven
  * through the same Connector (connectorOver) and the same rules as in the
- * browser; only storage, the PIN hash and the clock are stand-ins.
+ * browser; only storage, the PIN hash and the clock are stand-ins. On a
+ * teacher device with a class feed it publishes as the background does
+ * (core's next document, delivery bookkeeping and feed status); signing and
+ * the PUT are stand-ins, whose answer a test chooses (`feedAnswer`).
  */
+import './text-codec';
 import { decide, prepare } from '../../../../src/core/decide';
+import { ClassDocumentSchema, type ClassPause } from '../../../../src/core/feed';
+import { afterAttempt, newEntry, nextDocument, type ClassChange, type DeliveryResult, type OutboxStore } from '../../../../src/core/feed-outbox';
+import { feedStatus } from '../../../../src/core/feed-status';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonResult } from '../../../../src/core/lessons';
 import { EMPTY_POLICY, type Policy } from '../../../../src/core/policy';
 import { deletePreset, renamePreset, savePreset, type PresetResult } from '../../../../src/core/presets';
@@ -35,6 +42,8 @@ export interface FakeBackgroundOptions {
   presets?: Preset[];
   exceptions?: TemporaryAllow[];
   attempts?: PinAttempts;
+  /** A teacher device with a class feed for these classes (sets role, classes and classFeed in the policy). */
+  teacherClasses?: string[];
 }
 
 export class FakeBackground {
@@ -47,6 +56,10 @@ export class FakeBackground {
   exceptions: TemporaryAllow[] = [];
   attempts: PinAttempts = NO_ATTEMPTS;
   token: string | null = null;
+  /** Teacher devices: per class, the last document published and its delivery. */
+  outbox: OutboxStore = {};
+  /** How the class feed answers the next PUT. */
+  feedAnswer: DeliveryResult = { kind: 'stored' };
   /** Every request received, in order. */
   readonly requests: Request[] = [];
   /** When set, every answer waits for this promise (to see what shows before the background answers). */
@@ -58,7 +71,11 @@ export class FakeBackground {
     this.now = options.now ?? Date.UTC(2026, 2, 2, 9, 0, 0);
     this.pin = options.pin === undefined ? '1234' : options.pin;
     this.pinFromPolicy = options.pinFromPolicy ?? false;
-    this.policy = { ...EMPTY_POLICY, ...options.policy };
+    this.policy = {
+      ...EMPTY_POLICY,
+      ...(options.teacherClasses ? { role: 'teacher' as const, classes: options.teacherClasses, classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws', pollSeconds: 30 } } : {}),
+      ...options.policy,
+    };
     this.lesson = options.lesson ?? null;
     this.presets = options.presets ?? [];
     this.exceptions = options.exceptions ?? [];
@@ -155,6 +172,10 @@ export class FakeBackground {
         break;
     }
     this.requireToken(request.token);
+    if ('classId' in request && request.classId !== undefined) {
+      this.classRequest(request, request.classId);
+      return this.status();
+    }
     const changeable = () => {
       const lesson = lessonToChange(this.lesson, this.resolution().active, this.now, `lesson-${++this.ids}`);
       if (!lesson) throw new Refusal('no-lesson', 'none');
@@ -187,6 +208,78 @@ export class FakeBackground {
     return this.status();
   }
 
+  /** A retry of every pending delivery (what the background's alarm does), answered with `feedAnswer`. */
+  retryDeliveries(): void {
+    for (const [classId, entry] of Object.entries(this.outbox)) {
+      if (entry.state === 'pending') this.outbox[classId] = afterAttempt(entry, this.feedAnswer, this.now);
+    }
+  }
+
+  /** The lesson last published to the class. */
+  published(classId: string) {
+    return this.outbox[classId]?.document ?? null;
+  }
+
+  private publish(classId: string, change: ClassChange): void {
+    const previous = this.outbox[classId]?.document;
+    const document = ClassDocumentSchema.parse({ ...nextDocument(classId, previous, change, this.now), v: 1, kid: 'k-test' });
+    this.outbox[classId] = afterAttempt(newEntry(`jws-${document.issuedAt}`, document, previous), this.feedAnswer, this.now);
+  }
+
+  private classRequest(request: Request, classId: string): void {
+    const limits = { maxLessonMinutes: this.policy.maxLessonMinutes, allowBlocklistLessons: this.policy.allowBlocklistLessons };
+    if (this.policy.role !== 'teacher' || this.policy.classFeed === undefined) throw new Refusal('forbidden', 'not a teacher device');
+    if (!this.policy.classes.includes(classId)) throw new Refusal('not-found', `no class ${classId}`);
+    const running = () => {
+      const lesson = this.published(classId)?.lesson ?? null;
+      if (lesson === null || lesson.endsAt <= this.now) throw new Refusal('no-lesson', 'none');
+      return lesson;
+    };
+    const mirror = (id: string, next: Lesson | null) => {
+      if (this.lesson?.id === id) this.lesson = next;
+    };
+    switch (request.type) {
+      case 'startLesson': {
+        const lesson = this.lessonOrThrow(lessonFromRequest(request.lesson, limits, this.now, `lesson-${++this.ids}`));
+        const previous = this.published(classId)?.lesson;
+        this.publish(classId, { lesson });
+        if (request.applyHere) this.lesson = lesson;
+        else if (previous) mirror(previous.id, null);
+        return;
+      }
+      case 'extendLesson': {
+        const lesson = running();
+        const next = this.lessonOrThrow(extendLesson(lesson, request.minutes, limits, this.now));
+        this.publish(classId, { lesson: next });
+        mirror(lesson.id, next);
+        return;
+      }
+      case 'updateLesson': {
+        const lesson = running();
+        const next = this.lessonOrThrow(changeLesson(lesson, request));
+        this.publish(classId, { lesson: next });
+        mirror(lesson.id, next);
+        return;
+      }
+      case 'endLesson': {
+        const lesson = running();
+        this.publish(classId, { lesson: null });
+        mirror(lesson.id, null);
+        return;
+      }
+      case 'pauseClass': {
+        const pause: ClassPause = { message: request.message, startsAt: this.now, until: this.now + request.minutes * 60_000 };
+        this.publish(classId, { pause });
+        return;
+      }
+      case 'resumeClass':
+        this.publish(classId, { pause: null });
+        return;
+      default:
+        throw new Refusal('invalid', `${request.type} names no class`);
+    }
+  }
+
   resolution() {
     return resolve({ policy: this.policy, teacherLesson: this.lesson, classLessons: [], pauses: [], exceptions: this.exceptions }, this.now);
   }
@@ -208,6 +301,11 @@ export class FakeBackground {
       teacher: { pinSet: this.pin !== null, pinFromPolicy: this.pinFromPolicy, lockedUntil: pinRetryAt(this.attempts, this.now) },
       rules: { count: 0, appliedAt: null, error: null },
       notes: [],
+      // Only with a class feed: tests written before the feed see the status they were written for.
+      ...(this.policy.classFeed !== undefined ? { feed: feedStatus(this.policy, { classFeed: {}, follow: {}, outbox: this.outbox, key: null }) } : {}),
+      ...(this.policy.role === 'teacher' && this.policy.classFeed !== undefined
+        ? { published: this.policy.classes.map((classId) => ({ classId, lesson: this.published(classId)?.lesson ?? null, pause: this.published(classId)?.pause ?? null })) }
+        : {}),
     };
   }
 }

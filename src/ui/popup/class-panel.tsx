@@ -1,0 +1,235 @@
+/**
+ * A teacher device's classes (DESIGN.md, "Teacher control"): pick the class
+ * (IT's policy lists them), see what was last published to it — the lesson
+ * and until when, a pause — and whether the class feed has it, updated live;
+ * extend, change or end the class's lesson; pause the class ("eyes on me")
+ * and resume it. Every change goes to the background with the class id,
+ * which checks it against the policy, signs it and publishes it.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { FeedDelivery } from '../../core/feed-status';
+import type { PublishedClass, Status } from '../../core/protocol';
+import { BackgroundError } from '../channel';
+import { formatTime, t } from '../text';
+import type { EditorTarget } from './lesson-editor';
+import type { TeacherRequest } from './teacher-actions';
+
+/** A pause lasts 1 to 10 minutes (the background and every student check it too). */
+const PAUSE_MINUTES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+const DEFAULT_PAUSE_MINUTES = 5;
+
+/** The classes this browser publishes lessons to; null when it publishes to none (not a teacher device, or no class feed). */
+export function publishingClasses(status: Status): readonly string[] | null {
+  const feed = status.feed;
+  if (feed === undefined || feed.role !== 'teacher' || !feed.configured || feed.classes.length === 0) return null;
+  return feed.classes.map((entry) => entry.classId);
+}
+
+/** What was last published to the class (nothing yet: neither lesson nor pause). */
+export function publishedTo(status: Status, classId: string): PublishedClass {
+  return status.published?.find((entry) => entry.classId === classId) ?? { classId, lesson: null, pause: null };
+}
+
+function deliveryTo(status: Status, classId: string): FeedDelivery | null {
+  return status.feed?.classes.find((entry) => entry.classId === classId)?.delivery ?? null;
+}
+
+/** True while a publication waits for its first delivery or a retry: the popup then refreshes until that changes. */
+export function deliveryPending(status: Status | null): boolean {
+  return status?.feed?.classes.some((entry) => entry.delivery?.state === 'pending') ?? false;
+}
+
+/** The class's running lesson as published; null when none runs now. */
+export function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
+  const lesson = publishedTo(status, classId).lesson;
+  return lesson !== null && lesson.startsAt <= now && now < lesson.endsAt ? lesson : null;
+}
+
+/** A refusal that concerns the class itself (IT's policy no longer lists it); null for any other, which errorText words. */
+export function classErrorText(error: unknown, classId: string | undefined): string | null {
+  return classId !== undefined && error instanceof BackgroundError && error.code === 'not-found' ? t('errorClassUnknown', classId) : null;
+}
+
+/** How delivery of the last publication is going, in the teacher's words. */
+export function deliveryText(delivery: FeedDelivery): string {
+  const reason = delivery.lastError ?? '';
+  switch (delivery.state) {
+    case 'delivered':
+      return t('deliveryDelivered', formatTime(delivery.deliveredAt ?? delivery.issuedAt));
+    case 'pending':
+      // `attempts` were made and failed; the one coming is the next.
+      return delivery.attempts === 0 ? t('deliverySending') : t('deliveryRetrying', [String(delivery.attempts + 1), reason]);
+    case 'superseded':
+      return t('deliverySuperseded');
+    case 'failed':
+      return t('deliveryFailed', reason);
+    case 'gave-up':
+      return t('deliveryGaveUp', [String(delivery.attempts), reason]);
+  }
+}
+
+/** The class picker: one radio chip per class, so switching is one click (or the arrow keys). */
+export function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
+  return (
+    <fieldset class="field class-picker">
+      <legend>{t('classPickerLabel')}</legend>
+      <div class="chip-group">
+        {classes.map((classId) => (
+          <label key={classId} class="choice-chip">
+            <input type="radio" name="class" value={classId} checked={classId === value} onChange={() => onChange(classId)} />
+            <span>{classId}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+export interface ClassChoice {
+  readonly classes: readonly string[];
+  readonly classId: string;
+  readonly onClass: (classId: string) => void;
+  readonly applyHere: boolean;
+  readonly onApplyHere: (apply: boolean) => void;
+}
+
+/** "Also apply on this browser": off unless the teacher ticks it (a teacher's laptop need not be locked to the class's sites). */
+export function ApplyHereField({ choice }: { choice: ClassChoice }) {
+  return (
+    <label class="choice apply-here">
+      <input type="checkbox" checked={choice.applyHere} onChange={(event) => choice.onApplyHere(event.currentTarget.checked)} />
+      <span>{t('applyHereLabel')}</span>
+    </label>
+  );
+}
+
+export interface ClassPanelProps {
+  readonly status: Status;
+  readonly classes: readonly string[];
+  readonly classId: string;
+  readonly onClass: (classId: string) => void;
+  readonly now: number;
+  readonly busy: boolean;
+  /** Sends a teacher request; on success shows the notice `success` gives for the new status. */
+  readonly send: (request: TeacherRequest, success: (next: Status) => string) => Promise<boolean>;
+  readonly onEdit: (target: EditorTarget) => void;
+}
+
+export function ClassPanel({ status, classes, classId, onClass, now, busy, send, onEdit }: ClassPanelProps) {
+  const published = publishedTo(status, classId);
+  const lesson = runningClassLesson(status, classId, now);
+  const pause = published.pause !== null && published.pause.until > now ? published.pause : null;
+  const delivery = deliveryTo(status, classId);
+  const here = lesson !== null && status.active?.origin === 'teacher' && status.active.id === lesson.id;
+  const endsAt = (next: Status): string => {
+    const until = publishedTo(next, classId).lesson?.endsAt;
+    return until === undefined ? '' : formatTime(until);
+  };
+
+  return (
+    <section class="class-panel" aria-labelledby="class-title">
+      <ClassPicker classes={classes} value={classId} onChange={onClass} />
+      <h2 id="class-title">{t('classTitle', classId)}</h2>
+      <p class="class-lesson">{lesson !== null ? t('classLesson', [lesson.title, formatTime(lesson.endsAt)]) : t('classNoLesson')}</p>
+      {here && <p class="hint">{t('classAppliedHere')}</p>}
+      {pause && <p class="pause-note">{t('classPaused', [formatTime(pause.until), pause.message])}</p>}
+      <p class={`delivery${delivery?.state === 'delivered' ? ' note' : delivery?.state === 'pending' ? '' : ' error'}`} role="status">
+        {delivery && deliveryText(delivery)}
+      </p>
+      {lesson !== null && (
+        <>
+          <div class="button-row" role="group" aria-labelledby="class-extend-label">
+            <span id="class-extend-label" class="group-label">
+              {t('extendLabel')}
+            </span>
+            {[5, 15].map((minutes) => (
+              <button key={minutes} type="button" disabled={busy} onClick={() => void send({ type: 'extendLesson', classId, minutes }, (next) => t('noticeClassExtended', [classId, endsAt(next)]))}>
+                {t('plusMinutes', String(minutes))}
+              </button>
+            ))}
+          </div>
+          <div class="button-row">
+            <button type="button" disabled={busy} onClick={() => onEdit({ kind: 'running', classId })}>
+              {t('changeSites')}
+            </button>
+            <button type="button" class="danger" disabled={busy} onClick={() => void send({ type: 'endLesson', classId }, () => t('noticeClassEnded', classId))}>
+              {t('endNow')}
+            </button>
+          </div>
+        </>
+      )}
+      <PauseControls key={classId} classId={classId} paused={pause !== null} busy={busy} send={send} />
+    </section>
+  );
+}
+
+function PauseControls({ classId, paused, busy, send }: { classId: string; paused: boolean; busy: boolean; send: ClassPanelProps['send'] }) {
+  const [message, setMessage] = useState(() => t('pauseDefaultMessage'));
+  const [minutes, setMinutes] = useState(DEFAULT_PAUSE_MINUTES);
+  const [problem, setProblem] = useState<string | null>(null);
+  // Pausing swaps the form for "Resume" and resuming swaps it back: the focus follows, rather than falling to the page.
+  // (Once the button is enabled again: a disabled button takes no focus.)
+  const toggle = useRef<HTMLButtonElement>(null);
+  const shown = useRef(paused);
+  const focusDue = useRef(false);
+  useEffect(() => {
+    if (shown.current !== paused) {
+      shown.current = paused;
+      focusDue.current = true;
+    }
+    if (focusDue.current && !busy) {
+      focusDue.current = false;
+      toggle.current?.focus();
+    }
+  }, [paused, busy]);
+
+  const pause = (event: Event) => {
+    event.preventDefault();
+    if (message.trim() === '') {
+      setProblem(t('pauseMessageMissing'));
+      return;
+    }
+    setProblem(null);
+    void send({ type: 'pauseClass', classId, message: message.trim(), minutes }, (next) => {
+      const until = publishedTo(next, classId).pause?.until;
+      return t('noticePaused', [classId, until === undefined ? '' : formatTime(until)]);
+    });
+  };
+
+  if (paused) {
+    return (
+      <div class="button-row">
+        <button ref={toggle} type="button" class="primary" disabled={busy} onClick={() => void send({ type: 'resumeClass', classId }, () => t('noticeResumed', classId))}>
+          {t('resumeClass')}
+        </button>
+      </div>
+    );
+  }
+  return (
+    <form class="pause-form" aria-labelledby="pause-title" onSubmit={pause}>
+      <h3 id="pause-title">{t('pauseTitle')}</h3>
+      <div class="field">
+        <label for="pause-message">{t('pauseMessageLabel')}</label>
+        <input id="pause-message" type="text" maxLength={280} value={message} aria-describedby="pause-problem" onInput={(event) => setMessage(event.currentTarget.value)} />
+      </div>
+      <div class="row">
+        <label for="pause-minutes">{t('pauseMinutesLabel')}</label>
+        <select id="pause-minutes" value={String(minutes)} onChange={(event) => setMinutes(Number(event.currentTarget.value))}>
+          {PAUSE_MINUTES.map((option) => (
+            <option key={option} value={String(option)}>
+              {t('minutesShort', String(option))}
+            </option>
+          ))}
+        </select>
+      </div>
+      <p id="pause-problem" class="field-error" aria-live="polite">
+        {problem}
+      </p>
+      <div class="actions">
+        <button ref={toggle} type="submit" class="primary" disabled={busy}>
+          {t('pauseClass', classId)}
+        </button>
+      </div>
+    </form>
+  );
+}
