@@ -5,7 +5,8 @@
  * of 3A, each its own browser. The teacher side is driven from the test
  * through the same signing code the extension uses (signClassDocument) with
  * a key pair whose public half is in the students' policy, and PUT to the
- * server with a bearer token, as a teacher's browser does.
+ * server with a bearer token, as a teacher's browser does
+ * (class-popup.chromium.e2e.ts drives a teacher's real popup instead).
  *
  * Shown: a lesson for 2B is enforced by the 2B student and not by the 3A
  * student; ending it releases the student; a pause reaches a student who sits
@@ -18,77 +19,44 @@
  *
  * Three browsers share one managed policy file (one entry per extension
  * ID: the 3A student and the teacher device run copies of dist/chrome-dev
- * with keys of their own). The policy directory is global to the machine:
- * run under the shared lock; the file is removed after the suite, pass or fail.
+ * with keys of their own; the setup is shared, in support/classroom.ts). The
+ * policy directory is global to the machine: run under the shared lock; the
+ * file is removed after the suite, pass or fail.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CDPSession, Page, Target } from 'puppeteer-core';
-import { exportJWK } from 'jose';
+import type { Page } from 'puppeteer-core';
 import { signClassDocument, type ClassDocumentDraft } from '../../src/core/feed';
-import { startFeedServer, type FeedServer } from '../../src/server/feed-server';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
+import {
+  DEV_EXTENSION_ID,
+  FEED_TOKEN,
+  FeedHost,
+  ManagedPolicyFile,
+  WorkerRequests,
+  acceptedIssuedAt,
+  blockedPageFor,
+  clickUntil as clickUntilIn,
+  extensionCopies,
+  follow,
+  newKeyPair,
+  open,
+  ruleCount,
+  stored,
+  studentPolicy,
+  teacherPolicy,
+  waitForPolicy,
+  type KeyPair,
+} from './support/classroom';
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
 
 jest.setTimeout(120_000);
 
-const POLICY_ROOT = '/etc/chromium/policies';
-const POLICY_DIR = join(POLICY_ROOT, 'managed');
-const POLICY_FILE = join(POLICY_DIR, 'lesmodus-feed-test.json');
-const TOKEN = 'e2e-feed-token-0123456789abcdef';
 const M = 60_000;
 
-/** Chrome's extension ID for a manifest key: SHA-256 of the DER key, first 32 hex digits mapped 0-f to a-p. */
-function extensionIdOf(base64Key: string): string {
-  const hex = createHash('sha256').update(Buffer.from(base64Key, 'base64')).digest('hex').slice(0, 32);
-  return [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
-}
-
-const DEV_KEY = (JSON.parse(readFileSync(join(__dirname, '../../manifest/dev-key.json'), 'utf8')) as { key: string }).key;
-
-const createdDirs = [POLICY_ROOT, POLICY_DIR].filter((dir) => !existsSync(dir));
-function removePolicySync(): void {
-  rmSync(POLICY_FILE, { force: true });
-  for (const dir of [...createdDirs].reverse()) {
-    try {
-      rmdirSync(dir);
-    } catch {
-      // Not empty (another suite's file) or gone: leave it.
-    }
-  }
-}
-process.once('exit', removePolicySync);
-
-/** A copy of dist/chrome-dev with a key of its own, so a second browser gets its own extension ID (and its own policy). */
-function extensionCopy(dir: string): { dir: string; id: string } {
-  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-  cpSync(distDir('chrome'), dir, { recursive: true });
-  const manifestFile = join(dir, 'manifest.json');
-  const manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
-  writeFileSync(manifestFile, JSON.stringify({ ...manifest, key }));
-  return { dir, id: extensionIdOf(key) };
-}
-
-interface KeyPair {
-  privateKey: CryptoKey;
-  publicKey: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-}
-
-async function newKeyPair(): Promise<KeyPair> {
-  const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
-  const jwk = await exportJWK(pair.publicKey);
-  return { privateKey: pair.privateKey, publicKey: { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! } };
-}
-
+const policyFile = new ManagedPolicyFile('lesmodus-feed-test');
+const feed = new FeedHost();
 let site: TestServer;
-let feed: FeedServer;
-let feedDir: string;
-const feedLog: string[] = [];
-let copiesDir: string;
+let copies: Awaited<ReturnType<typeof extensionCopies>>;
 let teacherKey: KeyPair;
 let strangerKey: KeyPair;
 let student2B: ChromiumSession;
@@ -96,100 +64,26 @@ let student3A: ChromiumSession;
 let teacher: ChromiumSession;
 let page2B: Page;
 /** Every request the 2B student's extension service worker made. */
-const workerRequests: Array<{ url: string; method: string }> = [];
-const cdpSessions: CDPSession[] = [];
+let workerRequests: WorkerRequests;
 let lastIssuedAt = 0;
-
-async function startFeed(port = 0): Promise<void> {
-  feed = await startFeedServer({ port, host: '127.0.0.1', dataDir: feedDir, tokens: [TOKEN], maxBytes: 64 * 1024, log: 'all', logLine: (line) => feedLog.push(line) });
-}
-
-function studentPolicy(classId: string): Record<string, unknown> {
-  return {
-    role: 'student',
-    classes: [classId],
-    classFeed: { urlTemplate: feed.urlTemplate, pollSeconds: 30 },
-    teacherKeys: [{ id: 'devries', name: 'J. de Vries', publicKey: teacherKey.publicKey }],
-  };
-}
 
 /** The teacher publishes class 2B's next document, signed as the extension signs it, PUT as the extension PUTs it. */
 async function publish(draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, key: KeyPair = teacherKey, kid = 'devries'): Promise<number> {
   const issuedAt = Math.max(Date.now(), lastIssuedAt + 1);
   lastIssuedAt = issuedAt;
   const { jws } = await signClassDocument({ class: '2B', issuedAt, ...draft }, key.privateKey, kid);
-  const response = await fetch(`${feed.origin}/feed/2B.jws`, { method: 'PUT', body: jws, headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/jose' } });
+  const response = await fetch(feed.classUrl('2B'), { method: 'PUT', body: jws, headers: { Authorization: `Bearer ${FEED_TOKEN}`, 'Content-Type': 'application/jose' } });
   expect([201, 204]).toContain(response.status);
   return issuedAt;
 }
 
-async function stored<T>(session: ChromiumSession, key: string): Promise<T | undefined> {
-  return session.evalInWorker(async (name) => (await chrome.storage.local.get(name))[name], key) as Promise<T | undefined>;
-}
-
-interface StoredEntry {
-  document: { issuedAt: number; lesson: { id: string } | null; pause?: { message: string } };
-}
-interface FollowEntry {
-  lastOutcome: string | null;
-  rejections: number;
-  lastRejection: { reason: string } | null;
-}
-
-const acceptedIssuedAt = async (session: ChromiumSession, classId = '2B'): Promise<number | null> =>
-  (await stored<Record<string, StoredEntry>>(session, 'classFeed'))?.[classId]?.document.issuedAt ?? null;
-const follow = async (session: ChromiumSession, classId = '2B'): Promise<FollowEntry | undefined> => (await stored<Record<string, FollowEntry>>(session, 'feedFollow'))?.[classId];
-const ruleCount = (session: ChromiumSession): Promise<number> => session.evalInWorker(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
-
-/** Navigates and returns where the tab ended up (a second redirect by the tab sweep reports ERR_ABORTED). */
-async function open(session: ChromiumSession, page: Page, url: string): Promise<string> {
-  try {
-    await session.goto(page, url);
-  } catch (error) {
-    if (!String(error).includes('ERR_ABORTED')) throw error;
-    await page.waitForNavigation({ waitUntil: 'load', timeout: 5000 }).catch(() => undefined);
-  }
-  return currentUrl(page);
-}
-
-let nudges = 0;
-/**
- * The student clicking around: a navigation in a spare tab every second
- * (a navigation refetches the feed when the last fetch is over 5 s old),
- * until `done` holds.
- */
-async function clickUntil(session: ChromiumSession, done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const spare = await session.browser.newPage();
-  try {
-    await waitFor(async () => {
-      if (await done()) return true;
-      await open(session, spare, `${site.origin('allowed.test')}/click-${++nudges}`).catch(() => undefined);
-      await new Promise((wait) => setTimeout(wait, 1000));
-      return done();
-    }, what, timeoutMs);
-  } finally {
-    await spare.close();
-  }
-}
-
-const blockedPageFor = (session: ChromiumSession, url: string): string => `${session.extensionUrl('blocked.html')}#${url}`;
-
-async function recordWorkerRequests(session: ChromiumSession): Promise<void> {
-  const ours = (target: Target): boolean => target.type() === 'service_worker' && target.url().startsWith(`chrome-extension://${session.extensionId}/`);
-  const attach = async (target: Target): Promise<void> => {
-    if (!ours(target)) return;
-    const cdp = await target.createCDPSession();
-    cdpSessions.push(cdp);
-    cdp.on('Network.requestWillBeSent', (event) => workerRequests.push({ url: event.request.url, method: event.request.method }));
-    await cdp.send('Network.enable');
-  };
-  session.browser.on('targetcreated', (target: Target) => void attach(target).catch(() => undefined));
-  for (const target of session.browser.targets()) await attach(target);
-}
+/** The student clicking around until `done` holds (see classroom.ts). */
+const clickUntil = (session: ChromiumSession, done: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> =>
+  clickUntilIn(session, site.origin('allowed.test'), done, what, timeoutMs);
 
 /** Stops the 2B student's service worker; the network recorder lets go of it first (an attached worker is never stopped). */
 async function restartWorker(session: ChromiumSession): Promise<void> {
-  await Promise.all(cdpSessions.splice(0).map((cdp) => cdp.detach().catch(() => undefined)));
+  await workerRequests.detach();
   await session.stopWorker();
   await session.worker();
 }
@@ -198,39 +92,35 @@ const siteUrl = (host: string, path: string): string => `${site.origin(host)}${p
 
 beforeAll(async () => {
   site = await startTestServer();
-  feedDir = await mkdtemp(join(tmpdir(), 'lesmodus-feed-e2e-'));
-  await startFeed();
+  await feed.start();
   teacherKey = await newKeyPair();
   strangerKey = await newKeyPair();
-  copiesDir = await mkdtemp(join(tmpdir(), 'lesmodus-feed-ext-'));
-  const copy3A = extensionCopy(join(copiesDir, '3a'));
-  const copyTeacher = extensionCopy(join(copiesDir, 'teacher'));
+  copies = await extensionCopies();
+  const copy3A = copies.copy('3a');
+  const copyTeacher = copies.copy('teacher');
 
-  await mkdir(POLICY_DIR, { recursive: true });
-  const policies = {
-    [extensionIdOf(DEV_KEY)]: studentPolicy('2B'),
-    [copy3A.id]: studentPolicy('3A'),
-    [copyTeacher.id]: { role: 'teacher', classes: ['2B'], classFeed: { urlTemplate: feed.urlTemplate, authorization: `Bearer ${TOKEN}` } },
-  };
-  await writeFile(POLICY_FILE, JSON.stringify({ '3rdparty': { extensions: policies } }));
+  const trusted = [{ id: 'devries', name: 'J. de Vries', publicKey: teacherKey.publicKey }];
+  await policyFile.write({
+    [DEV_EXTENSION_ID]: studentPolicy(feed, '2B', trusted),
+    [copy3A.id]: studentPolicy(feed, '3A', trusted),
+    [copyTeacher.id]: teacherPolicy(feed, ['2B']),
+  });
 
   student2B = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
-  await recordWorkerRequests(student2B);
+  workerRequests = new WorkerRequests(student2B);
+  await workerRequests.start();
   student3A = await launchChromium({ extensionDir: copy3A.dir, allowLoopbackAddress: true });
   teacher = await launchChromium({ extensionDir: copyTeacher.dir, allowLoopbackAddress: true });
-  for (const session of [student2B, student3A, teacher]) {
-    await waitFor(async () => (await stored(session, 'policyCache')) !== undefined, 'the managed policy to be read', 30_000);
-  }
+  for (const session of [student2B, student3A, teacher]) await waitForPolicy(session);
   page2B = await student2B.browser.newPage();
 });
 
 afterAll(async () => {
-  removePolicySync();
+  policyFile.remove();
   await Promise.all([student2B?.close(), student3A?.close(), teacher?.close()]);
-  await feed?.close().catch(() => undefined);
+  await feed.remove();
   await site?.close();
-  await rm(feedDir, { recursive: true, force: true });
-  await rm(copiesDir, { recursive: true, force: true });
+  await copies?.remove();
 });
 
 test('a teacher device makes its own signing key: non-extractable, its public half and fingerprint on the status page', async () => {
@@ -356,8 +246,8 @@ test('with the feed server stopped mid-lesson nothing changes until the lesson e
   const lesson = { ...allowlistLesson(['allowed.test'], Date.now() - 1000, 1, { id: 'short' }), endsAt };
   const issuedAt = await publish({ lesson });
   await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the student to accept the short lesson');
-  const port = feed.port;
-  await feed.close();
+  const port = feed.server.port;
+  await feed.stop();
 
   const games = siteUrl('games.test', '/offline');
   expect(await open(student2B, page2B, games)).toBe(blockedPageFor(student2B, games));
@@ -369,17 +259,17 @@ test('with the feed server stopped mid-lesson nothing changes until the lesson e
   await waitFor(async () => (await currentUrl(page2B)) === games, 'the tab to be released at the lesson end', 40_000);
   expect(Date.now()).toBeGreaterThanOrEqual(endsAt);
   expect(await ruleCount(student2B)).toBe(0);
-  await startFeed(port);
+  await feed.start(port);
 });
 
 test('privacy: the only requests the extension makes are GETs of its class feed', async () => {
-  const feedUrl = `${feed.origin}/feed/2B.jws`;
-  expect(workerRequests.length).toBeGreaterThan(3);
-  const others = workerRequests.filter((request) => !(request.method === 'GET' && request.url === feedUrl));
+  const feedUrl = feed.classUrl('2B');
+  expect(workerRequests.requests.length).toBeGreaterThan(3);
+  const others = workerRequests.requests.filter((request) => !(request.method === 'GET' && request.url === feedUrl));
   expect(others).toEqual([]);
   // And the feed server saw only GETs of the followed classes, besides the teacher's PUTs.
-  const seen = new Set(feedLog.map((line) => line.split(' ').slice(1, 3).join(' ')));
+  const seen = new Set(feed.log.map((line) => line.split(' ').slice(1, 3).join(' ')));
   expect([...seen].filter((entry) => entry !== 'PUT 2B').sort()).toEqual(['GET 2B', 'GET 3A']);
   // The server's log holds method, class and status, nothing about who asked.
-  expect(feedLog.every((line) => /^\S+ (GET|PUT) (2B|3A) \d{3}$/.test(line))).toBe(true);
+  expect(feed.log.every((line) => /^\S+ (GET|PUT) (2B|3A) \d{3}$/.test(line))).toBe(true);
 });
