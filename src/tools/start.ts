@@ -28,6 +28,7 @@ import type { Lesson } from '../core/schemas';
 import { startFeedServer, type FeedServer } from '../server/feed-server';
 import { distDir, launchChromium, launchFirefox, waitFor, type ExtensionSession } from '../../tests/e2e/support/browsers';
 import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopy } from '../../tests/e2e/support/chromium-policy';
+import { ruleCount, setLesson } from '../../tests/e2e/support/extension-state';
 import { TeacherPublisher, type TeacherKey } from '../../tests/e2e/support/teacher';
 
 const root = join(__dirname, '..', '..');
@@ -56,11 +57,6 @@ function demoLesson(now: number): Lesson {
 
 /** What a school's IT would give every device: sign-in always reachable, a few sites always blocked. */
 const SCHOOL = { allowed: ['login.microsoftonline.com', 'accounts.google.com'], blocked: ['tiktok.com'], timeZone: 'Europe/Amsterdam' };
-
-/** Firefox also offers the `chrome` namespace, with promises in Manifest V3. */
-async function ruleCount(session: ExtensionSession): Promise<number> {
-  return session.evalInExtension(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
-}
 
 async function screenshot(page: Page, file: string): Promise<string> {
   const dir = join(root, '.tmp', 'screenshots');
@@ -110,9 +106,7 @@ async function schoolKey(): Promise<{ key: TeacherKey; privateJwk: Record<string
 /** One browser, a demo lesson set on the device: what `npm start` does where it cannot give Chromium a policy. */
 async function singleBrowserDemo(): Promise<ExtensionSession[]> {
   const session = await launchChromium({ extensionDir: distDir('chrome'), headless, realNetwork: true });
-  await session.evalInExtension(async (lesson) => {
-    await chrome.storage.local.set({ lesson });
-  }, demoLesson(Date.now()));
+  await setLesson(session, demoLesson(Date.now()));
   console.log('Demo lesson set on this browser: "Demo: Rekenen groep 7", 45 minutes, only wikipedia.org, schooltv.nl and rekenweb.nl.');
   const blocked = await openBlockedDemo(session);
   if (headless) {

@@ -14,8 +14,10 @@ import { decide, prepare } from '../../src/core/decide';
 import type { EffectiveRules } from '../../src/core/resolve';
 import type { Lesson } from '../../src/core/schemas';
 import { currentUrl, distDir, launchChromium, waitFor } from '../e2e/support/browsers';
+import { ruleCount, setLesson } from '../e2e/support/extension-state';
 import { startTestServer } from '../e2e/support/test-server';
 import { feedServerPollsPerSecond } from './feed-load';
+import { median } from './median';
 import { measurePropagation } from './propagation';
 
 interface Figure {
@@ -37,12 +39,6 @@ function record(figure: Figure): void {
     const budget = `${figure.better === 'higher' ? '≥' : '≤'} ${figure.budget.toLocaleString('en')} ${figure.unit}`;
     console.log(`${ok ? 'ok  ' : 'OVER'}  ${figure.name.padEnd(52)} ${figure.value.toLocaleString('en', { maximumFractionDigits: 2 }).padStart(14)} ${figure.unit.padEnd(10)} budget ${budget}`);
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so every run measures the same work. */
@@ -133,8 +129,8 @@ async function benchEnforcement(): Promise<void> {
     const target = `${server.origin('other.test')}/reading`;
     const times: number[] = [];
     for (let trial = 0; trial < 15; trial += 1) {
-      await session.evalInWorker(async () => chrome.storage.local.set({ lesson: null }));
-      await waitFor(async () => (await session.evalInWorker(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length)) === 0, 'rules to clear');
+      await setLesson(session, null);
+      await waitFor(async () => (await ruleCount(session)) === 0, 'rules to clear');
       // Ending the lesson sends the swept tab back to its page by itself; only the first trial opens it.
       if (trial === 0) await session.goto(page, target);
       await waitFor(async () => (await currentUrl(page)) === target, 'the tab to show the site');

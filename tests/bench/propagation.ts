@@ -16,8 +16,10 @@ import type { Page } from 'puppeteer-core';
 import { startFeedServer } from '../../src/server/feed-server';
 import { DEV_EXTENSION_ID, ChromiumPolicyFile } from '../e2e/support/chromium-policy';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../e2e/support/browsers';
+import { stored } from '../e2e/support/extension-state';
 import { newTeacherKey, TeacherPublisher } from '../e2e/support/teacher';
 import { startTestServer } from '../e2e/support/test-server';
+import { median } from './median';
 
 const TOKEN = 'bench-propagation-token-0123456789';
 const HOUR = 3_600_000;
@@ -40,12 +42,6 @@ async function settle(page: Page, session: ChromiumSession, url: string, landing
   }, `${url} to land on ${landing}`, 60_000);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
 export async function measurePropagation(navigatingTrials = 5, stillTrials = 3): Promise<PropagationFigures> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lesmodus-propagation-'));
   const site = await startTestServer();
@@ -64,11 +60,7 @@ export async function measurePropagation(navigatingTrials = 5, stillTrials = 3):
       },
     });
     session = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
-    await waitFor(
-      async () => ((await session!.evalInWorker(async () => (await chrome.storage.local.get('policyStatus')).policyStatus)) as { found?: boolean } | undefined)?.found === true,
-      'the student policy to be read',
-      30_000,
-    );
+    await waitFor(async () => (await stored<{ found?: boolean }>(session!, 'policyStatus'))?.found === true, 'the student policy to be read', 30_000);
     const page = await session.browser.newPage();
     const target = `${site.origin('other.test')}/reading`;
     const blocked = `${session.extensionUrl('blocked.html')}#${target}`;

@@ -22,40 +22,25 @@
  *
  * Run under the shared lock (the policy directory is global to the machine).
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'puppeteer-core';
 import { hashPin } from '../../src/core/pin';
 import type { Lesson } from '../../src/core/schemas';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import {
-  DEV_EXTENSION_ID,
-  FeedHost,
-  ManagedPolicyFile,
-  WorkerRequests,
-  acceptedIssuedAt,
-  blockedPageFor,
-  clickUntil as clickUntilIn,
-  extensionCopies,
-  follow,
-  open,
-  ruleCount,
-  stored,
-  studentPolicy,
-  teacherPolicy,
-  waitForPolicy,
-} from './support/classroom';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from './support/chromium-policy';
+import { FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
+import { ruleCount, stored } from './support/extension-state';
+import { axeViolations, blockedPageFor, button, open, pageText, waitForText } from './support/pages';
 import { startTestServer, type TestServer } from './support/test-server';
 
 jest.setTimeout(120_000);
 
 const PIN = '7351';
 const M = 60_000;
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const policyFile = new ManagedPolicyFile('lesmodus-class-popup-test');
+const policyFile = new ChromiumPolicyFile('lesmodus-class-popup-test');
 const feed = new FeedHost();
 let site: TestServer;
-let copies: Awaited<ReturnType<typeof extensionCopies>>;
+let copies: ExtensionCopies;
 let teacher: ChromiumSession;
 let student2B: ChromiumSession;
 let student3A: ChromiumSession;
@@ -68,34 +53,8 @@ const siteUrl = (host: string, path: string): string => `${site.origin(host)}${p
 const clickUntil = (session: ChromiumSession, done: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> =>
   clickUntilIn(session, site.origin('allowed.test'), done, what, timeoutMs);
 
-function button(page: Page, name: string) {
-  return page.locator(`::-p-aria([name="${name}"][role="button"])`);
-}
-
-async function text(page: Page): Promise<string> {
-  return page.evaluate(() => document.body.innerText);
-}
-
-async function waitForText(page: Page, wanted: string | RegExp, timeoutMs = 10_000): Promise<void> {
-  await waitFor(async () => {
-    const body = await text(page);
-    return typeof wanted === 'string' ? body.includes(wanted) : wanted.test(body);
-  }, String(wanted), timeoutMs);
-}
-
 /** The delivery line of the chosen class in the teacher's popup. */
 const delivery = (): Promise<string> => popup.$eval('.class-panel .delivery', (element) => element.textContent ?? '');
-
-/** axe-core in the real page: every rule, colour contrast included. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through DevTools, which the extension page's script-src 'self' does not restrict.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const results = await axe.run(document);
-    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  });
-}
 
 /** Tabs of the 2B student's browser showing `url`. */
 const tabsAt = async (url: string): Promise<number> => (await student2B.browser.pages()).filter((page) => page.url() === url).length;
@@ -110,7 +69,7 @@ beforeAll(async () => {
   // The teacher's browser first: it makes its signing key on its first start.
   const teacherPin = await hashPin(PIN, crypto.getRandomValues(new Uint8Array(16)));
   const teacherEntry = teacherPolicy(feed, ['2B', '3A'], { teacherPin });
-  await policyFile.write({ [teacherCopy.id]: teacherEntry });
+  policyFile.write({ [teacherCopy.id]: teacherEntry });
   teacher = await launchChromium({ extensionDir: teacherCopy.dir, allowLoopbackAddress: true });
   teacherRequests = new WorkerRequests(teacher);
   await teacherRequests.start();
@@ -120,7 +79,7 @@ beforeAll(async () => {
 
   // IT lists that key in the students' policy.
   const trusted = [{ id: key.kid, name: 'J. de Vries', publicKey: key.publicKey }];
-  await policyFile.write({ [teacherCopy.id]: teacherEntry, [DEV_EXTENSION_ID]: studentPolicy(feed, '2B', trusted), [copy3A.id]: studentPolicy(feed, '3A', trusted) });
+  policyFile.write({ [teacherCopy.id]: teacherEntry, [DEV_EXTENSION_ID]: studentPolicy(feed, '2B', trusted), [copy3A.id]: studentPolicy(feed, '3A', trusted) });
   student2B = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
   studentRequests = new WorkerRequests(student2B);
   await studentRequests.start();
@@ -168,7 +127,7 @@ test('the teacher unlocks the popup, picks 2B and starts an allowlist lesson wit
 
   await waitForText(popup, 'Lesson started for 2B: Rekenen 2B');
   await waitFor(async () => /^Delivered to the class feed at \d\d:\d\d/.test(await delivery()), '"Delivered" in the popup');
-  expect(await text(popup)).toMatch(/Rekenen 2B, until \d\d:\d\d/);
+  expect(await pageText(popup)).toMatch(/Rekenen 2B, until \d\d:\d\d/);
   expect(await axeViolations(popup)).toEqual([]);
 
   // The feed has it, signed by the teacher's browser; the teacher's own browser enforces nothing.

@@ -4,31 +4,15 @@
  * the popup stores them; DNR does the blocking.
  */
 import type { Page } from 'puppeteer-core';
-import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import { distDir, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import { ruleCount, setLesson } from './support/extension-state';
+import { blockedPageFor, open } from './support/pages';
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
-import type { Lesson } from '../../src/core/schemas';
 
 let session: FirefoxSession;
 let server: TestServer;
 let page: Page;
-
-async function setLesson(lesson: Lesson | null): Promise<void> {
-  await session.evalInExtension(async (value) => {
-    await browser.storage.local.set({ lesson: value });
-  }, lesson);
-}
-
-async function ruleCount(): Promise<number> {
-  return session.evalInExtension(async () => (await browser.declarativeNetRequest.getDynamicRules()).length);
-}
-
-async function open(url: string): Promise<string> {
-  await session.goto(page, url);
-  return currentUrl(page);
-}
-
-declare const browser: typeof chrome;
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -42,27 +26,27 @@ afterAll(async () => {
 });
 
 test('an allowlist lesson lets its sites through and sends the rest to the blocked page', async () => {
-  await setLesson(allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
-  await waitFor(async () => (await ruleCount()) > 0, 'rules to be applied');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitFor(async () => (await ruleCount(session)) > 0, 'rules to be applied');
 
   const allowed = server.origin('allowed.test') + '/page';
-  expect(await open(allowed)).toBe(allowed);
+  expect(await open(session, page, allowed)).toBe(allowed);
   const sub = server.origin('sub.allowed.test') + '/x';
-  expect(await open(sub)).toBe(sub);
+  expect(await open(session, page, sub)).toBe(sub);
 
   const target = server.origin('other.test') + '/games';
-  expect(await open(target)).toBe(`${session.extensionUrl('blocked.html')}#${target}`);
+  expect(await open(session, page, target)).toBe(blockedPageFor(session, target));
   await waitFor(async () => (await page.evaluate(() => document.getElementById('blocked-url')?.textContent ?? null)) === target, 'the blocked page to show the address');
   expect(server.requests.some((r) => r.host.startsWith('other.test'))).toBe(false);
 });
 
 test('an allowed page keeps its images and scripts from other hosts, and a blocked frame is stopped', async () => {
-  await open(server.origin('allowed.test') + '/with-image');
+  await open(session, page, server.origin('allowed.test') + '/with-image');
   await waitFor(async () => (await page.evaluate(() => document.body.dataset.imgLoaded ?? null)) !== null, 'the image to load or fail');
   expect(await page.evaluate(() => document.body.dataset.imgLoaded)).toBe('yes');
 
   const before = server.requests.length;
-  await open(`${server.origin('allowed.test')}/frame?src=${encodeURIComponent(server.origin('games.test') + '/play')}`);
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(server.origin('games.test') + '/play')}`);
   await waitFor(async () => (await page.evaluate(() => document.body.dataset.frameLoaded ?? null)) === 'yes', 'the frame to settle');
   // Firefox stops the frame but, unlike Chromium, leaves it empty instead of showing the blocked notice.
   expect(page.frames().some((frame) => frame !== page.mainFrame() && frame.url().includes('games.test'))).toBe(false);
@@ -70,8 +54,8 @@ test('an allowed page keeps its images and scripts from other hosts, and a block
 });
 
 test('ending the lesson opens the web again', async () => {
-  await setLesson(null);
-  await waitFor(async () => (await ruleCount()) === 0, 'rules to be removed');
+  await setLesson(session, null);
+  await waitFor(async () => (await ruleCount(session)) === 0, 'rules to be removed');
   const target = server.origin('other.test') + '/free';
-  expect(await open(target)).toBe(target);
+  expect(await open(session, page, target)).toBe(target);
 });

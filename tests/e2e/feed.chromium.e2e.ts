@@ -19,33 +19,19 @@
  *
  * Three browsers share one managed policy file (one entry per extension
  * ID: the 3A student and the teacher device run copies of dist/chrome-dev
- * with keys of their own; the setup is shared, in support/classroom.ts). The
- * policy directory is global to the machine: run under the shared lock; the
- * file is removed after the suite, pass or fail.
+ * with keys of their own; the setup is shared: support/classroom.ts,
+ * support/chromium-policy.ts, and support/teacher.ts for signing and
+ * publishing). The policy directory is global to the machine: run under the
+ * shared lock; the file is removed after the suite, pass or fail.
  */
 import type { Page } from 'puppeteer-core';
-import { signClassDocument, type ClassDocumentDraft } from '../../src/core/feed';
+import type { ClassDocumentDraft } from '../../src/core/feed';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import {
-  DEV_EXTENSION_ID,
-  FEED_TOKEN,
-  FeedHost,
-  ManagedPolicyFile,
-  WorkerRequests,
-  acceptedIssuedAt,
-  blockedPageFor,
-  clickUntil as clickUntilIn,
-  extensionCopies,
-  follow,
-  newKeyPair,
-  open,
-  ruleCount,
-  stored,
-  studentPolicy,
-  teacherPolicy,
-  waitForPolicy,
-  type KeyPair,
-} from './support/classroom';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from './support/chromium-policy';
+import { FEED_TOKEN, FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
+import { ruleCount, stored } from './support/extension-state';
+import { blockedPageFor, open } from './support/pages';
+import { newTeacherKey, TeacherPublisher, type TeacherKey } from './support/teacher';
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
 
@@ -53,29 +39,21 @@ jest.setTimeout(120_000);
 
 const M = 60_000;
 
-const policyFile = new ManagedPolicyFile('lesmodus-feed-test');
+const policyFile = new ChromiumPolicyFile('lesmodus-feed-test');
 const feed = new FeedHost();
 let site: TestServer;
-let copies: Awaited<ReturnType<typeof extensionCopies>>;
-let teacherKey: KeyPair;
-let strangerKey: KeyPair;
+let copies: ExtensionCopies;
+let teacherSide: TeacherPublisher;
+let strangerKey: TeacherKey;
 let student2B: ChromiumSession;
 let student3A: ChromiumSession;
 let teacher: ChromiumSession;
 let page2B: Page;
 /** Every request the 2B student's extension service worker made. */
 let workerRequests: WorkerRequests;
-let lastIssuedAt = 0;
 
-/** The teacher publishes class 2B's next document, signed as the extension signs it, PUT as the extension PUTs it. */
-async function publish(draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, key: KeyPair = teacherKey, kid = 'devries'): Promise<number> {
-  const issuedAt = Math.max(Date.now(), lastIssuedAt + 1);
-  lastIssuedAt = issuedAt;
-  const { jws } = await signClassDocument({ class: '2B', issuedAt, ...draft }, key.privateKey, kid);
-  const response = await fetch(feed.classUrl('2B'), { method: 'PUT', body: jws, headers: { Authorization: `Bearer ${FEED_TOKEN}`, 'Content-Type': 'application/jose' } });
-  expect([201, 204]).toContain(response.status);
-  return issuedAt;
-}
+/** The teacher publishes class 2B's next document, signed as the extension signs it, PUT as the extension PUTs it (or signed by `signer`). */
+const publish = (draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, signer?: TeacherKey): Promise<number> => teacherSide.publish('2B', draft, signer);
 
 /** The student clicking around until `done` holds (see classroom.ts). */
 const clickUntil = (session: ChromiumSession, done: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> =>
@@ -93,14 +71,15 @@ const siteUrl = (host: string, path: string): string => `${site.origin(host)}${p
 beforeAll(async () => {
   site = await startTestServer();
   await feed.start();
-  teacherKey = await newKeyPair();
-  strangerKey = await newKeyPair();
+  const teacherKey = await newTeacherKey('devries');
+  teacherSide = new TeacherPublisher(feed.server.origin, FEED_TOKEN, teacherKey);
+  strangerKey = await newTeacherKey('stranger');
   copies = await extensionCopies();
   const copy3A = copies.copy('3a');
   const copyTeacher = copies.copy('teacher');
 
-  const trusted = [{ id: 'devries', name: 'J. de Vries', publicKey: teacherKey.publicKey }];
-  await policyFile.write({
+  const trusted = [{ id: teacherKey.kid, name: 'J. de Vries', publicKey: teacherKey.publicKey }];
+  policyFile.write({
     [DEV_EXTENSION_ID]: studentPolicy(feed, '2B', trusted),
     [copy3A.id]: studentPolicy(feed, '3A', trusted),
     [copyTeacher.id]: teacherPolicy(feed, ['2B']),
@@ -225,7 +204,7 @@ test('a document signed by a key IT does not list is refused, counted and shown;
   const before = await acceptedIssuedAt(student2B);
   const rejectionsBefore = (await follow(student2B))?.rejections ?? 0;
   // Someone with write access to the feed, but not a teacher's key, opens every site.
-  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey, 'stranger');
+  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
   await clickUntil(student2B, async () => (await follow(student2B))?.lastRejection?.reason === 'unknown-key', 'the forged document to be refused');
   expect((await follow(student2B))?.rejections).toBe(rejectionsBefore + 1);
   expect(await acceptedIssuedAt(student2B)).toBe(before);

@@ -14,12 +14,11 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { currentUrl, distDir, GECKO_ID, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import { distDir, GECKO_ID, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import { setLesson, stored } from './support/extension-state';
+import { blockedPageFor, open, waitForLanding } from './support/pages';
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
-import type { Lesson } from '../../src/core/schemas';
-
-declare const browser: typeof chrome;
 
 const POLICIES_ROOT = '/etc/firefox';
 const POLICIES_DIR = join(POLICIES_ROOT, 'policies');
@@ -36,27 +35,6 @@ let server: TestServer;
 let session: FirefoxSession | undefined;
 let page: Page;
 
-async function stored<T>(key: string): Promise<T | undefined> {
-  return session!.evalInExtension(async (name) => (await browser.storage.local.get(name))[name], key) as Promise<T | undefined>;
-}
-
-async function setLesson(lesson: Lesson | null): Promise<void> {
-  await session!.evalInExtension(async (value) => {
-    await browser.storage.local.set({ lesson: value });
-  }, lesson);
-}
-
-async function open(url: string): Promise<string> {
-  await session!.goto(page, url);
-  return currentUrl(page);
-}
-
-const blockedPageFor = (url: string): string => `${session!.extensionUrl('blocked.html')}#${url}`;
-
-async function expectLanding(url: string, landing: string, what: string): Promise<void> {
-  await waitFor(async () => (await open(url)) === landing, what, 15_000);
-}
-
 interface PolicyStatusValue {
   found: boolean;
   errors: Array<{ path: string; message: string }>;
@@ -64,8 +42,8 @@ interface PolicyStatusValue {
 
 async function waitForPolicy(): Promise<void> {
   await waitFor(async () => {
-    const status = await stored<PolicyStatusValue>('policyStatus');
-    return status !== undefined && status.found && status.errors.length === 0 && (await stored('policyCache')) !== undefined;
+    const status = await stored<PolicyStatusValue>(session!, 'policyStatus');
+    return status !== undefined && status.found && status.errors.length === 0 && (await stored(session!, 'policyCache')) !== undefined;
   }, 'the managed policy to be read and cached', 20_000);
 }
 
@@ -90,21 +68,21 @@ describe('through a managed-storage manifest', () => {
   });
 
   test("an IT-blocked site stays blocked in a teacher's allowlist lesson that lists it; an IT-allowed sign-in host is reachable", async () => {
-    await setLesson(allowlistLesson(['games.test', 'allowed.test'], Date.now() - 1000, 45));
+    await setLesson(session!, allowlistLesson(['games.test', 'allowed.test'], Date.now() - 1000, 45));
     const allowed = server.origin('allowed.test') + '/page';
-    await expectLanding(allowed, allowed, "the teacher's lesson to apply");
+    await waitForLanding(session!, page, allowed, allowed, "the teacher's lesson to apply", 15_000);
 
     const games = server.origin('games.test') + '/play';
     const before = server.requests.length;
-    expect(await open(games)).toBe(blockedPageFor(games));
+    expect(await open(session!, page, games)).toBe(blockedPageFor(session!, games));
     await waitFor(async () => (await page.evaluate(() => document.querySelector('h1')?.textContent ?? '')) === 'Your school has blocked this site', 'the blocked page to name the school');
     expect(server.requests.slice(before).some((request) => request.host === 'games.test')).toBe(false);
 
     // Not in the lesson, but IT allows it in every lesson.
     const login = server.origin('login.test') + '/oauth2/authorize';
-    expect(await open(login)).toBe(login);
+    expect(await open(session!, page, login)).toBe(login);
     const other = server.origin('other.test') + '/';
-    expect(await open(other)).toBe(blockedPageFor(other));
+    expect(await open(session!, page, other)).toBe(blockedPageFor(session!, other));
   });
 });
 
@@ -113,9 +91,9 @@ describe('an invalid policy', () => {
     // Firefox hands over what IT wrote without a schema: a wrong type reaches Lesmodus, which names it.
     session = await launchFirefox({ extensionDir: distDir('firefox'), managedStorage: { ...POLICY, maxLessonMinutes: '90', allowed: ['login.test', 'https://'] } });
     page = await session.browser.newPage();
-    await waitFor(async () => ((await stored<PolicyStatusValue>('policyStatus'))?.errors.length ?? 0) > 0, 'the invalid policy to be read and rejected', 20_000);
+    await waitFor(async () => ((await stored<PolicyStatusValue>(session!, 'policyStatus'))?.errors.length ?? 0) > 0, 'the invalid policy to be read and rejected', 20_000);
     const games = server.origin('games.test') + '/';
-    expect(await open(games)).toBe(games);
+    expect(await open(session!, page, games)).toBe(games);
 
     await session.goto(page, session.extensionUrl('status.html'));
     await waitFor(async () => (await page.evaluate(() => document.body.innerText)).includes('maxLessonMinutes'), 'the status page to show the errors');
@@ -163,15 +141,15 @@ describe('through policies.json', () => {
     session = await launchFirefox({ extensionDir: distDir('firefox'), managedStorage: POLICY });
     page = await session.browser.newPage();
     await waitForPolicy();
-    expect(((await stored<{ raw: { blocked: string[] } }>('policyCache'))!.raw.blocked)).toEqual(['news.test']);
+    expect(((await stored<{ raw: { blocked: string[] } }>(session!, 'policyCache'))!.raw.blocked)).toEqual(['news.test']);
 
-    await setLesson(allowlistLesson(['news.test', 'games.test'], Date.now() - 1000, 45));
+    await setLesson(session!, allowlistLesson(['news.test', 'games.test'], Date.now() - 1000, 45));
     const games = server.origin('games.test') + '/';
-    await expectLanding(games, games, "the teacher's lesson to apply");
+    await waitForLanding(session!, page, games, games, "the teacher's lesson to apply", 15_000);
     const news = server.origin('news.test') + '/';
-    expect(await open(news)).toBe(blockedPageFor(news));
+    expect(await open(session!, page, news)).toBe(blockedPageFor(session!, news));
     const login = server.origin('login.test') + '/';
-    expect(await open(login)).toBe(login);
+    expect(await open(session!, page, login)).toBe(login);
 
     // The status page tells where the policy came from.
     await session.goto(page, session.extensionUrl('status.html'));

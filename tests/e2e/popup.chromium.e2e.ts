@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
+import { ruleCount, setStored, stored } from './support/extension-state';
+import { axeViolations, blockedPageFor, button, open, waitForText } from './support/pages';
 import { startTestServer, type TestServer } from './support/test-server';
 import { allowlistLesson } from './lesson';
 import type { Lesson } from '../../src/core/schemas';
@@ -23,52 +25,10 @@ let session: ChromiumSession;
 let server: TestServer;
 const pages: Page[] = [];
 
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
 async function newPage(): Promise<Page> {
   const page = await session.browser.newPage();
   pages.push(page);
   return page;
-}
-
-async function stored<T>(key: string): Promise<T | undefined> {
-  return session.evalInWorker(async (name) => (await chrome.storage.local.get(name))[name], key) as Promise<T | undefined>;
-}
-
-async function setStored(values: Record<string, unknown>): Promise<void> {
-  await session.evalInWorker(async (items) => chrome.storage.local.set(items), values);
-}
-
-async function ruleCount(): Promise<number> {
-  return session.evalInWorker(async () => (await chrome.declarativeNetRequest.getDynamicRules()).length);
-}
-
-const blockedPage = (): string => session.extensionUrl('blocked.html');
-
-/** Navigates and returns where the tab ended up (a second redirect by the tab sweep reports ERR_ABORTED). */
-async function open(page: Page, url: string): Promise<string> {
-  try {
-    await session.goto(page, url);
-  } catch (error) {
-    if (!String(error).includes('ERR_ABORTED')) throw error;
-    await page.waitForNavigation({ waitUntil: 'load', timeout: 5000 }).catch(() => undefined);
-  }
-  return currentUrl(page);
-}
-
-function button(page: Page, name: string) {
-  return page.locator(`::-p-aria([name="${name}"][role="button"])`);
-}
-
-async function text(page: Page): Promise<string> {
-  return page.evaluate(() => document.body.innerText);
-}
-
-async function waitForText(page: Page, wanted: string | RegExp, what = String(wanted)): Promise<void> {
-  await waitFor(async () => {
-    const body = await text(page);
-    return typeof wanted === 'string' ? body.includes(wanted) : wanted.test(body);
-  }, what);
 }
 
 /** The popup, opened as a page, once the status has replaced the skeleton. */
@@ -83,17 +43,6 @@ async function unlock(page: Page, pin = PIN): Promise<void> {
   await button(page, 'Teacher').click();
   await page.locator('#pin').fill(pin);
   await button(page, 'Open').click();
-}
-
-/** axe-core in the real page: every rule, colour contrast included. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated through DevTools, which the extension page's script-src 'self' does not restrict.
-  await page.evaluate(AXE_SOURCE);
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document): Promise<{ violations: Array<{ id: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const results = await axe.run(document);
-    return results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  });
 }
 
 beforeAll(async () => {
@@ -116,7 +65,7 @@ afterEach(async () => {
     await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
     return true;
   }, 'the stored lesson to be cleared');
-  await waitFor(async () => (await ruleCount()) === 0, 'the rules to be cleared');
+  await waitFor(async () => (await ruleCount(session)) === 0, 'the rules to be cleared');
 });
 
 test('the popup bundle stays small and leaves zod and the background out', () => {
@@ -134,7 +83,7 @@ test('the first teacher PIN is set in the popup, and every screen passes axe', a
   expect(await axeViolations(page)).toEqual([]);
   await button(page, 'Set PIN').click();
   await page.locator('#start-title').wait();
-  expect(await stored('teacherPin')).toMatchObject({ algorithm: 'PBKDF2-SHA256' });
+  expect(await stored(session, 'teacherPin')).toMatchObject({ algorithm: 'PBKDF2-SHA256' });
   expect(await axeViolations(page)).toEqual([]);
   await button(page, 'New lesson…').click();
   await page.locator('#lesson-title').fill('Rekenen');
@@ -148,13 +97,13 @@ test('the first teacher PIN is set in the popup, and every screen passes axe', a
 
 test('a wrong PIN changes nothing, and the waits survive a restarted service worker', async () => {
   const page = await openPopup();
-  const pinBefore = await stored('teacherPin');
+  const pinBefore = await stored(session, 'teacherPin');
   await unlock(page, '0000');
   await waitForText(page, 'That PIN is not right.');
   for (const guess of ['1111', '2222']) {
     await page.locator('#pin').fill(guess);
     await button(page, 'Open').click();
-    await waitFor(async () => ((await stored<{ failures: number }>('pinAttempts'))?.failures ?? 0) >= (guess === '1111' ? 2 : 3), 'the wrong PIN to be counted');
+    await waitFor(async () => ((await stored<{ failures: number }>(session, 'pinAttempts'))?.failures ?? 0) >= (guess === '1111' ? 2 : 3), 'the wrong PIN to be counted');
   }
   await waitForText(page, 'You can try again in');
   await session.stopWorker();
@@ -163,9 +112,9 @@ test('a wrong PIN changes nothing, and the waits survive a restarted service wor
   await button(page, 'Open').click();
   await waitForText(page, 'Too many wrong PINs.');
   expect(await page.$('#start-title')).toBeNull();
-  expect(await stored('lesson')).toBeUndefined();
-  expect(await stored('teacherPin')).toEqual(pinBefore);
-  expect(await ruleCount()).toBe(0);
+  expect(await stored(session, 'lesson')).toBeUndefined();
+  expect(await stored(session, 'teacherPin')).toEqual(pinBefore);
+  expect(await ruleCount(session)).toBe(0);
 });
 
 test("messages sent from an extension page's console without a valid token change nothing", async () => {
@@ -199,10 +148,10 @@ test("messages sent from an extension page's console without a valid token chang
     pinForged: expect.objectContaining({ ok: false, code: 'locked' }),
     letThrough: expect.objectContaining({ ok: false, code: 'wrong-pin' }),
   });
-  expect(await stored('lesson')).toBeUndefined();
-  expect(await stored('presets')).toBeUndefined();
-  expect(await stored('exceptions')).toBeUndefined();
-  expect(await ruleCount()).toBe(0);
+  expect(await stored(session, 'lesson')).toBeUndefined();
+  expect(await stored(session, 'presets')).toBeUndefined();
+  expect(await stored(session, 'exceptions')).toBeUndefined();
+  expect(await ruleCount(session)).toBe(0);
 });
 
 test('a teacher starts an allowlist lesson by clicking, extends it and ends it', async () => {
@@ -218,28 +167,28 @@ test('a teacher starts an allowlist lesson by clicking, extends it and ends it',
   await button(popup, 'Start lesson').click();
   await waitForText(popup, 'Lesson started: Rekenen 2B');
 
-  const lesson = (await stored<Lesson>('lesson'))!;
+  const lesson = (await stored<Lesson>(session, 'lesson'))!;
   expect(lesson).toMatchObject({ title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'] });
   expect(lesson.endsAt - lesson.startsAt).toBe(45 * M);
   expect(Math.abs(lesson.startsAt - startedAt)).toBeLessThan(10_000);
-  await waitFor(async () => (await ruleCount()) > 0, 'the lesson rules to apply');
+  await waitFor(async () => (await ruleCount(session)) > 0, 'the lesson rules to apply');
 
   const student = await newPage();
   const target = server.origin('other.test') + '/games';
-  expect(await open(student, target)).toBe(`${blockedPage()}#${target}`);
-  expect(await open(student, server.origin('allowed.test') + '/sums')).toBe(server.origin('allowed.test') + '/sums');
+  expect(await open(session, student, target)).toBe(blockedPageFor(session, target));
+  expect(await open(session, student, server.origin('allowed.test') + '/sums')).toBe(server.origin('allowed.test') + '/sums');
 
   // Back to the popup's tab: a tab in the background does not paint, and clicks wait for a paint.
   await popup.bringToFront();
   await button(popup, '+5 min').click();
-  await waitFor(async () => (await stored<Lesson>('lesson'))?.endsAt === lesson.endsAt + 5 * M, 'the lesson to end 5 minutes later');
+  await waitFor(async () => (await stored<Lesson>(session, 'lesson'))?.endsAt === lesson.endsAt + 5 * M, 'the lesson to end 5 minutes later');
   await waitForText(popup, 'The lesson now ends at');
 
   await button(popup, 'End now').click();
   await waitForText(popup, 'The lesson has ended.');
-  expect(await stored('lesson')).toBeUndefined();
-  await waitFor(async () => (await ruleCount()) === 0, 'the lesson rules to be removed');
-  expect(await open(student, target)).toBe(target);
+  expect(await stored(session, 'lesson')).toBeUndefined();
+  await waitFor(async () => (await ruleCount(session)) === 0, 'the lesson rules to be removed');
+  expect(await open(session, student, target)).toBe(target);
 });
 
 test('a restarted service worker still honours the unlock', async () => {
@@ -256,11 +205,11 @@ test('a restarted service worker still honours the unlock', async () => {
 });
 
 test('a teacher lets one student through from the blocked page, and the popup shows it', async () => {
-  await setStored({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 45) });
-  await waitFor(async () => (await ruleCount()) > 0, 'the lesson rules to apply');
+  await setStored(session, { lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 45) });
+  await waitFor(async () => (await ruleCount(session)) > 0, 'the lesson rules to apply');
   const student = await newPage();
   const target = server.origin('other.test') + '/reading?page=3';
-  expect(await open(student, target)).toBe(`${blockedPage()}#${target}`);
+  expect(await open(session, student, target)).toBe(blockedPageFor(session, target));
   await button(student, 'Teacher: let this student through').click();
   expect(await axeViolations(student)).toEqual([]);
 
@@ -268,7 +217,7 @@ test('a teacher lets one student through from the blocked page, and the popup sh
   await student.locator('#let-through-pin').fill('0000');
   await button(student, 'Let through').click();
   await waitForText(student, 'That PIN is not right.');
-  expect(await stored('exceptions')).toBeUndefined();
+  expect(await stored(session, 'exceptions')).toBeUndefined();
 
   await student.locator('#let-through-pin').fill(PIN);
   await student.locator('::-p-aria([name="5 min"][role="radio"])').click();
@@ -276,7 +225,7 @@ test('a teacher lets one student through from the blocked page, and the popup sh
   await button(student, 'Let through').click();
   await waitFor(async () => (await currentUrl(student)) === target, 'the tab to return to the page it wanted', 15_000);
   expect(await student.$eval('#where', (el) => el.textContent)).toContain('other.test');
-  const exceptions = (await stored<Array<{ site: string; until: number }>>('exceptions'))!;
+  const exceptions = (await stored<Array<{ site: string; until: number }>>(session, 'exceptions'))!;
   expect(exceptions).toHaveLength(1);
   expect(exceptions[0]!.site).toBe('other.test');
   expect(exceptions[0]!.until - before).toBeGreaterThan(4 * M);
@@ -288,5 +237,5 @@ test('a teacher lets one student through from the blocked page, and the popup sh
 
   // Other sites stay blocked.
   const other = server.origin('games.test') + '/';
-  expect(await open(student, other)).toBe(`${blockedPage()}#${other}`);
+  expect(await open(session, student, other)).toBe(blockedPageFor(session, other));
 });

@@ -1,11 +1,18 @@
 /**
  * Managed policy for Chromium the way IT pushes it on Linux: a JSON file in
- * /etc/chromium/policies/managed/ that names each extension by its ID. The
- * directory is global to the machine: callers hold the shared browser lock,
- * and every file is removed again — also when the process exits early.
+ * /etc/chromium/policies/managed/ that names each extension by its ID; and
+ * the IDs themselves: dist/chrome-dev's, fixed by the development key, and
+ * those of copies with keys of their own, so that several browsers on one
+ * machine each get their own policy. Used by the e2e suites, the bench and
+ * `npm start`.
+ *
+ * The directory is global to the machine: callers hold the shared browser
+ * lock, and every file is removed again — also when the process exits early.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { distDir } from './browsers';
 
@@ -31,25 +38,47 @@ export function extensionCopy(dir: string): { dir: string; id: string } {
   return { dir, id: extensionIdOf(key) };
 }
 
-/** One policy file; `write` replaces it, `remove` deletes it and the directories it created. */
+export interface ExtensionCopies {
+  /** A new copy in the temporary directory, under `name`. */
+  copy(name: string): { dir: string; id: string };
+  /** Removes the directory with every copy in it. */
+  remove(): Promise<void>;
+}
+
+/** A temporary directory for extension copies, removed by `remove()`. */
+export async function extensionCopies(): Promise<ExtensionCopies> {
+  const root = await mkdtemp(join(tmpdir(), 'lesmodus-feed-ext-'));
+  return { copy: (name) => extensionCopy(join(root, name)), remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/**
+ * One policy file (`/etc/chromium/policies/managed/NAME.json`); `write`
+ * replaces it, `remove` deletes it and the directories it created. It can
+ * be written again after a `remove`; while it exists it is also removed at
+ * process exit (when Jest is stopped between tests, say: a policy file left
+ * behind would change every other browser run on the machine).
+ */
 export class ChromiumPolicyFile {
-  private readonly file: string;
+  readonly path: string;
   private readonly createdDirs = [POLICY_ROOT, POLICY_DIR].filter((dir) => !existsSync(dir));
   private readonly onExit = (): void => this.remove();
+  private removeAtExit = false;
 
   constructor(name: string) {
-    this.file = join(POLICY_DIR, `${name}.json`);
-    process.once('exit', this.onExit);
+    this.path = join(POLICY_DIR, `${name}.json`);
   }
 
   /** Writes the policy of each extension (by ID). Chromium reads it at start and notices changes while it runs. */
   write(policies: Record<string, Record<string, unknown>>): void {
+    if (!this.removeAtExit) process.once('exit', this.onExit);
+    this.removeAtExit = true;
     mkdirSync(POLICY_DIR, { recursive: true });
-    writeFileSync(this.file, JSON.stringify({ '3rdparty': { extensions: policies } }));
+    // A small file in one write; Chromium also waits for a changed file to settle before it reads it.
+    writeFileSync(this.path, JSON.stringify({ '3rdparty': { extensions: policies } }));
   }
 
   remove(): void {
-    rmSync(this.file, { force: true });
+    rmSync(this.path, { force: true });
     for (const dir of [...this.createdDirs].reverse()) {
       try {
         rmdirSync(dir);
@@ -58,5 +87,6 @@ export class ChromiumPolicyFile {
       }
     }
     process.off('exit', this.onExit);
+    this.removeAtExit = false;
   }
 }
