@@ -9,8 +9,8 @@ import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Connector } from '../channel';
 import { errorText } from '../errors';
+import { FormActions, FormError, PinField, usePinRequest } from '../pin-form';
 import { formatTime, t } from '../text';
-import { useFocusOnMount } from '../use-focus';
 
 const CHOICES = [5, 10, 15] as const;
 type Minutes = (typeof CHOICES)[number];
@@ -49,27 +49,22 @@ export function LetThrough({ connector, blockedUrl, status, now, onAllowed }: Le
 function LetThroughForm({ connector, blockedUrl, status, now, onAllowed, onCancel }: LetThroughProps & { onCancel: () => void }) {
   const [pin, setPin] = useState('');
   const [minutes, setMinutes] = useState<Minutes>(10);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [until, setUntil] = useState<number | null>(null);
-  const pinRef = useFocusOnMount<HTMLInputElement>();
+  // Worded once, when the request fails (the popup's PIN forms word a failure anew every second, as a countdown).
+  const request = usePinRequest({ describe: (failure) => errorText(failure, status, now()) });
   const host = hostOf(blockedUrl);
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy || pin === '') return;
-    setBusy(true);
-    setError(null);
-    try {
-      await connector.request({ type: 'allowTemporarily', pin, url: blockedUrl, minutes });
-      setUntil(now() + minutes * 60_000);
-      onAllowed(blockedUrl);
-    } catch (failure) {
-      setError(errorText(failure, status, now()));
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
+    if (pin === '') return;
+    void request.send(
+      async () => {
+        await connector.request({ type: 'allowTemporarily', pin, url: blockedUrl, minutes });
+        setUntil(now() + minutes * 60_000);
+        onAllowed(blockedUrl);
+      },
+      { onFailure: () => setPin('') },
+    );
   };
 
   if (until !== null) {
@@ -86,10 +81,7 @@ function LetThroughForm({ connector, blockedUrl, status, now, onAllowed, onCance
       <p class="hint" id="let-through-hint">
         {t('letThroughHint', host)}
       </p>
-      <div class="field">
-        <label for="let-through-pin">{t('pinLabel')}</label>
-        <input ref={pinRef} id="let-through-pin" type="password" autocomplete="off" aria-describedby="let-through-hint" value={pin} onInput={(event) => setPin(event.currentTarget.value)} />
-      </div>
+      <PinField id="let-through-pin" label={t('pinLabel')} value={pin} onInput={setPin} autoFocus describedBy="let-through-hint" />
       <fieldset class="field">
         <legend>{t('letThroughHowLong')}</legend>
         <div class="chip-group">
@@ -101,19 +93,8 @@ function LetThroughForm({ connector, blockedUrl, status, now, onAllowed, onCance
           ))}
         </div>
       </fieldset>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy || pin === ''}>
-          {t('letThroughSubmit')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
+      <FormError error={request.error} status={status} now={now} />
+      <FormActions submitLabel={t('letThroughSubmit')} disabled={request.busy || pin === ''} onCancel={onCancel} />
     </form>
   );
 }

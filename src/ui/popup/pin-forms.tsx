@@ -1,15 +1,15 @@
 /**
  * The teacher's PIN: unlocking the panel, setting the first PIN on a device
  * where IT set none (with a confirmation field), and changing it with the old
- * one. The background checks everything; these forms only ask.
+ * one. The background checks everything; these forms only ask. The field,
+ * the error and the buttons are shared with the blocked page (../pin-form).
  */
 import { useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
 import type { Status, UnlockResult } from '../../core/protocol';
 import { BackgroundError, type Connector } from '../channel';
-import { errorText } from '../errors';
+import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../pin-form';
 import { t } from '../text';
-import { useFocusOnMount } from '../use-focus';
-import { useNow } from '../use-now';
 
 const MIN_PIN = 4;
 
@@ -23,31 +23,31 @@ interface FormProps {
   readonly message?: string | null;
 }
 
-function PinField({ id, label, value, onInput, autoFocus, describedBy }: { id: string; label: string; value: string; onInput: (value: string) => void; autoFocus?: boolean; describedBy?: string }) {
-  const ref = useFocusOnMount<HTMLInputElement>(autoFocus === true);
-  return (
-    <div class="field">
-      <label for={id}>{label}</label>
-      <input
-        ref={ref}
-        id={id}
-        type="password"
-        autocomplete="off"
-        value={value}
-        aria-describedby={describedBy}
-        onInput={(event) => onInput(event.currentTarget.value)}
-      />
-    </div>
-  );
+interface PanelFormProps {
+  readonly titleId: string;
+  readonly title: string;
+  readonly submitLabel: string;
+  readonly request: PinRequest;
+  readonly status: Status;
+  readonly now: () => number;
+  readonly onSubmit: () => void;
+  readonly onCancel: () => void;
+  readonly children: ComponentChildren;
 }
 
-function FormError({ error, status, now }: { error: unknown; status: Status; now: () => number }) {
-  const time = useNow(now);
-  if (error === null) return null;
+/** One of the PIN screens of the panel: its title, its fields, what went wrong, and its buttons. */
+function PanelForm({ titleId, title, submitLabel, request, status, now, onSubmit, onCancel, children }: PanelFormProps) {
+  const submit = (event: Event) => {
+    event.preventDefault();
+    onSubmit();
+  };
   return (
-    <p class="error" role="alert">
-      {typeof error === 'string' ? error : errorText(error, status, time)}
-    </p>
+    <form class="panel-form" onSubmit={submit} aria-labelledby={titleId}>
+      <h1 id={titleId}>{title}</h1>
+      {children}
+      <FormError error={request.error} status={status} now={now} />
+      <FormActions submitLabel={submitLabel} disabled={request.busy} onCancel={onCancel} />
+    </form>
   );
 }
 
@@ -56,39 +56,18 @@ export function UnlockForm({ connector, status, now, onUnlocked, onCancel, messa
   const [pin, setPin] = useState('');
   // A wait still running from earlier wrong PINs (perhaps before a restart) shows at once.
   const lockedUntil = status.teacher.lockedUntil;
-  const [error, setError] = useState<unknown>(() => (lockedUntil !== null && lockedUntil > now() ? new BackgroundError('rate-limited', '', lockedUntil) : null));
-  const [busy, setBusy] = useState(false);
+  const request = usePinRequest({ initialError: () => (lockedUntil !== null && lockedUntil > now() ? new BackgroundError('rate-limited', '', lockedUntil) : null) });
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy || pin === '') return;
-    setBusy(true);
-    setError(null);
-    try {
-      onUnlocked(await connector.request({ type: 'unlock', pin }));
-    } catch (failure) {
-      setError(failure);
-      setPin('');
-    } finally {
-      setBusy(false);
-    }
+  const submit = () => {
+    if (pin === '') return;
+    void request.send(async () => onUnlocked(await connector.request({ type: 'unlock', pin })), { onFailure: () => setPin('') });
   };
 
   return (
-    <form class="panel-form" onSubmit={submit} aria-labelledby="unlock-title">
-      <h1 id="unlock-title">{t('teacherTitle')}</h1>
+    <PanelForm titleId="unlock-title" title={t('teacherTitle')} submitLabel={t('unlock')} request={request} status={status} now={now} onSubmit={submit} onCancel={onCancel}>
       {message && <p class="note">{message}</p>}
       <PinField id="pin" label={t('pinLabel')} value={pin} onInput={setPin} autoFocus />
-      <FormError error={error} status={status} now={now} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('unlock')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </PanelForm>
   );
 }
 
@@ -102,46 +81,19 @@ function checkNewPin(pin: string, repeat: string): string | null {
 export function SetPinForm({ connector, status, now, onUnlocked, onCancel }: FormProps) {
   const [pin, setPin] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const request = usePinRequest();
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    const problem = checkNewPin(pin, repeat);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onUnlocked(await connector.request({ type: 'setPin', newPin: pin }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = () =>
+    void request.send(async () => onUnlocked(await connector.request({ type: 'setPin', newPin: pin })), { check: () => checkNewPin(pin, repeat) });
 
   return (
-    <form class="panel-form" onSubmit={submit} aria-labelledby="setpin-title">
-      <h1 id="setpin-title">{t('setPinTitle')}</h1>
+    <PanelForm titleId="setpin-title" title={t('setPinTitle')} submitLabel={t('setPin')} request={request} status={status} now={now} onSubmit={submit} onCancel={onCancel}>
       <p class="hint" id="setpin-hint">
         {t('setPinHint', String(MIN_PIN))}
       </p>
       <PinField id="new-pin" label={t('newPinLabel')} value={pin} onInput={setPin} autoFocus describedBy="setpin-hint" />
       <PinField id="repeat-pin" label={t('repeatPinLabel')} value={repeat} onInput={setRepeat} />
-      <FormError error={error} status={status} now={now} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('setPin')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </PanelForm>
   );
 }
 
@@ -150,43 +102,18 @@ export function ChangePinForm({ connector, status, now, onUnlocked, onCancel, to
   const [oldPin, setOldPin] = useState('');
   const [pin, setPin] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const request = usePinRequest();
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    if (busy) return;
-    const problem = oldPin === '' ? t('pinOldMissing') : checkNewPin(pin, repeat);
-    if (problem) {
-      setError(problem);
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      onUnlocked(await connector.request({ type: 'setPin', token, oldPin, newPin: pin }));
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const submit = () =>
+    void request.send(async () => onUnlocked(await connector.request({ type: 'setPin', token, oldPin, newPin: pin })), {
+      check: () => (oldPin === '' ? t('pinOldMissing') : checkNewPin(pin, repeat)),
+    });
 
   return (
-    <form class="panel-form" onSubmit={submit} aria-labelledby="changepin-title">
-      <h1 id="changepin-title">{t('changePinTitle')}</h1>
+    <PanelForm titleId="changepin-title" title={t('changePinTitle')} submitLabel={t('changePin')} request={request} status={status} now={now} onSubmit={submit} onCancel={onCancel}>
       <PinField id="old-pin" label={t('oldPinLabel')} value={oldPin} onInput={setOldPin} autoFocus />
       <PinField id="new-pin" label={t('newPinLabel')} value={pin} onInput={setPin} />
       <PinField id="repeat-pin" label={t('repeatPinLabel')} value={repeat} onInput={setRepeat} />
-      <FormError error={error} status={status} now={now} />
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {t('changePin')}
-        </button>
-        <button type="button" onClick={onCancel}>
-          {t('cancel')}
-        </button>
-      </div>
-    </form>
+    </PanelForm>
   );
 }
