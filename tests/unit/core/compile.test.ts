@@ -4,21 +4,12 @@ import { decide, prepare, type NavigationKind } from '../../../src/core/decide';
 import { parsePattern } from '../../../src/core/patterns';
 import type { EffectiveRules } from '../../../src/core/resolve';
 import { DnrSimulator } from '../support/dnr-simulator';
+import { rules } from '../support/rules';
 
 const BLOCKED_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/blocked.html';
 const OPTIONS = { blockedPageUrl: BLOCKED_PAGE };
 
 const KIND_TYPE: Record<NavigationKind, ResourceType> = { page: 'main_frame', frame: 'sub_frame' };
-
-const rules = (over: Partial<EffectiveRules> = {}): EffectiveRules => ({
-  itAllowed: [],
-  itBlocked: [],
-  itEmbeds: [],
-  exceptions: [],
-  lesson: null,
-  paused: false,
-  ...over,
-});
 
 // ---------------------------------------------------------------------------
 // A seeded generator (mulberry32): the same cases on every run.

@@ -4,16 +4,7 @@ import { parseUrl } from '../../../src/core/patterns';
 import { PolicySchema } from '../../../src/core/policy';
 import { resolve, type ClassLesson, type EffectiveRules, type Pause, type ResolveInputs } from '../../../src/core/resolve';
 import type { Lesson, TemporaryAllow } from '../../../src/core/schemas';
-
-const rules = (over: Partial<EffectiveRules> = {}): EffectiveRules => ({
-  itAllowed: [],
-  itBlocked: [],
-  itEmbeds: [],
-  exceptions: [],
-  lesson: null,
-  paused: false,
-  ...over,
-});
+import { rules } from '../support/rules';
 
 const allowlist = (sites: string[], embeds: string[] = []): EffectiveRules['lesson'] => ({ mode: 'allowlist', sites, embeds });
 const blocklist = (sites: string[], embeds: string[] = []): EffectiveRules['lesson'] => ({ mode: 'blocklist', sites, embeds });
