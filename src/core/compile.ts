@@ -25,7 +25,7 @@ import type { EffectiveRules } from './resolve';
 
 export type ResourceType = 'main_frame' | 'sub_frame';
 
-/** The subset of chrome.declarativeNetRequest.Rule that Lesmodus uses. */
+/** The subset of the declarativeNetRequest Rule type (Chrome, Edge, Firefox) that Lesmodus uses. */
 export interface DnrRule {
   id: number;
   priority: number;
