@@ -8,7 +8,7 @@
  * it keeps in memory (`current`) is a cache that the next refresh rebuilds;
  * nothing is lost when the browser stops the worker.
  */
-import { compile } from '../core/compile';
+import { compileWithReport } from '../core/compile';
 import { decide, prepare, type PreparedRules } from '../core/decide';
 import { resolve, type Resolution } from '../core/resolve';
 import { wakeAt } from '../platform/alarms';
@@ -69,7 +69,7 @@ async function runOnce(): Promise<Current> {
   const inputs = await loadInputs();
   const now = Date.now();
   const resolution = resolve(inputs.resolve, now);
-  const rules = compile(resolution.rules, { blockedPageUrl: blockedPageUrl() });
+  const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl() });
   let ruleCount = current?.ruleCount ?? 0;
   let appliedAt = current?.appliedAt ?? null;
   let ruleError: string | null = null;
@@ -78,6 +78,10 @@ async function runOnce(): Promise<Current> {
     ruleCount = applied.count;
     if (applied.changed) appliedAt = now;
     if (applied.dropped.length > 0) ruleError = `the browser refused ${applied.dropped.length} pattern rule(s); the navigation check still covers them`;
+    if (leftOut.length > 0) {
+      const named = leftOut.slice(0, 5).join(', ');
+      ruleError = `${leftOut.length} pattern(s) with a path, port, scheme or leading dot are over the browser's limit of regex rules and are checked by the navigation check only (${named}${leftOut.length > 5 ? ', …' : ''})`;
+    }
   } catch (error) {
     ruleError = `rules could not be applied: ${error instanceof Error ? error.message : String(error)}`;
   }

@@ -160,6 +160,8 @@ function patternConditions(pattern: SitePattern): Array<{ requestDomains?: strin
 
 class RuleBuilder {
   readonly rules: DnrRule[] = [];
+  /** The pattern each regex rule comes from, to name it if the rule must be left out. */
+  readonly sourceOf = new Map<DnrRule, string>();
   private readonly groups = new Map<number, Group>();
   private readonly seen = new Set<string>();
 
@@ -183,19 +185,22 @@ class RuleBuilder {
       const dedupeKey = `${action}|${priority}|${typesKey}|${condition.requestDomains?.[0] ?? ''}|${condition.regexFilter}`;
       if (this.seen.has(dedupeKey)) continue;
       this.seen.add(dedupeKey);
-      this.push(action, priority, { ...condition, isUrlFilterCaseSensitive: true, resourceTypes });
+      this.sourceOf.set(this.push(action, priority, { ...condition, isUrlFilterCaseSensitive: true, resourceTypes }), pattern.source);
     }
   }
 
-  private push(action: Action, priority: number, condition: DnrRule['condition']): void {
+  private push(action: Action, priority: number, condition: DnrRule['condition']): DnrRule {
     const id = this.rules.length + 1;
+    let rule: DnrRule;
     if (action === 'allow') {
-      this.rules.push({ id, priority, action: { type: 'allow' }, condition });
-      return;
+      rule = { id, priority, action: { type: 'allow' }, condition };
+    } else {
+      // A redirect carries the blocked address to the blocked page; that needs a regexFilter to substitute from.
+      const withRegex = condition.regexFilter === undefined ? { ...condition, regexFilter: ANY_WEB_URL } : condition;
+      rule = { id, priority, action: { type: 'redirect', redirect: { regexSubstitution: `${this.options.blockedPageUrl}#\\0` } }, condition: withRegex };
     }
-    // A redirect carries the blocked address to the blocked page; that needs a regexFilter to substitute from.
-    const withRegex = condition.regexFilter === undefined ? { ...condition, regexFilter: ANY_WEB_URL } : condition;
-    this.rules.push({ id, priority, action: { type: 'redirect', redirect: { regexSubstitution: `${this.options.blockedPageUrl}#\\0` } }, condition: withRegex });
+    this.rules.push(rule);
+    return rule;
   }
 
   /** Everything http(s), pages and frames. */
@@ -230,10 +235,55 @@ function parseAll(sources: readonly string[]): SitePattern[] {
 }
 
 /**
+ * Chrome accepts at most 1,000 rules with a regexFilter per extension, and
+ * refuses the whole update beyond that — which would leave the previous
+ * rules in force. Every redirect rule counts, as does every pattern rule
+ * that needs a regular expression.
+ */
+export const MAX_REGEX_RULES = 1000;
+
+export interface Compiled {
+  readonly rules: DnrRule[];
+  /**
+   * Patterns left out of DNR to stay within the browser's regex-rule limit.
+   * Block rules go first (lowest priority first): the navigation backstop
+   * still judges those pages with decide(), so nothing is opened that should
+   * not be; only allow rules left out would over-block.
+   */
+  readonly leftOut: readonly string[];
+}
+
+function isRegexRule(rule: DnrRule): boolean {
+  return rule.condition.regexFilter !== undefined;
+}
+
+/** Leaves pattern rules out until at most `limit` regex rules remain; renumbers the rest. */
+function withinRegexLimit(rules: DnrRule[], sourceOf: ReadonlyMap<DnrRule, string>, limit: number): Compiled {
+  let excess = rules.filter(isRegexRule).length - limit;
+  if (excess <= 0) return { rules, leftOut: [] };
+  const candidates = rules
+    .filter((rule) => sourceOf.has(rule))
+    .sort((a, b) => (a.action.type === 'allow' ? 1 : 0) - (b.action.type === 'allow' ? 1 : 0) || a.priority - b.priority || a.id - b.id);
+  const dropped = new Set<DnrRule>();
+  for (const rule of candidates) {
+    if (excess <= 0) break;
+    dropped.add(rule);
+    excess -= 1;
+  }
+  const kept = rules.filter((rule) => !dropped.has(rule)).map((rule, index) => ({ ...rule, id: index + 1 }));
+  return { rules: kept, leftOut: [...new Set([...dropped].map((rule) => sourceOf.get(rule)!))] };
+}
+
+/**
  * The DNR rules that enforce `rules`. Deterministic: the same rules always
  * compile to the same list, so an unchanged result can be skipped.
  */
 export function compile(rules: EffectiveRules, options: CompileOptions): DnrRule[] {
+  return compileWithReport(rules, options).rules;
+}
+
+/** {@link compile}, also naming the patterns left out to respect the browser's limits. */
+export function compileWithReport(rules: EffectiveRules, options: CompileOptions & { readonly maxRegexRules?: number }): Compiled {
   const builder = new RuleBuilder(options);
 
   if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE);
@@ -250,5 +300,5 @@ export function compile(rules: EffectiveRules, options: CompileOptions): DnrRule
   } else if (lesson?.mode === 'blocklist') {
     for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES);
   }
-  return builder.finish();
+  return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -135,3 +135,18 @@ test('a page served from a site service worker cache is caught by the backstop',
   await open(session, page, cached).catch(() => undefined);
   await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, cached), 'the cached page to be sent to the blocked page');
 });
+
+test("a lesson with more path patterns than Chromium's regex-rule limit still applies, and says which patterns DNR left out", async () => {
+  // 1,000 path patterns need 1,000 regex rules, plus the redirect rule: one over Chromium's limit of 1,000.
+  const sites = Array.from({ length: 1000 }, (_, i) => `allowed.test/p${i}`);
+  await setLesson(session, allowlistLesson(sites, Date.now() - 1000, 45));
+  await waitForRules((count) => count >= 1000);
+  const rules = await session.evalInWorker(async () => chrome.declarativeNetRequest.getDynamicRules());
+  expect(rules.filter((rule) => rule.condition.regexFilter !== undefined)).toHaveLength(1000);
+  const kept = server.origin('allowed.test') + '/p1/lesson';
+  expect(await open(session, page, kept)).toBe(kept);
+  const other = server.origin('allowed.test') + '/games';
+  expect(await open(session, page, other)).toBe(blockedPageFor(session, other));
+  const status = await page.evaluate(async () => chrome.runtime.sendMessage({ type: 'getStatus' }));
+  expect(status).toMatchObject({ ok: true, value: { rules: { error: expect.stringMatching(/limit of regex rules/) } } });
+});

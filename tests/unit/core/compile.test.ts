@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compile, PRIORITY, patternToRegex, type DnrRule, type ResourceType } from '../../../src/core/compile';
+import { compile, compileWithReport, MAX_REGEX_RULES, PRIORITY, patternToRegex, type DnrRule, type ResourceType } from '../../../src/core/compile';
 import { decide, prepare, type NavigationKind } from '../../../src/core/decide';
 import { parsePattern } from '../../../src/core/patterns';
 import type { EffectiveRules } from '../../../src/core/resolve';
@@ -352,5 +352,37 @@ describe('compile() limits', () => {
       expect(compile(JSON.parse(JSON.stringify(effective)) as EffectiveRules, OPTIONS)).toEqual(first);
       expect(first.map((rule) => rule.id)).toEqual(first.map((_, index) => index + 1));
     }
+  });
+});
+
+describe("the browser's limit of regex rules", () => {
+  const pathPatterns = (count: number, host: string) => Array.from({ length: count }, (_, i) => `${host}/page-${i}`);
+  const regexRules = (list: readonly DnrRule[]) => list.filter((rule) => rule.condition.regexFilter !== undefined).length;
+
+  it('leaves nothing out when the rules fit', () => {
+    const result = compileWithReport(rules({ itBlocked: pathPatterns(50, 'games.example'), lesson: { mode: 'allowlist', sites: ['school.example/maths'], embeds: [] } }), OPTIONS);
+    expect(result.leftOut).toEqual([]);
+    expect(result.rules).toEqual(compile(rules({ itBlocked: pathPatterns(50, 'games.example'), lesson: { mode: 'allowlist', sites: ['school.example/maths'], embeds: [] } }), OPTIONS));
+  });
+
+  it('leaves out block patterns first, lowest priority first, never an allow rule while a block rule can go', () => {
+    const allowed = pathPatterns(30, 'login.example');
+    const blocked = pathPatterns(1200, 'games.example');
+    const result = compileWithReport(rules({ itAllowed: allowed, itBlocked: blocked, lesson: { mode: 'allowlist', sites: pathPatterns(20, 'school.example'), embeds: [] } }), OPTIONS);
+    expect(regexRules(result.rules)).toBeLessThanOrEqual(MAX_REGEX_RULES);
+    expect(result.leftOut.length).toBeGreaterThan(0);
+    expect(result.leftOut.every((source) => blocked.includes(source))).toBe(true);
+    // Every allow rule is still there (compare with no limit at all), and the ids run 1..n as the browser needs them unique.
+    const unlimited = compileWithReport(rules({ itAllowed: allowed, itBlocked: blocked, lesson: { mode: 'allowlist', sites: pathPatterns(20, 'school.example'), embeds: [] } }), { ...OPTIONS, maxRegexRules: Infinity });
+    const allows = (list: readonly DnrRule[]) => list.filter((rule) => rule.action.type === 'allow').map((rule) => JSON.stringify(rule.condition));
+    expect(allows(result.rules)).toEqual(allows(unlimited.rules));
+    expect(unlimited.leftOut).toEqual([]);
+    expect(result.rules.map((rule) => rule.id)).toEqual(result.rules.map((_, index) => index + 1));
+  });
+
+  it('a smaller limit is respected exactly', () => {
+    const result = compileWithReport(rules({ itBlocked: pathPatterns(40, 'games.example') }), { ...OPTIONS, maxRegexRules: 25 });
+    expect(regexRules(result.rules)).toBe(25);
+    expect(result.leftOut).toHaveLength(15);
   });
 });
