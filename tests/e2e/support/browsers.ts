@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // Launches the built extension in real Chromium and Firefox (puppeteer-core
 // 24: CDP for Chromium, WebDriver BiDi for Firefox), following the tested
 // recipe in the shared E2E notes. Shared by the e2e suites, `npm start` and the
@@ -11,8 +12,30 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer, { type Browser, type Page, type Target, type WebWorker } from 'puppeteer-core';
 
-export const CHROMIUM_EXECUTABLE = '/usr/lib/chromium/chromium';
-export const FIREFOX_EXECUTABLE = '/usr/bin/firefox-esr';
+/**
+ * The first of `candidates` that exists; an environment variable wins, so a
+ * developer can point `npm start` at the browser they have. Debian's real
+ * Chromium binary comes first: /usr/bin/chromium is a wrapper script that
+ * adds flags of its own. Branded Google Chrome (137 and later) ignores
+ * --load-extension, so it is not a candidate.
+ */
+function browserExecutable(variable: string, candidates: readonly string[]): string {
+  const chosen = process.env[variable];
+  if (chosen) return chosen;
+  return candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
+}
+
+export const CHROMIUM_EXECUTABLE = browserExecutable('LESMODUS_CHROMIUM', [
+  '/usr/lib/chromium/chromium',
+  '/usr/lib/chromium-browser/chromium-browser',
+  '/snap/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+]);
+export const FIREFOX_EXECUTABLE = browserExecutable('LESMODUS_FIREFOX', [
+  '/usr/bin/firefox-esr',
+  '/usr/bin/firefox',
+  '/Applications/Firefox.app/Contents/MacOS/firefox',
+]);
 /** `browser_specific_settings.gecko.id` of the Firefox build. */
 export const GECKO_ID = 'lesmodus@lesmodus.nl';
 /** Pinned through `extensions.webextensions.uuids`, so `moz-extension://` URLs are known before launch. */
