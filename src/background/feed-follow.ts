@@ -15,6 +15,7 @@ import {
   StoredStartPages,
   afterFetch,
   conditionalEtag,
+  fetchError,
   follows,
   knownBody,
   rememberStartPage,
@@ -44,7 +45,7 @@ let polling: Promise<void> | null = null;
 /** One class's fetch, verified: the outcome for core's afterFetch. */
 async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust: string): Promise<FetchOutcome> {
   const template = policy.classFeed?.urlTemplate;
-  if (template === undefined) return { kind: 'error', message: 'no class feed' };
+  if (template === undefined) return fetchError('no class feed', null);
   const follow = book.follow[classId] ?? NO_FOLLOW;
   const accepted = book.classFeed[classId];
   const answer = await fetchFeedDocument(classFeedUrl(template, classId), conditionalEtag(follow, trust), MAX_DOCUMENT_BYTES);
@@ -53,7 +54,7 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
     case 'not-found':
       return answer;
     case 'error':
-      return { kind: 'error', message: answer.message };
+      return fetchError(answer.message, answer.status);
     case 'oversized':
       return { kind: 'document', body: '', etag: null, verdict: { ok: false, reason: 'oversized', detail: answer.detail } };
     case 'document': {

@@ -10,7 +10,7 @@
  */
 import { importSchoolSigningKey, keyFingerprint, signClassDocument, signingKeyId, type ClassPause, type PublicKeyJwk } from '../core/feed';
 import { classFeedUrl } from '../core/feed-format';
-import { afterAttempt, deliveryResultOf, dueForDelivery, newEntry, nextDeliveryAt, nextDocument, type ClassChange, type DeliveryResult } from '../core/feed-outbox';
+import { afterAttempt, deliveryResultOf, deliveryUnreachable, dueForDelivery, newEntry, nextDeliveryAt, nextDocument, type ClassChange, type DeliveryResult } from '../core/feed-outbox';
 import { deliveryOf, type FeedDelivery, type SigningKeyInfo } from '../core/feed-status';
 import type { Policy } from '../core/policy';
 import type { PublishedClass } from '../core/protocol';
@@ -81,7 +81,7 @@ async function deliver(classId: string, policy: Policy): Promise<void> {
   const template = policy.classFeed?.urlTemplate;
   if (entry === undefined || entry.state !== 'pending' || template === undefined) return;
   const answer = await putFeedDocument(classFeedUrl(template, classId), entry.jws, policy.classFeed?.authorization);
-  const result: DeliveryResult = answer.kind === 'status' ? deliveryResultOf(answer.status) : { kind: 'retry', message: `the class feed could not be reached: ${answer.message}` };
+  const result: DeliveryResult = answer.kind === 'status' ? deliveryResultOf(answer.status) : deliveryUnreachable(answer.message);
   await updateFeedBook((latest) => {
     const now = latest.outbox[classId];
     // A newer document was published while this one travelled: its own delivery counts, not this one's.

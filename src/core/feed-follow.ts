@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { ClassDocumentSchema, type RejectReason, type TrustedKey, type VerifyResult } from './feed';
 import { shortDigest } from './feed-format';
+import { FeedProblemSchema, type FeedProblem } from './feed-problem';
 import type { Policy } from './policy';
 import type { ActiveLesson, ClassLesson, Pause } from './resolve';
 
@@ -44,8 +45,10 @@ export type ClassFeedStore = z.infer<typeof StoredClassFeed>;
 export const FollowEntrySchema = z.object({
   lastFetchAt: Instant.nullable(),
   lastOutcome: z.enum(['accepted', 'unchanged', 'rejected', 'not-found', 'error']).nullable(),
-  /** Why the last fetch failed (network, HTTP status); null after a fetch that worked. */
+  /** Why the last fetch failed (network, HTTP status), in English for IT; null after a fetch that worked. */
   lastError: z.string().nullable(),
+  /** The same as a code for the UI to word in the reader's language. Optional: entries stored before it have none. */
+  lastProblem: FeedProblemSchema.nullable().optional(),
   /** ETag of the last document fetched (accepted or not), for If-None-Match. */
   etag: z.string().nullable(),
   /** The trusted keys when that ETag was stored: a document refused under other keys is fetched again. */
@@ -58,7 +61,7 @@ export type FollowEntry = z.infer<typeof FollowEntrySchema>;
 export const StoredFeedFollow = z.record(z.string(), FollowEntrySchema);
 export type FeedFollowStore = z.infer<typeof StoredFeedFollow>;
 
-export const NO_FOLLOW: FollowEntry = { lastFetchAt: null, lastOutcome: null, lastError: null, etag: null, trust: null, rejections: 0, lastRejection: null };
+export const NO_FOLLOW: FollowEntry = { lastFetchAt: null, lastOutcome: null, lastError: null, lastProblem: null, etag: null, trust: null, rejections: 0, lastRejection: null };
 
 export const StoredStartPages = z.array(z.string()).max(START_PAGES_REMEMBERED);
 
@@ -94,8 +97,14 @@ export function knownBody(body: string, accepted: AcceptedDocument | undefined, 
 export type FetchOutcome =
   | { readonly kind: 'not-modified' }
   | { readonly kind: 'not-found' }
-  | { readonly kind: 'error'; readonly message: string }
+  /** `message` in English for IT, `problem` the same as a code for the UI. */
+  | { readonly kind: 'error'; readonly message: string; readonly problem: FeedProblem }
   | { readonly kind: 'document'; readonly body: string; readonly etag: string | null; readonly verdict: VerifyResult | 'same-as-accepted' | 'same-as-rejected' };
+
+/** A fetch that failed: the feed answered with an HTTP `status`, or (null) did not answer. `message` is English, for IT. */
+export function fetchError(message: string, status: number | null): FetchOutcome {
+  return { kind: 'error', message, problem: status === null ? { code: 'unreachable' } : { code: 'http', status } };
+}
 
 export interface FetchResult {
   readonly follow: FollowEntry;
@@ -110,14 +119,14 @@ export interface FetchResult {
  * accepted document as it is (offline, the last valid lesson holds).
  */
 export function afterFetch(follow: FollowEntry, outcome: FetchOutcome, trust: string, now: number): FetchResult {
-  const fetched = { ...follow, lastFetchAt: now, lastError: null };
+  const fetched = { ...follow, lastFetchAt: now, lastError: null, lastProblem: null };
   switch (outcome.kind) {
     case 'not-modified':
       return { follow: { ...fetched, lastOutcome: follow.lastOutcome === 'rejected' ? 'rejected' : 'unchanged' }, accept: null, rejected: null };
     case 'not-found':
       return { follow: { ...fetched, lastOutcome: 'not-found', etag: null, trust: null }, accept: null, rejected: null };
     case 'error':
-      return { follow: { ...follow, lastFetchAt: now, lastOutcome: 'error', lastError: outcome.message }, accept: null, rejected: null };
+      return { follow: { ...follow, lastFetchAt: now, lastOutcome: 'error', lastError: outcome.message, lastProblem: outcome.problem }, accept: null, rejected: null };
     case 'document': {
       const tagged = { ...fetched, etag: outcome.etag, trust };
       const { verdict } = outcome;

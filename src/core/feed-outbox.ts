@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { ClassDocumentSchema, documentInEffect, type ClassDocument, type ClassDocumentDraft, type ClassPause } from './feed';
+import { FeedProblemSchema, type FeedProblem } from './feed-problem';
 import type { Lesson } from './schemas';
 
 const SECOND = 1000;
@@ -37,7 +38,10 @@ export const OutboxEntrySchema = z.object({
    */
   state: DeliveryStateSchema,
   attempts: z.number().int().nonnegative(),
+  /** Why the last attempt failed, in English for IT (diagnostics); null after a delivery. */
   lastError: z.string().nullable(),
+  /** The same as a code for the UI to word in the reader's language. Optional: entries stored before it have none. */
+  lastProblem: FeedProblemSchema.nullable().optional(),
   lastAttemptAt: Instant.nullable(),
   nextAttemptAt: Instant.nullable(),
   deliveredAt: Instant.nullable(),
@@ -79,7 +83,7 @@ export function retryUntil(previous: ClassDocument | undefined, next: ClassDocum
 
 /** A new outbox entry for a freshly signed document. */
 export function newEntry(jws: string, document: ClassDocument, previous: ClassDocument | undefined): OutboxEntry {
-  return { jws, document, state: 'pending', attempts: 0, lastError: null, lastAttemptAt: null, nextAttemptAt: document.issuedAt, deliveredAt: null, retryUntil: retryUntil(previous, document) };
+  return { jws, document, state: 'pending', attempts: 0, lastError: null, lastProblem: null, lastAttemptAt: null, nextAttemptAt: document.issuedAt, deliveredAt: null, retryUntil: retryUntil(previous, document) };
 }
 
 /** The wait before retry number `attempts` + 1: 5 s, 10 s, 20 s, … at most 5 minutes. */
@@ -87,23 +91,32 @@ export function backoffMs(attempts: number): number {
   return Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), MAX_RETRY_MS);
 }
 
-/** How one PUT went. */
+/** How one PUT went: `message` is English for IT, `problem` the same as a code for the UI. */
 export type DeliveryResult =
   | { readonly kind: 'stored' }
   /** 409: the feed holds a newer document. */
   | { readonly kind: 'newer-stored' }
   /** 400, 413: the feed will never take this document. */
-  | { readonly kind: 'refused'; readonly message: string }
+  | { readonly kind: 'refused'; readonly message: string; readonly problem: FeedProblem }
   /** Network errors, 5xx, 401/403 (IT may fix the token), anything else: try again later. */
-  | { readonly kind: 'retry'; readonly message: string };
+  | { readonly kind: 'retry'; readonly message: string; readonly problem: FeedProblem };
+
+const NEWER_STORED = 'the class feed already holds a newer document (published from another device?)';
 
 /** Classifies an HTTP status of a PUT. */
 export function deliveryResultOf(status: number): DeliveryResult {
   if (status >= 200 && status < 300) return { kind: 'stored' };
   if (status === 409) return { kind: 'newer-stored' };
-  if (status === 400 || status === 413 || status === 415) return { kind: 'refused', message: `the class feed refused the document (HTTP ${status})` };
-  if (status === 401 || status === 403) return { kind: 'retry', message: `the class feed refused the credentials (HTTP ${status}): check classFeed.authorization in the policy` };
-  return { kind: 'retry', message: `the class feed answered HTTP ${status}` };
+  if (status === 400 || status === 413 || status === 415) return { kind: 'refused', message: `the class feed refused the document (HTTP ${status})`, problem: { code: 'refused', status } };
+  if (status === 401 || status === 403) {
+    return { kind: 'retry', message: `the class feed refused the credentials (HTTP ${status}): check classFeed.authorization in the policy`, problem: { code: 'credentials', status } };
+  }
+  return { kind: 'retry', message: `the class feed answered HTTP ${status}`, problem: { code: 'http', status } };
+}
+
+/** A PUT that got no answer (offline, DNS, TLS, a timeout): `detail` is the network's own words, kept for IT. */
+export function deliveryUnreachable(detail: string): DeliveryResult {
+  return { kind: 'retry', message: `the class feed could not be reached: ${detail}`, problem: { code: 'unreachable' } };
 }
 
 /** The entry after one delivery attempt. */
@@ -111,15 +124,15 @@ export function afterAttempt(entry: OutboxEntry, result: DeliveryResult, now: nu
   const attempted = { ...entry, attempts: entry.attempts + 1, lastAttemptAt: now };
   switch (result.kind) {
     case 'stored':
-      return { ...attempted, state: 'delivered', lastError: null, nextAttemptAt: null, deliveredAt: now };
+      return { ...attempted, state: 'delivered', lastError: null, lastProblem: null, nextAttemptAt: null, deliveredAt: now };
     case 'newer-stored':
-      return { ...attempted, state: 'superseded', lastError: 'the class feed already holds a newer document (published from another device?)', nextAttemptAt: null };
+      return { ...attempted, state: 'superseded', lastError: NEWER_STORED, lastProblem: { code: 'newer' }, nextAttemptAt: null };
     case 'refused':
-      return { ...attempted, state: 'failed', lastError: result.message, nextAttemptAt: null };
+      return { ...attempted, state: 'failed', lastError: result.message, lastProblem: result.problem, nextAttemptAt: null };
     case 'retry': {
       const next = now + backoffMs(attempted.attempts);
-      if (next > entry.retryUntil) return { ...attempted, state: 'gave-up', lastError: result.message, nextAttemptAt: null };
-      return { ...attempted, state: 'pending', lastError: result.message, nextAttemptAt: next };
+      if (next > entry.retryUntil) return { ...attempted, state: 'gave-up', lastError: result.message, lastProblem: result.problem, nextAttemptAt: null };
+      return { ...attempted, state: 'pending', lastError: result.message, lastProblem: result.problem, nextAttemptAt: next };
     }
   }
 }

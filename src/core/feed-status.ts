@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { RejectReason } from './feed';
 import type { FollowEntry, ClassFeedStore, FeedFollowStore } from './feed-follow';
 import type { DeliveryState, OutboxStore } from './feed-outbox';
+import type { FeedProblem } from './feed-problem';
 import type { Policy } from './policy';
 
 export const SigningKeyInfoSchema = z.object({
@@ -37,7 +38,10 @@ export interface FeedDelivery {
   readonly issuedAt: number;
   readonly state: DeliveryState;
   readonly attempts: number;
+  /** Why the last attempt failed, in English for IT (diagnostics). */
   readonly lastError: string | null;
+  /** The same as a code for the UI to word in the reader's language; null when there is none (or it was stored before codes). */
+  readonly lastProblem: FeedProblem | null;
   readonly lastAttemptAt: number | null;
   readonly nextAttemptAt: number | null;
   readonly deliveredAt: number | null;
@@ -50,7 +54,10 @@ export interface FeedClassStatus {
   /** Student devices: the last fetch of this class's document. */
   readonly lastFetchAt: number | null;
   readonly lastOutcome: FollowEntry['lastOutcome'];
+  /** Why the last fetch failed, in English for IT (diagnostics). */
   readonly lastError: string | null;
+  /** The same as a code for the UI to word in the reader's language; null when there is none (or it was stored before codes). */
+  readonly lastProblem: FeedProblem | null;
   /** Student devices: the document in force for this class. */
   readonly accepted: {
     readonly issuedAt: number;
@@ -88,6 +95,7 @@ export function deliveryOf(classId: string, outbox: OutboxStore): FeedDelivery |
     state: entry.state,
     attempts: entry.attempts,
     lastError: entry.lastError,
+    lastProblem: entry.lastProblem ?? null,
     lastAttemptAt: entry.lastAttemptAt,
     nextAttemptAt: entry.nextAttemptAt,
     deliveredAt: entry.deliveredAt,
@@ -107,6 +115,7 @@ export function feedStatus(policy: Policy, book: FeedBook): FeedStatus {
       lastFetchAt: follow?.lastFetchAt ?? null,
       lastOutcome: follow?.lastOutcome ?? null,
       lastError: follow?.lastError ?? null,
+      lastProblem: follow?.lastProblem ?? null,
       accepted:
         accepted === undefined || teacher
           ? null

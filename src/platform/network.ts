@@ -13,7 +13,8 @@ export type FeedGetResult =
   | { readonly kind: 'not-modified' }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'oversized'; readonly detail: string }
-  | { readonly kind: 'error'; readonly message: string };
+  /** `status`: the HTTP status the feed answered with; null when it did not answer. */
+  | { readonly kind: 'error'; readonly message: string; readonly status: number | null };
 
 export type FeedPutResult = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'error'; readonly message: string };
 
@@ -70,13 +71,13 @@ export async function fetchFeedDocument(url: string, etag: string | null, maxByt
     }
     if (!response.ok) {
       await response.body?.cancel();
-      return { kind: 'error', message: `the class feed answered HTTP ${response.status}` };
+      return { kind: 'error', message: `the class feed answered HTTP ${response.status}`, status: response.status };
     }
     const body = await readCapped(response, maxBytes);
     if (body === null) return { kind: 'oversized', detail: `the class feed sent more than ${maxBytes} bytes` };
     return { kind: 'document', body: body.trim(), etag: response.headers.get('etag') };
   } catch (error) {
-    return { kind: 'error', message: describe(error) };
+    return { kind: 'error', message: describe(error), status: null };
   }
 }
 

@@ -10,7 +10,9 @@ import {
   NO_FOLLOW,
   afterFetch,
   classInputs,
+  FollowEntrySchema,
   conditionalEtag,
+  fetchError,
   follows,
   knownBody,
   rememberStartPage,
@@ -132,9 +134,21 @@ describe('what a fetch leads to', () => {
     const before = { ...NO_FOLLOW, etag: '"e1"', trust, lastOutcome: 'accepted' as const };
     expect(afterFetch(before, { kind: 'not-modified' }, trust, NOW)).toMatchObject({ accept: null, follow: { lastOutcome: 'unchanged', etag: '"e1"', lastFetchAt: NOW } });
     expect(afterFetch(before, { kind: 'not-found' }, trust, NOW)).toMatchObject({ accept: null, follow: { lastOutcome: 'not-found', etag: null } });
-    const offline = afterFetch(before, { kind: 'error', message: 'Failed to fetch' }, trust, NOW);
-    expect(offline).toMatchObject({ accept: null, follow: { lastOutcome: 'error', lastError: 'Failed to fetch', etag: '"e1"' } });
-    expect(afterFetch(offline.follow, { kind: 'not-modified' }, trust, NOW + MIN).follow.lastError).toBeNull();
+    const offline = afterFetch(before, fetchError('Failed to fetch', null), trust, NOW);
+    expect(offline).toMatchObject({ accept: null, follow: { lastOutcome: 'error', lastError: 'Failed to fetch', lastProblem: { code: 'unreachable' }, etag: '"e1"' } });
+    expect(afterFetch(offline.follow, { kind: 'not-modified' }, trust, NOW + MIN).follow).toMatchObject({ lastError: null, lastProblem: null });
+  });
+
+  // The status page words the code from _locales; the English lastError stays for IT's diagnostics.
+  it('keeps a failed fetch as a code with its HTTP status beside the English text, and reads entries stored before codes', () => {
+    expect(fetchError('the class feed answered HTTP 502', 502)).toEqual({ kind: 'error', message: 'the class feed answered HTTP 502', problem: { code: 'http', status: 502 } });
+    expect(fetchError('no answer within 10 s', null)).toEqual({ kind: 'error', message: 'no answer within 10 s', problem: { code: 'unreachable' } });
+    const failed = afterFetch(NO_FOLLOW, fetchError('the class feed answered HTTP 502', 502), trust, NOW).follow;
+    expect(failed).toMatchObject({ lastError: 'the class feed answered HTTP 502', lastProblem: { code: 'http', status: 502 } });
+    const { lastProblem: _none, ...older } = failed;
+    expect(FollowEntrySchema.parse(older)).toMatchObject({ lastError: 'the class feed answered HTTP 502' });
+    const status = feedStatus(policy({ classes: ['2B', '3A'] }), { classFeed: {}, follow: { '2B': failed, '3A': FollowEntrySchema.parse(older) }, outbox: {}, key: null });
+    expect(status.classes.map((entry) => entry.lastProblem)).toEqual([{ code: 'http', status: 502 }, null]);
   });
 });
 

@@ -6,7 +6,10 @@ import {
   MAX_RETRY_MS,
   afterAttempt,
   backoffMs,
+  OutboxEntrySchema,
+  StoredOutbox,
   deliveryResultOf,
+  deliveryUnreachable,
   dueForDelivery,
   newEntry,
   nextDeliveryAt,
@@ -82,11 +85,11 @@ describe('delivery', () => {
     const waits: number[] = [];
     for (let attempt = 0; attempt < 4; attempt++) {
       const at = current.nextAttemptAt!;
-      current = afterAttempt(current, { kind: 'retry', message: 'offline' }, at);
+      current = afterAttempt(current, deliveryUnreachable('offline'), at);
       waits.push(current.nextAttemptAt! - at);
     }
     expect(waits).toEqual([FIRST_RETRY_MS, 2 * FIRST_RETRY_MS, 4 * FIRST_RETRY_MS, 8 * FIRST_RETRY_MS]);
-    expect(current).toMatchObject({ state: 'pending', attempts: 4, lastError: 'offline' });
+    expect(current).toMatchObject({ state: 'pending', attempts: 4, lastError: 'the class feed could not be reached: offline' });
     expect(nextDeliveryAt({ '2B': current, '3A': afterAttempt(entry(), { kind: 'stored' }, NOW) })).toBe(current.nextAttemptAt);
     expect(afterAttempt(current, { kind: 'stored' }, current.nextAttemptAt!).state).toBe('delivered');
   });
@@ -94,7 +97,7 @@ describe('delivery', () => {
   it('gives up once the document no longer matters', () => {
     const until = retryUntil(undefined, started);
     expect(until).toBe(started.lesson!.endsAt);
-    expect(afterAttempt(entry(), { kind: 'retry', message: 'offline' }, until - 1000)).toMatchObject({ state: 'gave-up', nextAttemptAt: null });
+    expect(afterAttempt(entry(), deliveryUnreachable('offline'), until - 1000)).toMatchObject({ state: 'gave-up', nextAttemptAt: null, lastProblem: { code: 'unreachable' } });
   });
 
   it('keeps delivering an "end" for as long as the lesson it ends would have run', () => {
@@ -113,6 +116,40 @@ describe('delivery', () => {
     expect(deliveryResultOf(503)).toMatchObject({ kind: 'retry' });
   });
 
+  // The UI words these codes from _locales; the English lastError stays for IT's diagnostics.
+  it.each([
+    [400, 'refused', { code: 'refused', status: 400 }, 'the class feed refused the document (HTTP 400)'],
+    [413, 'refused', { code: 'refused', status: 413 }, 'the class feed refused the document (HTTP 413)'],
+    [415, 'refused', { code: 'refused', status: 415 }, 'the class feed refused the document (HTTP 415)'],
+    [401, 'retry', { code: 'credentials', status: 401 }, 'the class feed refused the credentials (HTTP 401): check classFeed.authorization in the policy'],
+    [403, 'retry', { code: 'credentials', status: 403 }, 'the class feed refused the credentials (HTTP 403): check classFeed.authorization in the policy'],
+    [500, 'retry', { code: 'http', status: 500 }, 'the class feed answered HTTP 500'],
+    [503, 'retry', { code: 'http', status: 503 }, 'the class feed answered HTTP 503'],
+    [404, 'retry', { code: 'http', status: 404 }, 'the class feed answered HTTP 404'],
+  ])('gives HTTP %d a code with its status beside the English text', (status, kind, problem, message) => {
+    expect(deliveryResultOf(status)).toEqual({ kind, problem, message });
+    expect(afterAttempt(entry(), deliveryResultOf(status), NOW)).toMatchObject({ lastProblem: problem, lastError: message });
+  });
+
+  it('codes an unreachable feed and a newer document, and clears the code once delivered', () => {
+    expect(deliveryUnreachable('Failed to fetch')).toEqual({ kind: 'retry', problem: { code: 'unreachable' }, message: 'the class feed could not be reached: Failed to fetch' });
+    const offline = afterAttempt(entry(), deliveryUnreachable('Failed to fetch'), NOW);
+    expect(offline).toMatchObject({ state: 'pending', lastProblem: { code: 'unreachable' }, lastError: 'the class feed could not be reached: Failed to fetch' });
+    expect(afterAttempt(offline, { kind: 'stored' }, offline.nextAttemptAt!)).toMatchObject({ state: 'delivered', lastProblem: null, lastError: null });
+    expect(afterAttempt(entry(), deliveryResultOf(409), NOW)).toMatchObject({ state: 'superseded', lastProblem: { code: 'newer' }, lastError: expect.stringContaining('newer document') });
+    expect(newEntry('jws', started, undefined).lastProblem).toBeNull();
+  });
+
+  it('reads entries stored before the codes, and hands the code to the status', () => {
+    const { lastProblem: _none, ...stored } = afterAttempt(entry(), deliveryResultOf(503), NOW);
+    const parsed = StoredOutbox.parse(JSON.parse(JSON.stringify({ '2B': stored })));
+    expect(parsed['2B']).toMatchObject({ lastError: 'the class feed answered HTTP 503' });
+    expect(deliveryOf('2B', parsed)).toMatchObject({ lastError: 'the class feed answered HTTP 503', lastProblem: null });
+    const coded = OutboxEntrySchema.parse(JSON.parse(JSON.stringify(afterAttempt(entry(), deliveryResultOf(503), NOW))));
+    expect(deliveryOf('2B', { '2B': coded })).toMatchObject({ lastProblem: { code: 'http', status: 503 } });
+    expect(OutboxEntrySchema.safeParse({ ...coded, lastProblem: { code: 'http' } }).success).toBe(false);
+  });
+
   it('describes delivery for the popup', () => {
     const delivered = afterAttempt(entry(), { kind: 'stored' }, NOW + 100);
     expect(deliveryOf('2B', { '2B': delivered })).toEqual({
@@ -121,6 +158,7 @@ describe('delivery', () => {
       state: 'delivered',
       attempts: 1,
       lastError: null,
+      lastProblem: null,
       lastAttemptAt: NOW + 100,
       nextAttemptAt: null,
       deliveredAt: NOW + 100,

@@ -22,6 +22,7 @@ const M = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
 const UNREACHABLE = 'the class feed could not be reached: Failed to fetch';
+const unreachable = { kind: 'retry', message: UNREACHABLE, problem: { code: 'unreachable' } } as const;
 
 beforeEach(() => {
   setMessageSource(localeSource('en'));
@@ -234,7 +235,7 @@ describe('publishing a lesson to the class', () => {
 describe('delivery to the class feed', () => {
   it('shows a failed delivery with its attempt and reason, and "delivered" once a retry works, without reopening', async () => {
     const { background, user } = setup();
-    background.feedAnswer = { kind: 'retry', message: UNREACHABLE };
+    background.feedAnswer = unreachable;
     await unlock(user);
     await writeLesson(user);
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
@@ -254,7 +255,7 @@ describe('delivery to the class feed', () => {
 
   it('says when the feed refused the document for good, and when another browser published a newer one', async () => {
     const { background, user } = setup();
-    background.feedAnswer = { kind: 'refused', message: 'the class feed refused the document (HTTP 413)' };
+    background.feedAnswer = { kind: 'refused', message: 'the class feed refused the document (HTTP 413)', problem: { code: 'refused', status: 413 } };
     await unlock(user);
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
@@ -271,7 +272,7 @@ describe('delivery to the class feed', () => {
     await unlock(user);
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
-    background.feedAnswer = { kind: 'retry', message: UNREACHABLE };
+    background.feedAnswer = unreachable;
     await user.click(classRadio('3A'));
     expect(delivery()).toBe('');
     await user.click(screen.getByRole('button', { name: 'Pause class 3A' }));

@@ -88,6 +88,7 @@ const FEED: NonNullable<Status['feed']> = {
       lastFetchAt: T0 - M,
       lastOutcome: 'rejected',
       lastError: null,
+      lastProblem: null,
       accepted: { issuedAt: T0 - 20 * M, acceptedAt: T0 - 19 * M, signer: 'J. de Vries', lessonTitle: 'Rekenen 2B', lessonEndsAt: T0 + 30 * M, pauseUntil: null },
       rejections: 1,
       lastRejection: { reason: 'bad-signature', detail: 'the signature does not match key "jdv"', at: T0 - M },
