@@ -1,10 +1,10 @@
 /**
  * A classroom on one machine, for the class-feed suites: the real reference
  * feed server on 127.0.0.1, the policies IT gives teacher and student
- * devices, and what the suites do with the students' browsers: wait for
- * the policy, read what the extension accepted from the feed, click until
- * the feed has been fetched, and record every request an extension's
- * service worker makes. The browsers' extension IDs and their one managed
+ * devices, and what the suites do with the students' browsers, Chromium or
+ * Firefox: wait for the policy, read what the extension accepted from the
+ * feed, click until the feed has been fetched, and (Chromium) record every
+ * request an extension's service worker makes. The browsers' extension IDs and their one managed
  * policy file are in chromium-policy.ts, the teacher's signing and
  * publishing in teacher.ts.
  */
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import type { CDPSession, Target } from 'puppeteer-core';
 import type { PublicKeyJwk } from '../../../src/core/feed';
 import { startFeedServer, type FeedServer } from '../../../src/server/feed-server';
-import { waitFor, type ChromiumSession } from './browsers';
+import { waitFor, type ChromiumSession, type ExtensionSession } from './browsers';
 import { stored } from './extension-state';
 import { open } from './pages';
 
@@ -68,7 +68,7 @@ export function teacherPolicy(feed: FeedHost, classes: string[], extra: Record<s
 }
 
 /** Waits until the browser has read IT's policy (the extension caches it). */
-export async function waitForPolicy(session: ChromiumSession): Promise<void> {
+export async function waitForPolicy(session: ExtensionSession): Promise<void> {
   await waitFor(async () => (await stored(session, 'policyCache')) !== undefined, 'the managed policy to be read', 30_000);
 }
 
@@ -82,10 +82,10 @@ export interface FollowEntry {
 }
 
 /** issuedAt of the class document a student device accepted last; null before any. */
-export const acceptedIssuedAt = async (session: ChromiumSession, classId = '2B'): Promise<number | null> =>
+export const acceptedIssuedAt = async (session: ExtensionSession, classId = '2B'): Promise<number | null> =>
   (await stored<Record<string, StoredEntry>>(session, 'classFeed'))?.[classId]?.document.issuedAt ?? null;
 /** A student device's record of its fetches of a class. */
-export const follow = async (session: ChromiumSession, classId = '2B'): Promise<FollowEntry | undefined> => (await stored<Record<string, FollowEntry>>(session, 'feedFollow'))?.[classId];
+export const follow = async (session: ExtensionSession, classId = '2B'): Promise<FollowEntry | undefined> => (await stored<Record<string, FollowEntry>>(session, 'feedFollow'))?.[classId];
 
 let nudges = 0;
 /**
@@ -93,7 +93,7 @@ let nudges = 0;
  * (a navigation refetches the feed when the last fetch is over 5 s old) to
  * `origin`/click-N, until `done` holds.
  */
-export async function clickUntil(session: ChromiumSession, origin: string, done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function clickUntil(session: ExtensionSession, origin: string, done: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const spare = await session.browser.newPage();
   try {
     await waitFor(

@@ -1,0 +1,122 @@
+/**
+ * The class feed in real Firefox ESR with the real reference feed server on
+ * 127.0.0.1. One student device of class 2B gets IT's policy the way
+ * Firefox gives an add-on managed storage (a native managed-storage
+ * manifest in a per-session HOME): role student, class 2B, the feed's URL
+ * template and the teacher's public key. The teacher side is driven from the
+ * test with the extension's own signing code (support/teacher.ts), as in
+ * feed.chromium.e2e.ts; the feed is fetched when the student navigates, as a
+ * student clicking around does (support/classroom.ts).
+ *
+ * Shown: a lesson for 2B is enforced (a blocked host lands on the blocked
+ * page, an allowed one loads); ending it releases the student; a pause shows
+ * the teacher's message on the blocked page and resuming lifts it; a
+ * document signed by a key IT does not list is refused and the lesson in
+ * force stays.
+ *
+ * The harness sends every host to 127.0.0.1 (network.dns.forceResolve),
+ * which is where the feed server listens; IT's policy allows plain http for
+ * the feed only on localhost and 127.0.0.1.
+ */
+import type { Page } from 'puppeteer-core';
+import type { ClassDocumentDraft } from '../../src/core/feed';
+import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import { FEED_TOKEN, FeedHost, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, waitForPolicy } from './support/classroom';
+import { ruleCount } from './support/extension-state';
+import { blockedPageFor, open } from './support/pages';
+import { newTeacherKey, TeacherPublisher, type TeacherKey } from './support/teacher';
+import { startTestServer, type TestServer } from './support/test-server';
+import { allowlistLesson } from './lesson';
+
+jest.setTimeout(120_000);
+
+const M = 60_000;
+
+const feed = new FeedHost();
+let site: TestServer;
+let teacherSide: TeacherPublisher;
+let strangerKey: TeacherKey;
+let student: FirefoxSession;
+let page: Page;
+
+/** The teacher publishes class 2B's next document (or `signer` does, with write access to the feed but no listed key). */
+const publish = (draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, signer?: TeacherKey): Promise<number> => teacherSide.publish('2B', draft, signer);
+
+/** The student clicking around until the document issued at `issuedAt` is accepted. */
+const clickUntilAccepted = (issuedAt: number, what: string): Promise<void> =>
+  clickUntilIn(student, site.origin('allowed.test'), async () => (await acceptedIssuedAt(student)) === issuedAt, what);
+
+const siteUrl = (host: string, path: string): string => `${site.origin(host)}${path}`;
+
+/** The text of the blocked page's pause message; null when it shows none. */
+const pauseMessage = (): Promise<string | null> => page.evaluate(() => document.querySelector('.pause-message')?.textContent ?? null);
+
+beforeAll(async () => {
+  site = await startTestServer();
+  await feed.start();
+  const teacherKey = await newTeacherKey('devries');
+  teacherSide = new TeacherPublisher(feed.server.origin, FEED_TOKEN, teacherKey);
+  strangerKey = await newTeacherKey('stranger');
+  const trusted = [{ id: teacherKey.kid, name: 'J. de Vries', publicKey: teacherKey.publicKey }];
+  student = await launchFirefox({ extensionDir: distDir('firefox'), managedStorage: studentPolicy(feed, '2B', trusted) });
+  await waitForPolicy(student);
+  page = await student.browser.newPage();
+});
+
+afterAll(async () => {
+  await student?.close();
+  await feed.remove();
+  await site?.close();
+});
+
+test('a lesson published for 2B is enforced after the student navigates', async () => {
+  const games = siteUrl('games.test', '/play');
+  expect(await open(student, page, games)).toBe(games);
+
+  const issuedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-1' }) });
+  await clickUntilAccepted(issuedAt, 'the student to accept the lesson');
+  await waitFor(async () => (await ruleCount(student)) > 0, 'the lesson rules to be in force');
+  expect(await open(student, page, games)).toBe(blockedPageFor(student, games));
+  const allowed = siteUrl('allowed.test', '/sommen');
+  expect(await open(student, page, allowed)).toBe(allowed);
+});
+
+test('the teacher ends the lesson and the student is released', async () => {
+  const blocked = siteUrl('other.test', '/after');
+  expect(await open(student, page, blocked)).toBe(blockedPageFor(student, blocked));
+  const issuedAt = await publish({ lesson: null });
+  await clickUntilAccepted(issuedAt, 'the student to accept the end');
+  // The blocked tab goes back to its page without anyone touching it.
+  await waitFor(async () => (await currentUrl(page)) === blocked, 'the blocked tab to return to its page');
+  expect(await ruleCount(student)).toBe(0);
+});
+
+test("a pause shows the teacher's message on the blocked page, and resuming lifts it", async () => {
+  const lesson = allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' });
+  const reading = siteUrl('allowed.test', '/reading');
+  await clickUntilAccepted(await publish({ lesson }), 'the student to accept the lesson');
+  expect(await open(student, page, reading)).toBe(reading);
+
+  const message = 'Iedereen even kijken naar het bord';
+  await clickUntilAccepted(await publish({ lesson, pause: { message, startsAt: Date.now(), until: Date.now() + 3 * M } }), 'the student to accept the pause');
+  // The open page gives way to the blocked page, with the teacher's words.
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(student, reading), 'the paused page to be replaced');
+  await waitFor(async () => (await pauseMessage()) === message, 'the pause message to show');
+
+  await clickUntilAccepted(await publish({ lesson }), 'the student to accept the resume');
+  await waitFor(async () => (await currentUrl(page)) === reading, 'the paused tab to return to its page');
+  const other = siteUrl('allowed.test', '/other');
+  expect(await open(student, page, other)).toBe(other);
+});
+
+test('a document signed by a key IT does not list is refused; the lesson in force stays', async () => {
+  const before = await acceptedIssuedAt(student);
+  const rejectionsBefore = (await follow(student))?.rejections ?? 0;
+  // Someone with write access to the feed, but not a teacher's key, opens every site.
+  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
+  await clickUntilIn(student, site.origin('allowed.test'), async () => (await follow(student))?.lastRejection?.reason === 'unknown-key', 'the forged document to be refused');
+  expect((await follow(student))?.rejections).toBe(rejectionsBefore + 1);
+  expect(await acceptedIssuedAt(student)).toBe(before);
+  const games = siteUrl('games.test', '/still-blocked');
+  expect(await open(student, page, games)).toBe(blockedPageFor(student, games));
+});
