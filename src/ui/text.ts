@@ -4,6 +4,8 @@
  * entry installs (`./i18n` installs the browser's _locales), so components
  * render the same in a test, with a stand-in that reads the locale files.
  */
+import type { RejectReason } from '../core/feed';
+import type { FeedProblem } from '../core/feed-problem';
 
 /** Where localised strings come from: the browser's i18n API, or a test stand-in. */
 export interface MessageSource {
@@ -58,4 +60,40 @@ export function siteLink(pattern: string): string | null {
 export function patternProblem(code: string, params: readonly string[]): string {
   const key = `patternError${code.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}`;
   return t(key, [...params]);
+}
+
+/** The message of each class-feed problem code: a Record, so a new code without a message is a type error. */
+const FEED_PROBLEM_KEYS: Record<FeedProblem['code'], string> = {
+  refused: 'feedProblemRefused',
+  credentials: 'feedProblemCredentials',
+  http: 'feedProblemHttp',
+  unreachable: 'feedProblemUnreachable',
+  newer: 'feedProblemNewer',
+};
+
+/**
+ * Why talking to the class feed failed, in the reader's language, from core's
+ * code. An entry stored before there were codes has only the English
+ * `lastError`, which is shown as it is rather than nothing.
+ */
+export function feedProblemText(problem: FeedProblem | null, lastError: string | null): string {
+  if (problem === null) return lastError ?? '';
+  return t(FEED_PROBLEM_KEYS[problem.code], 'status' in problem ? String(problem.status) : undefined);
+}
+
+const FEED_REJECTION_KEYS: Record<RejectReason, string> = {
+  malformed: 'feedRejectionMalformed',
+  oversized: 'feedRejectionOversized',
+  'unknown-key': 'feedRejectionUnknownKey',
+  'bad-signature': 'feedRejectionBadSignature',
+  'wrong-class': 'feedRejectionWrongClass',
+  invalid: 'feedRejectionInvalid',
+  replayed: 'feedRejectionReplayed',
+  expired: 'feedRejectionExpired',
+  future: 'feedRejectionFuture',
+};
+
+/** Why a student device refused a class document, in the reader's language (the English detail stays in the diagnostics). */
+export function feedRejectionText(reason: RejectReason): string {
+  return t(FEED_REJECTION_KEYS[reason]);
 }

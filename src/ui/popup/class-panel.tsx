@@ -10,7 +10,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedDelivery } from '../../core/feed-status';
 import type { PublishedClass, Status } from '../../core/protocol';
 import { BackgroundError } from '../channel';
-import { formatTime, t } from '../text';
+import { feedProblemText, formatTime, t } from '../text';
 import type { EditorTarget } from './lesson-editor';
 import type { TeacherRequest } from './teacher-actions';
 
@@ -52,7 +52,7 @@ export function classErrorText(error: unknown, classId: string | undefined): str
 
 /** How delivery of the last publication is going, in the teacher's words. */
 export function deliveryText(delivery: FeedDelivery): string {
-  const reason = delivery.lastError ?? '';
+  const reason = feedProblemText(delivery.lastProblem, delivery.lastError);
   switch (delivery.state) {
     case 'delivered':
       return t('deliveryDelivered', formatTime(delivery.deliveredAt ?? delivery.issuedAt));

@@ -4,11 +4,12 @@
  * lesson accepted and documents refused; on a teacher device, how the last
  * publication was delivered, and the signing key to list in the policy.
  * Outcome codes are shown as they are: they are what the diagnostics and the
- * feed server's logs say too.
+ * feed server's logs say too. Why something failed or was refused is worded
+ * in the reader's language; the English detail is in the diagnostics.
  */
 import type { FeedClassStatus, FeedStatus } from '../../core/feed-status';
 import type { Status } from '../../core/protocol';
-import { t } from '../text';
+import { feedProblemText, feedRejectionText, t } from '../text';
 import { formatDateTime } from './format';
 
 function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus['role'] }) {
@@ -29,7 +30,7 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
                   <code>{entry.lastOutcome}</code>
                 </>
               )}
-              {entry.lastError && <span class="error"> {entry.lastError}</span>}
+              {entry.lastError && <span class="error"> {feedProblemText(entry.lastProblem, entry.lastError)}</span>}
             </dd>
             <dt>{t('statusPageFeedAccepted')}</dt>
             <dd>
@@ -43,7 +44,7 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
               {lastRejection && (
                 <>
                   {' · '}
-                  <code>{lastRejection.reason}</code> {lastRejection.detail}
+                  <code>{lastRejection.reason}</code> {feedRejectionText(lastRejection.reason)}
                 </>
               )}
             </dd>
@@ -58,7 +59,7 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
                 <>
                   <code>{delivery.state}</code>
                   {delivery.deliveredAt !== null && ` · ${formatDateTime(delivery.deliveredAt)}`}
-                  {delivery.lastError && <span class="error"> {delivery.lastError}</span>}
+                  {delivery.lastError && <span class="error"> {feedProblemText(delivery.lastProblem, delivery.lastError)}</span>}
                 </>
               )}
             </dd>

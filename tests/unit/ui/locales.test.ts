@@ -5,7 +5,10 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { readLocale } from './support/locale';
+import { RejectReasonSchema } from '../../../src/core/feed-follow';
+import { FeedProblemSchema, type FeedProblem } from '../../../src/core/feed-problem';
+import { feedProblemText, feedRejectionText, setMessageSource } from '../../../src/ui/text';
+import { localeSource, readLocale } from './support/locale';
 
 const en = readLocale('en');
 const nl = readLocale('nl');
@@ -46,5 +49,15 @@ describe('_locales', () => {
     }
     expect(keys.size).toBeGreaterThan(50);
     expect([...keys].filter((key) => !(key in en))).toEqual([]);
+  });
+
+  // These keys are picked from core's codes, not written as t('…') where the test above finds them.
+  it.each(['en', 'nl'] as const)('words every class-feed problem code and rejection reason in %s', (language) => {
+    setMessageSource(localeSource(language));
+    const problems: FeedProblem[] = FeedProblemSchema.options.flatMap((option) => option.shape.code.options.map((code) => ('status' in option.shape ? { code, status: 503 } : { code }) as FeedProblem));
+    expect(problems).toHaveLength(5);
+    for (const problem of problems) expect(feedProblemText(problem, null)).toMatch(language === 'en' ? /^the class feed .*\S/ : /^de klassenfeed .*\S/);
+    for (const problem of problems.filter((entry) => 'status' in entry)) expect(feedProblemText(problem, null)).toContain('HTTP 503');
+    for (const reason of RejectReasonSchema.options) expect(feedRejectionText(reason)).not.toMatch(/^feedRejection/);
   });
 });

@@ -10,6 +10,9 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
+// Before core's class-feed code, which loads jose, which needs TextEncoder (jsdom has none).
+import './support/text-codec';
+import { deliveryResultOf } from '../../../src/core/feed-outbox';
 import type { Preset } from '../../../src/core/schemas';
 import { Popup } from '../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../src/ui/popup/services';
@@ -23,6 +26,8 @@ const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
 const UNREACHABLE = 'the class feed could not be reached: Failed to fetch';
 const unreachable = { kind: 'retry', message: UNREACHABLE, problem: { code: 'unreachable' } } as const;
+/** What the popup says for it: worded from _locales, without the network's (English) detail, which the diagnostics keep. */
+const UNREACHABLE_TEXT = 'the class feed could not be reached';
 
 beforeEach(() => {
   setMessageSource(localeSource('en'));
@@ -240,11 +245,11 @@ describe('delivery to the class feed', () => {
     await writeLesson(user);
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
     await screen.findByText('Lesson started for 2B: Breuken');
-    expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE}`);
+    expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE_TEXT}`);
 
     // The background's alarm retries, and fails again: the popup follows by itself.
     background.retryDeliveries();
-    await waitFor(() => expect(delivery()).toBe(`Not delivered yet — retrying (attempt 3): ${UNREACHABLE}`), { timeout: 4000 });
+    await waitFor(() => expect(delivery()).toBe(`Not delivered yet — retrying (attempt 3): ${UNREACHABLE_TEXT}`), { timeout: 4000 });
 
     background.feedAnswer = { kind: 'stored' };
     background.now = T0 + 20_000;
@@ -277,7 +282,7 @@ describe('delivery to the class feed', () => {
     expect(delivery()).toBe('');
     await user.click(screen.getByRole('button', { name: 'Pause class 3A' }));
     await screen.findByText(/^Class 3A is paused/);
-    expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE}`);
+    expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE_TEXT}`);
     await user.click(classRadio('2B'));
     expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0)}`);
   });
@@ -362,5 +367,53 @@ describe('in Dutch', () => {
     expect(await screen.findByText(`Klas 2B is gepauzeerd tot ${formatTime(T0 + 5 * M)}.`)).toBeTruthy();
     expect(delivery()).toBe(`Afgeleverd bij de klassenfeed om ${formatTime(T0)}`);
     expect(await axeViolations()).toEqual([]);
+  });
+
+  it('says in Dutch why a delivery failed, whatever the English lastError says', async () => {
+    setMessageSource(localeSource('nl'));
+    preparePage('nl');
+    const { background, user } = setup();
+    background.feedAnswer = deliveryResultOf(401);
+    await user.click(await screen.findByRole('button', { name: 'Docent' }));
+    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(screen.getByRole('button', { name: 'Openen' }));
+    await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
+    await screen.findByRole('button', { name: 'Verder gaan' });
+    expect(background.outbox['2B']?.lastError).toMatch(/^the class feed refused the credentials \(HTTP 401\)/);
+    expect(delivery()).toBe(
+      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): IT stelt die in het beleid in (classFeed.authorization)',
+    );
+
+    background.feedAnswer = deliveryResultOf(503);
+    background.now = T0 + 5_000;
+    background.retryDeliveries();
+    await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de klassenfeed antwoordde met HTTP 503'), { timeout: 4000 });
+
+    background.feedAnswer = deliveryResultOf(413);
+    await user.click(screen.getByRole('button', { name: 'Verder gaan' }));
+    await screen.findByText('Klas 2B kan weer verder.');
+    expect(delivery()).toBe('Niet afgeleverd: de klassenfeed weigerde het document (HTTP 413)');
+
+    background.feedAnswer = { kind: 'retry', message: UNREACHABLE, problem: { code: 'unreachable' } };
+    await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
+    await screen.findByRole('button', { name: 'Verder gaan' });
+    expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed was niet bereikbaar');
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('still shows the English reason of a delivery stored before reasons had codes', async () => {
+    setMessageSource(localeSource('nl'));
+    preparePage('nl');
+    const { background, user } = setup();
+    background.feedAnswer = unreachable;
+    await user.click(await screen.findByRole('button', { name: 'Docent' }));
+    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(screen.getByRole('button', { name: 'Openen' }));
+    await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
+    await screen.findByRole('button', { name: 'Verder gaan' });
+    const { lastProblem: _none, ...older } = background.outbox['2B']!;
+    background.outbox['2B'] = older;
+    // The popup refreshes by itself while a delivery is pending.
+    await waitFor(() => expect(delivery()).toBe(`Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): ${UNREACHABLE}`), { timeout: 4000 });
   });
 });

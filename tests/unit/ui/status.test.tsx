@@ -97,6 +97,35 @@ const FEED: NonNullable<Status['feed']> = {
   ],
 };
 
+/** A teacher device whose last publication to 2B is refused for its credentials (403), retried. */
+const TEACHER_FEED: NonNullable<Status['feed']> = {
+  ...FEED,
+  role: 'teacher',
+  classes: [
+    {
+      ...FEED.classes[0]!,
+      lastFetchAt: null,
+      lastOutcome: null,
+      accepted: null,
+      rejections: 0,
+      lastRejection: null,
+      delivery: {
+        classId: '2B',
+        issuedAt: T0 - M,
+        state: 'pending',
+        attempts: 2,
+        lastError: 'the class feed refused the credentials (HTTP 403): check classFeed.authorization in the policy',
+        lastProblem: { code: 'credentials', status: 403 },
+        lastAttemptAt: T0 - M,
+        nextAttemptAt: T0 + M,
+        deliveredAt: null,
+        lesson: null,
+        pause: null,
+      },
+    },
+  ],
+};
+
 let copied: string[];
 let copyFails: boolean;
 
@@ -218,7 +247,26 @@ describe('the status page', () => {
     expect(within(feed).getByText('30 seconds')).toBeTruthy();
     expect(within(feed).getByRole('heading', { name: 'Class 2B' })).toBeTruthy();
     expect(within(feed).getByText('Lesson accepted').nextElementSibling!.textContent).toBe(`Rekenen 2B (${formatDateTime(T0 + 30 * M)}) · J. de Vries`);
-    expect(within(feed).getByText('Documents refused').nextElementSibling!.textContent).toBe('1 · bad-signature the signature does not match key "jdv"');
+    // The reason in the reader's words; the English detail (with the key id) is in the diagnostics.
+    expect(within(feed).getByText('Documents refused').nextElementSibling!.textContent).toBe('1 · bad-signature the signature does not match the key the policy lists');
+  });
+
+  it('words in Dutch why a fetch failed and why a document was refused', async () => {
+    setMessageSource(localeSource('nl'));
+    const failing = { ...FEED.classes[0]!, lastOutcome: 'error' as const, lastError: 'the class feed answered HTTP 502', lastProblem: { code: 'http' as const, status: 502 } };
+    setup({ feed: { ...FEED, classes: [failing] } });
+    const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
+    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · error de klassenfeed antwoordde met HTTP 502`);
+    expect(within(feed).getByText('Geweigerde documenten').nextElementSibling!.textContent).toBe('1 · bad-signature de handtekening past niet bij de sleutel in het beleid');
+  });
+
+  it('words in Dutch why the last publication was not delivered', async () => {
+    setMessageSource(localeSource('nl'));
+    setup({ feed: TEACHER_FEED });
+    const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
+    expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
+      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
+    );
   });
 
   it('says when the policy sets no class feed', async () => {
@@ -363,6 +411,12 @@ describe('the diagnostics text', () => {
         'Blocking rules',
       ].join('\n'),
     );
+  });
+
+  it('keeps the English reasons for IT, whatever language the page speaks', () => {
+    setMessageSource(localeSource('nl'));
+    const text = diagnosticsText(statusFor({ feed: TEACHER_FEED }), { ...context, language: 'nl' });
+    expect(text).toContain('last error: the class feed refused the credentials (HTTP 403): check classFeed.authorization in the policy');
   });
 
   it('copies no browsing data: of the sites let through, only their number', () => {
