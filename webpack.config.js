@@ -45,14 +45,14 @@ class DevCopyPlugin {
 
 /**
  * Writes manifest/managed_schema.generated.json, Chrome's and Edge's policy
- * schema, from the zod policy schema (src/core/managed-schema.ts), so the two
+ * schema, from the zod policy schema (src/core/policy/managed-schema.ts), so the two
  * cannot drift apart. tsx loads the TypeScript module without touching how
  * anything else is required. A failure fails the build: the Chrome manifest
  * names this file, and Chrome refuses an extension whose schema is missing.
  */
 function writeManagedSchema() {
   const tsx = require('tsx/cjs/api');
-  const { managedSchema } = tsx.require('./src/core/managed-schema.ts', __filename);
+  const { managedSchema } = tsx.require('./src/core/policy/managed-schema.ts', __filename);
   const file = path.join(root, 'manifest/managed_schema.generated.json');
   fs.writeFileSync(file, `${JSON.stringify(managedSchema(), null, 2)}\n`);
 }

@@ -6,7 +6,7 @@
  * (`withToken`); letting a student through checks the PIN itself. A lesson
  * request naming a class goes to that class's feed (teacher devices).
  */
-import { decide } from '../core/decide';
+import { decide } from '../core/rules/decide';
 import { RequestSchema, type Reply, type Request, type ResponseMap } from '../core/protocol';
 import type { Runtime } from '../platform/browser';
 import { isOwnPage } from '../platform/runtime';
@@ -27,10 +27,10 @@ import {
   statusOf,
   updateClassLesson,
   updateRunningLesson,
-} from './actions';
+} from './teacher/actions';
 import { RequestError } from './errors';
-import { ensureCurrent } from './flow';
-import { checkPin, lock, requireToken, setPin, unlock } from './teacher';
+import { ensureCurrent } from './rules/flow';
+import { checkPin, lock, requireToken, setPin, unlock } from './teacher/auth';
 
 export { RequestError };
 

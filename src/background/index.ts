@@ -8,10 +8,10 @@ import { onWake } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
 import { onNavigation } from '../platform/tabs';
-import { onNavigationStart, registerFeed, startFeed } from './feed-listeners';
-import { checkNavigation, ensureCurrent, refresh } from './flow';
+import { onNavigationStart, registerFeed, startFeed } from './feed/listeners';
+import { checkNavigation, ensureCurrent, refresh } from './rules/flow';
 import { handleMessage } from './handlers';
-import { syncManagedPolicy, watchManagedPolicy } from './policy-source';
+import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
 // The policy status is no rule input, but the status page shows it from the
 // flow's result (`Current`): one listener for both, so a write of the cache

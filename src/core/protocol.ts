@@ -8,13 +8,13 @@
  * background checks it, so a message typed into a console changes nothing.
  */
 import { z } from 'zod';
-import type { Verdict } from './decide';
-import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed';
-import { CLASS_ID_RE } from './feed-format';
-import type { FeedStatus } from './feed-status';
-import type { ActiveLesson, Pause } from './resolve';
+import type { Verdict } from './rules/decide';
+import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed/document';
+import { CLASS_ID_RE } from './feed/format';
+import type { FeedStatus } from './feed/status';
+import type { ActiveLesson, Pause } from './rules/resolve';
 import { LessonMode, PresetSchema, SitePatternString, type Lesson, type Preset, type TemporaryAllow } from './schemas';
-import type { PeriodOccurrence } from './schedule';
+import type { PeriodOccurrence } from './rules/schedule';
 
 const Token = z.string().min(16).max(200);
 const Minutes = z.number().int().min(1).max(24 * 60);

@@ -4,7 +4,7 @@
  * from these schemas, never written twice.
  */
 import { z } from 'zod';
-import { parsePattern } from './patterns';
+import { parsePattern } from './rules/patterns';
 
 // Extension pages and service workers forbid eval (MV3 CSP): tell zod not to
 // probe for it with `new Function`, which only produces CSP errors there.

@@ -21,7 +21,7 @@ export const KEYS = {
   teacherPin: 'teacherPin',
   /** Wrong PIN attempts in a row, so the waits survive a browser restart. */
   pinAttempts: 'pinAttempts',
-  // The class feed; the schemas are beside the code that writes them (core/feed-follow.ts, feed-outbox.ts, feed-status.ts).
+  // The class feed; the schemas are beside the code that writes them (core/feed/follow.ts, outbox.ts, status.ts).
   /** Student devices: the last verified document per class (a rules input). */
   classFeed: 'classFeed',
   /** Student devices: per class, the last fetch, its ETag and the documents refused. */

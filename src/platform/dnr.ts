@@ -3,7 +3,7 @@
  * updateDynamicRules call that replaces every rule, skipped when the rules
  * are already in force.
  */
-import type { DnrRule } from '../core/compile';
+import type { DnrRule } from '../core/rules/compile';
 import { browser, BROWSER, type DeclarativeNetRequest } from './browser';
 
 /** Rules as the browser hands them back, reduced to what Lesmodus sets, in a canonical form. */

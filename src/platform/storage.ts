@@ -4,7 +4,7 @@
  * fallback, so a bad write can never brick the extension.
  */
 import type { z } from 'zod';
-import type { ManagedRead } from '../core/policy-cache';
+import type { ManagedRead } from '../core/policy/cache';
 import { browser } from './browser';
 
 export interface ReadResult<T> {

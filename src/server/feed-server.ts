@@ -32,7 +32,7 @@ import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
-import { CLASS_ID_RE, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed-format';
+import { CLASS_ID_RE, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
 
 export type LogLevel = 'all' | 'writes' | 'none';
 

@@ -17,9 +17,9 @@
  * Exit status: 0 valid, 1 invalid, 2 usage or file error.
  */
 import { readFile } from 'node:fs/promises';
-import { checkManagedPolicy, managedSchema } from '../core/managed-schema';
-import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/pin';
-import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy';
+import { checkManagedPolicy, managedSchema } from '../core/policy/managed-schema';
+import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/teacher/pin';
+import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
 
 /** Lesmodus's Firefox add-on id (manifest/firefox.json). */
 export const FIREFOX_ID = 'lesmodus@lesmodus.nl';

@@ -23,13 +23,13 @@ import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportJWK } from 'jose';
 import type { Page } from 'puppeteer-core';
-import { hashPin } from '../core/pin';
+import { hashPin } from '../core/teacher/pin';
 import type { Lesson } from '../core/schemas';
 import { startFeedServer, type FeedServer } from '../server/feed-server';
-import { distDir, launchChromium, launchFirefox, waitFor, type ExtensionSession } from '../../tests/e2e/support/browsers';
-import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopy } from '../../tests/e2e/support/chromium-policy';
-import { ruleCount, setLesson } from '../../tests/e2e/support/extension-state';
-import { TeacherPublisher, type TeacherKey } from '../../tests/e2e/support/teacher';
+import { distDir, launchChromium, launchFirefox, waitFor, type ExtensionSession } from '../dev/browsers';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopy } from '../dev/chromium-policy';
+import { ruleCount, setLesson } from '../dev/extension-state';
+import { TeacherPublisher, type TeacherKey } from '../dev/teacher';
 
 const root = join(__dirname, '..', '..');
 const work = join(root, '.tmp', 'start');

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signClassDocument } from '../../src/core/feed';
+import { signClassDocument } from '../../src/core/feed/document';
 
 const ROOT = join(__dirname, '..', '..');
 const TOKEN = 'bench-token-0123456789abcdef';

@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { startFeedServer } from '../../src/server/feed-server';
-import { DEV_EXTENSION_ID, ChromiumPolicyFile } from '../e2e/support/chromium-policy';
-import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../e2e/support/browsers';
-import { stored } from '../e2e/support/extension-state';
-import { newTeacherKey, TeacherPublisher } from '../e2e/support/teacher';
-import { startTestServer } from '../e2e/support/test-server';
+import { DEV_EXTENSION_ID, ChromiumPolicyFile } from '../../src/dev/chromium-policy';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { stored } from '../../src/dev/extension-state';
+import { newTeacherKey, TeacherPublisher } from '../../src/dev/teacher';
+import { startTestServer } from '../../src/dev/test-server';
 import { median } from './median';
 
 const TOKEN = 'bench-propagation-token-0123456789';

@@ -23,14 +23,14 @@
  * Run under the shared lock (the policy directory is global to the machine).
  */
 import type { Page } from 'puppeteer-core';
-import { hashPin } from '../../src/core/pin';
+import { hashPin } from '../../src/core/teacher/pin';
 import type { Lesson } from '../../src/core/schemas';
-import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from './support/chromium-policy';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from '../../src/dev/chromium-policy';
 import { FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
-import { ruleCount, stored } from './support/extension-state';
-import { axeViolations, blockedPageFor, button, open, pageText, waitForText } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { ruleCount, stored } from '../../src/dev/extension-state';
+import { axeViolations, blockedPageFor, button, open, pageText, waitForText } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 
 jest.setTimeout(120_000);
 

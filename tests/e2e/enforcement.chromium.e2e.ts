@@ -4,10 +4,10 @@
  * a lesson, and a service worker killed mid-lesson.
  */
 import type { Page } from 'puppeteer-core';
-import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import { ruleCount, setLesson } from './support/extension-state';
-import { blockedPageFor, open } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { ruleCount, setLesson } from '../../src/dev/extension-state';
+import { blockedPageFor, open } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
 let session: ChromiumSession;

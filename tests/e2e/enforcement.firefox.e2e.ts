@@ -4,10 +4,10 @@
  * the popup stores them; DNR does the blocking.
  */
 import type { Page } from 'puppeteer-core';
-import { distDir, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
-import { ruleCount, setLesson } from './support/extension-state';
-import { blockedPageFor, open } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
+import { ruleCount, setLesson } from '../../src/dev/extension-state';
+import { blockedPageFor, open } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
 let session: FirefoxSession;

@@ -20,19 +20,19 @@
  * Three browsers share one managed policy file (one entry per extension
  * ID: the 3A student and the teacher device run copies of dist/chrome-dev
  * with keys of their own; the setup is shared: support/classroom.ts,
- * support/chromium-policy.ts, and support/teacher.ts for signing and
+ * src/dev/chromium-policy.ts, and src/dev/teacher.ts for signing and
  * publishing). The policy directory is global to the machine: run under the
  * shared lock; the file is removed after the suite, pass or fail.
  */
 import type { Page } from 'puppeteer-core';
-import type { ClassDocumentDraft } from '../../src/core/feed';
-import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from './support/chromium-policy';
+import type { ClassDocumentDraft } from '../../src/core/feed/document';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from '../../src/dev/chromium-policy';
 import { FEED_TOKEN, FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
-import { ruleCount, stored } from './support/extension-state';
-import { blockedPageFor, open } from './support/pages';
-import { newTeacherKey, TeacherPublisher, type TeacherKey } from './support/teacher';
-import { startTestServer, type TestServer } from './support/test-server';
+import { ruleCount, stored } from '../../src/dev/extension-state';
+import { blockedPageFor, open } from '../../src/dev/pages';
+import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
 jest.setTimeout(120_000);

@@ -4,7 +4,7 @@
  * Firefox gives an add-on managed storage (a native managed-storage
  * manifest in a per-session HOME): role student, class 2B, the feed's URL
  * template and the teacher's public key. The teacher side is driven from the
- * test with the extension's own signing code (support/teacher.ts), as in
+ * test with the extension's own signing code (src/dev/teacher.ts), as in
  * feed.chromium.e2e.ts; the feed is fetched when the student navigates, as a
  * student clicking around does (support/classroom.ts).
  *
@@ -19,13 +19,13 @@
  * the feed only on localhost and 127.0.0.1.
  */
 import type { Page } from 'puppeteer-core';
-import type { ClassDocumentDraft } from '../../src/core/feed';
-import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
+import type { ClassDocumentDraft } from '../../src/core/feed/document';
+import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
 import { FEED_TOKEN, FeedHost, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, waitForPolicy } from './support/classroom';
-import { ruleCount } from './support/extension-state';
-import { blockedPageFor, open } from './support/pages';
-import { newTeacherKey, TeacherPublisher, type TeacherKey } from './support/teacher';
-import { startTestServer, type TestServer } from './support/test-server';
+import { ruleCount } from '../../src/dev/extension-state';
+import { blockedPageFor, open } from '../../src/dev/pages';
+import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
 jest.setTimeout(120_000);

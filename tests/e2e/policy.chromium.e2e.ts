@@ -9,20 +9,20 @@
  * one in force, with its error on the status page.
  *
  * The policy directory is global to the machine: this suite runs under the
- * shared browser lock, and removes its file (support/chromium-policy.ts)
+ * shared browser lock, and removes its file (src/dev/chromium-policy.ts)
  * after each group of tests and on exit, pass or fail.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import { ChromiumPolicyFile, DEV_EXTENSION_ID } from './support/chromium-policy';
-import { setLesson, stored } from './support/extension-state';
-import { axeViolations, blockedPageFor, open, waitForLanding } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { ChromiumPolicyFile, DEV_EXTENSION_ID } from '../../src/dev/chromium-policy';
+import { setLesson, stored } from '../../src/dev/extension-state';
+import { axeViolations, blockedPageFor, open, waitForLanding } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
-import { hashPin } from '../../src/core/pin';
+import { hashPin } from '../../src/core/teacher/pin';
 
 const TEACHER_PIN = '2468';
 const policyFile = new ChromiumPolicyFile('lesmodus-test');

@@ -14,10 +14,10 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { distDir, GECKO_ID, launchFirefox, waitFor, type FirefoxSession } from './support/browsers';
-import { setLesson, stored } from './support/extension-state';
-import { blockedPageFor, open, waitForLanding } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { distDir, GECKO_ID, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
+import { setLesson, stored } from '../../src/dev/extension-state';
+import { blockedPageFor, open, waitForLanding } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
 const POLICIES_ROOT = '/etc/firefox';

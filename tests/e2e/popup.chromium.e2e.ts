@@ -11,10 +11,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer-core';
-import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from './support/browsers';
-import { ruleCount, setStored, stored } from './support/extension-state';
-import { axeViolations, blockedPageFor, button, open, waitForText } from './support/pages';
-import { startTestServer, type TestServer } from './support/test-server';
+import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { ruleCount, setStored, stored } from '../../src/dev/extension-state';
+import { axeViolations, blockedPageFor, button, open, waitForText } from '../../src/dev/pages';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import type { Lesson } from '../../src/core/schemas';
 

@@ -5,10 +5,10 @@
  * one-line notice naming the host, so a teacher can see what to add.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { Verdict } from '../../core/decide';
+import type { Verdict } from '../../core/rules/decide';
 import type { Status } from '../../core/protocol';
-import type { Connector } from '../channel';
-import { formatTime, siteLink, t } from '../text';
+import type { Connector } from '../shared/channel';
+import { formatTime, siteLink, t } from '../shared/text';
 import { LetThrough } from './let-through';
 
 export interface BlockedViewProps {

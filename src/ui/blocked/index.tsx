@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import { backgroundConnector } from '../connector';
-import { language } from '../i18n';
+import { backgroundConnector } from '../shared/connector';
+import { language } from '../shared/i18n';
 import { BlockedView } from './blocked-view';
 
 // The DNR redirect appends the blocked address after '#'; the address may itself contain '#'.

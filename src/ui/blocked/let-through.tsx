@@ -7,10 +7,10 @@
  */
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
-import type { Connector } from '../channel';
-import { errorText } from '../errors';
-import { FormActions, FormError, PinField, usePinRequest } from '../pin-form';
-import { formatTime, t } from '../text';
+import type { Connector } from '../shared/channel';
+import { errorText } from '../shared/errors';
+import { FormActions, FormError, PinField, usePinRequest } from '../shared/pin-form';
+import { formatTime, t } from '../shared/text';
 
 const CHOICES = [5, 10, 15] as const;
 type Minutes = (typeof CHOICES)[number];

@@ -7,10 +7,10 @@
  * which checks it against the policy, signs it and publishes it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { FeedDelivery } from '../../core/feed-status';
+import type { FeedDelivery } from '../../core/feed/status';
 import type { PublishedClass, Status } from '../../core/protocol';
-import { BackgroundError } from '../channel';
-import { feedProblemText, formatTime, t } from '../text';
+import { BackgroundError } from '../shared/channel';
+import { feedProblemText, formatTime, t } from '../shared/text';
 import type { EditorTarget } from './lesson-editor';
 import type { TeacherRequest } from './teacher-actions';
 

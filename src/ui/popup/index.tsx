@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import { backgroundConnector } from '../connector';
-import { language } from '../i18n';
+import { backgroundConnector } from '../shared/connector';
+import { language } from '../shared/i18n';
 import { browser, type Storage } from '../../platform/browser';
 import { activeTabUrl } from '../../platform/tabs';
 import { Popup } from './popup';

@@ -2,7 +2,7 @@
  * How long a lesson lasts: chips for the usual lengths, or an end time.
  * Lengths longer than IT allows are not offered.
  */
-import { t } from '../text';
+import { t } from '../shared/text';
 
 export const LENGTHS = [15, 30, 45, 50, 60, 90] as const;
 

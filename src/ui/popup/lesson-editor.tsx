@@ -10,9 +10,9 @@
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { LessonMode, Preset } from '../../core/schemas';
-import { errorText } from '../errors';
-import { t } from '../text';
-import { useFocusOnMount } from '../use-focus';
+import { errorText } from '../shared/errors';
+import { t } from '../shared/text';
+import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice } from './class-panel';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { candidates, problemOf, SitesField } from './sites-field';

@@ -7,9 +7,9 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { Status, UnlockResult } from '../../core/protocol';
-import { BackgroundError, type Connector } from '../channel';
-import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../pin-form';
-import { t } from '../text';
+import { BackgroundError, type Connector } from '../shared/channel';
+import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../shared/pin-form';
+import { t } from '../shared/text';
 
 const MIN_PIN = 4;
 

@@ -8,12 +8,12 @@
  * seconds, so "delivered" shows without reopening the popup.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { patternForUrl } from '../../core/patterns';
-import type { RequestInput } from '../channel';
-import { BackgroundError } from '../channel';
+import { patternForUrl } from '../../core/rules/patterns';
+import type { RequestInput } from '../shared/channel';
+import { BackgroundError } from '../shared/channel';
 import type { Status, UnlockResult } from '../../core/protocol';
-import { t } from '../text';
-import { useNow } from '../use-now';
+import { t } from '../shared/text';
+import { useNow } from '../shared/use-now';
 import { deliveryPending, publishingClasses, type ClassChoice } from './class-panel';
 import { LessonEditor, type EditorTarget } from './lesson-editor';
 import type { Length } from './length-picker';

@@ -5,8 +5,8 @@
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
-import { t } from '../text';
-import { useFocusOnMount } from '../use-focus';
+import { t } from '../shared/text';
+import { useFocusOnMount } from '../shared/use-focus';
 
 export interface PresetsListProps {
   readonly status: Status;

@@ -3,7 +3,7 @@
  * channel to the background, the address of the tab it was opened over, the
  * clock, and where the chosen class is remembered. Tests pass fakes.
  */
-import type { Connector } from '../channel';
+import type { Connector } from '../shared/channel';
 
 export interface PopupServices {
   readonly connector: Connector;

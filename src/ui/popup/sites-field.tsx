@@ -4,8 +4,8 @@
  * pasting several (one per line) adds them all. "Add this tab's site" adds the
  * site of the tab the popup was opened over.
  */
-import { parsePattern } from '../../core/patterns';
-import { patternProblem, t } from '../text';
+import { parsePattern } from '../../core/rules/patterns';
+import { patternProblem, t } from '../shared/text';
 
 export interface SitesFieldProps {
   readonly sites: readonly string[];

@@ -3,9 +3,9 @@
  * kind, until when (with a live countdown), its sites, sites let through for
  * a while, and the next timetable period. Nothing here can be changed.
  */
-import type { ActiveLesson } from '../../core/resolve';
+import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
-import { formatCountdown, formatTime, t } from '../text';
+import { formatCountdown, formatTime, t } from '../shared/text';
 
 const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
   teacher: 'originTeacher',

@@ -1,5 +1,5 @@
 import type { Status } from '../../core/protocol';
-import type { RequestInput } from '../channel';
+import type { RequestInput } from '../shared/channel';
 
 type WithoutToken<R> = R extends { token: string } ? Omit<R, 'token'> : never;
 

@@ -8,8 +8,8 @@
 import { useRef, useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
-import { errorText } from '../errors';
-import { formatTime, t } from '../text';
+import { errorText } from '../shared/errors';
+import { formatTime, t } from '../shared/text';
 import { ApplyHereField, ClassPanel, classErrorText, publishedTo, type ClassChoice } from './class-panel';
 import type { EditorTarget } from './lesson-editor';
 import { PresetsList } from './presets-list';

@@ -5,7 +5,7 @@
  */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
-import { language, t } from '../text';
+import { language, t } from '../shared/text';
 import { diagnosticsText } from './diagnostics';
 
 export interface CopyServices {

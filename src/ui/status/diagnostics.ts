@@ -12,7 +12,7 @@
  * the number is copied.
  */
 import type { Status } from '../../core/protocol';
-import type { PeriodOccurrence } from '../../core/schedule';
+import type { PeriodOccurrence } from '../../core/rules/schedule';
 
 export interface DiagnosticsContext {
   /** The browser's user agent string, which names the browser and its version. */

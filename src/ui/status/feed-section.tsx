@@ -7,9 +7,9 @@
  * feed server's logs say too. Why something failed or was refused is worded
  * in the reader's language; the English detail is in the diagnostics.
  */
-import type { FeedClassStatus, FeedStatus } from '../../core/feed-status';
+import type { FeedClassStatus, FeedStatus } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
-import { feedProblemText, feedRejectionText, t } from '../text';
+import { feedProblemText, feedRejectionText, t } from '../shared/text';
 import { formatDateTime } from './format';
 
 function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus['role'] }) {

@@ -1,5 +1,5 @@
 /** Dates and numbers on the status page, in the UI's language. */
-import { language } from '../text';
+import { language } from '../shared/text';
 
 /** "2 Mar 2026, 10:05" / "2 mrt 2026, 10:05"; the device's time zone unless one is given. */
 export function formatDateTime(instant: number, timeZone?: string): string {

@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import { backgroundConnector } from '../connector';
-import { language, t } from '../i18n';
+import { backgroundConnector } from '../shared/connector';
+import { language, t } from '../shared/i18n';
 import { StatusPage, type StatusPageServices } from './status-page';
 
 const services: StatusPageServices = {

@@ -4,7 +4,7 @@
  * where the policy in force came from and when.
  */
 import type { Status } from '../../core/protocol';
-import { t } from '../text';
+import { t } from '../shared/text';
 import { formatDateTime } from './format';
 
 const SOURCE_KEYS: Record<Status['policy']['source'], string> = {

@@ -3,9 +3,9 @@
  * with their full counts (the Status carries only the first entries of a
  * long list), and when the rules next change.
  */
-import type { ActiveLesson } from '../../core/resolve';
+import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
-import { formatTime, t } from '../text';
+import { formatTime, t } from '../shared/text';
 import { formatCount, formatDateTime } from './format';
 
 const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {

@@ -7,8 +7,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
-import type { Connector } from '../channel';
-import { t } from '../text';
+import type { Connector } from '../shared/channel';
+import { t } from '../shared/text';
 import { CopyDiagnostics, type CopyServices } from './copy-diagnostics';
 import { FeedSection } from './feed-section';
 import { formatCount, formatDateTime } from './format';

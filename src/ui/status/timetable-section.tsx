@@ -1,7 +1,7 @@
 /** Today's timetable, in the policy's time zone, with the period in force marked; and the next period. */
 import type { Status } from '../../core/protocol';
-import type { PeriodOccurrence } from '../../core/schedule';
-import { formatTime, t } from '../text';
+import type { PeriodOccurrence } from '../../core/rules/schedule';
+import { formatTime, t } from '../shared/text';
 import { formatDateTime } from './format';
 
 function titleOf(occurrence: PeriodOccurrence, status: Status): string {

@@ -5,18 +5,18 @@
  * Firefox: wait for the policy, read what the extension accepted from the
  * feed, click until the feed has been fetched, and (Chromium) record every
  * request an extension's service worker makes. The browsers' extension IDs and their one managed
- * policy file are in chromium-policy.ts, the teacher's signing and
- * publishing in teacher.ts.
+ * policy file are in src/dev/chromium-policy.ts, the teacher's signing and
+ * publishing in src/dev/teacher.ts.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CDPSession, Target } from 'puppeteer-core';
-import type { PublicKeyJwk } from '../../../src/core/feed';
+import type { PublicKeyJwk } from '../../../src/core/feed/document';
 import { startFeedServer, type FeedServer } from '../../../src/server/feed-server';
-import { waitFor, type ChromiumSession, type ExtensionSession } from './browsers';
-import { stored } from './extension-state';
-import { open } from './pages';
+import { waitFor, type ChromiumSession, type ExtensionSession } from '../../../src/dev/browsers';
+import { stored } from '../../../src/dev/extension-state';
+import { open } from '../../../src/dev/pages';
 
 /** The bearer token teacher devices PUT with. */
 export const FEED_TOKEN = 'e2e-feed-token-0123456789abcdef';

@@ -10,7 +10,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { signClassDocument } from '../../../src/core/feed';
+import { signClassDocument } from '../../../src/core/feed/document';
 import { configFrom, matchesIfNoneMatch, startFeedServer, type FeedServer, type FeedServerConfig } from '../../../src/server/feed-server';
 
 const TOKEN = 'test-token-0123456789abcdef';

@@ -28,7 +28,7 @@
  *   (`withFragment`): the agreement tests run both ways, so the compiled
  *   rules must not depend on it.
  */
-import type { DnrRule, ResourceType } from '../../../src/core/compile';
+import type { DnrRule, ResourceType } from '../../../src/core/rules/compile';
 
 export type DnrAction = 'allow' | 'allowAllRequests' | 'block' | 'upgradeScheme' | 'redirect';
 

@@ -1,5 +1,5 @@
 /** Rules in force for a test: nothing from IT, no lesson, no pause, unless `over` says otherwise. */
-import type { EffectiveRules } from '../../../src/core/resolve';
+import type { EffectiveRules } from '../../../src/core/rules/resolve';
 
 export const rules = (over: Partial<EffectiveRules> = {}): EffectiveRules => ({
   itAllowed: [],

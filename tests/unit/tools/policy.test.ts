@@ -3,9 +3,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { managedSchema } from '../../../src/core/managed-schema';
-import { verifyPin } from '../../../src/core/pin';
-import { parsePolicy } from '../../../src/core/policy';
+import { managedSchema } from '../../../src/core/policy/managed-schema';
+import { verifyPin } from '../../../src/core/teacher/pin';
+import { parsePolicy } from '../../../src/core/policy/policy';
 import { FIREFOX_ID, extractPolicy, run, type Io } from '../../../src/tools/policy';
 
 const ROOT = join(__dirname, '../../..');

@@ -5,9 +5,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { RejectReasonSchema } from '../../../src/core/feed-follow';
-import { FeedProblemSchema, type FeedProblem } from '../../../src/core/feed-problem';
-import { feedProblemText, feedRejectionText, setMessageSource } from '../../../src/ui/text';
+import { RejectReasonSchema } from '../../../src/core/feed/follow';
+import { FeedProblemSchema, type FeedProblem } from '../../../src/core/feed/problem';
+import { feedProblemText, feedRejectionText, setMessageSource } from '../../../src/ui/shared/text';
 import { localeSource, readLocale } from './support/locale';
 
 const en = readLocale('en');
@@ -39,7 +39,7 @@ describe('_locales', () => {
 
   it("has every key the popup and the blocked page ask for with t('…')", () => {
     const root = join(__dirname, '../../../src/ui');
-    const files = [...sourceFiles(join(root, 'popup')), ...sourceFiles(join(root, 'blocked')), join(root, 'errors.ts')];
+    const files = [...sourceFiles(join(root, 'popup')), ...sourceFiles(join(root, 'blocked')), ...sourceFiles(join(root, 'shared'))];
     const keys = new Set<string>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');

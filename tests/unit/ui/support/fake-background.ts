@@ -9,18 +9,18 @@
  * the PUT are stand-ins, whose answer a test chooses (`feedAnswer`).
  */
 import './text-codec';
-import { decide, prepare } from '../../../../src/core/decide';
-import { ClassDocumentSchema, type ClassPause } from '../../../../src/core/feed';
-import { afterAttempt, newEntry, nextDocument, type ClassChange, type DeliveryResult, type OutboxStore } from '../../../../src/core/feed-outbox';
-import { feedStatus } from '../../../../src/core/feed-status';
-import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonResult } from '../../../../src/core/lessons';
-import { EMPTY_POLICY, type Policy } from '../../../../src/core/policy';
-import { deletePreset, renamePreset, savePreset, type PresetResult } from '../../../../src/core/presets';
+import { decide, prepare } from '../../../../src/core/rules/decide';
+import { ClassDocumentSchema, type ClassPause } from '../../../../src/core/feed/document';
+import { afterAttempt, newEntry, nextDocument, type ClassChange, type DeliveryResult, type OutboxStore } from '../../../../src/core/feed/outbox';
+import { feedStatus } from '../../../../src/core/feed/status';
+import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonResult } from '../../../../src/core/teacher/lessons';
+import { EMPTY_POLICY, type Policy } from '../../../../src/core/policy/policy';
+import { deletePreset, renamePreset, savePreset, type PresetResult } from '../../../../src/core/teacher/presets';
 import { RequestSchema, type ErrorCode, type Reply, type Request, type Status } from '../../../../src/core/protocol';
-import { resolve } from '../../../../src/core/resolve';
+import { resolve } from '../../../../src/core/rules/resolve';
 import { PresetSchema, type Lesson, type Preset, type TemporaryAllow } from '../../../../src/core/schemas';
-import { afterWrongPin, NO_ATTEMPTS, pinRetryAt, type PinAttempts } from '../../../../src/core/teacher-auth';
-import { connectorOver, type Connector } from '../../../../src/ui/channel';
+import { afterWrongPin, NO_ATTEMPTS, pinRetryAt, type PinAttempts } from '../../../../src/core/teacher/auth';
+import { connectorOver, type Connector } from '../../../../src/ui/shared/channel';
 
 class Refusal extends Error {
   constructor(

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MessageSource } from '../../../../src/ui/text';
+import type { MessageSource } from '../../../../src/ui/shared/text';
 
 interface Entry {
   message: string;

@@ -1,0 +1,64 @@
+/**
+ * Brings IT's managed policy into storage.local. Managed storage can take
+ * seconds to answer on a cold start, so the rules flow never waits for it:
+ * it reads the last valid policy from the cache, and this module replaces
+ * the cache when a new valid policy arrives. What to write is decided in
+ * core/policy/cache.ts; this module only reads and writes.
+ *
+ * A read happens on every service-worker start, when Chrome reports a
+ * change (storage.onChanged, area "managed"), and on a periodic alarm as a
+ * safety net for a missed change event. Firefox reads policies only at
+ * start-up, so there a pushed change takes effect at the next browser start.
+ */
+import { policyUpdate, isEmptyUpdate } from '../../core/policy/cache';
+import { KEYS } from '../../core/state';
+import { every, onAlarm } from '../../platform/alarms';
+import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
+
+/** The safety-net re-read of managed storage. */
+const CHECK_ALARM = 'lesmodus-policy-check';
+const CHECK_EVERY_MINUTES = 15;
+
+let running: Promise<void> | null = null;
+let again = false;
+
+/**
+ * Reads the managed policy and updates the cache and the policy status.
+ * Calls while a read is under way fold into one more read after it: a change
+ * reported mid-read may not be in the answer being awaited.
+ */
+export function syncManagedPolicy(): Promise<void> {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
+    do {
+      again = false;
+      await syncOnce();
+    } while (again);
+  })().finally(() => {
+    running = null;
+  });
+  return running;
+}
+
+async function syncOnce(): Promise<void> {
+  const read = await readManaged();
+  // Read after managed storage answered, which can take seconds: a write in between is not lost.
+  const stored = await readLocalRaw([KEYS.policyCache, KEYS.policyStatus]);
+  const update = policyUpdate(read, { cache: stored[KEYS.policyCache], status: stored[KEYS.policyStatus] }, Date.now());
+  if (isEmptyUpdate(update)) return;
+  // One write for the cache and the status together, so the rules flow that it triggers sees both.
+  const values: Record<string, unknown> = {};
+  if (update.cache !== undefined) values[KEYS.policyCache] = update.cache;
+  if (update.status !== undefined) values[KEYS.policyStatus] = update.status;
+  if (update.removeCache) await removeLocal([KEYS.policyCache]);
+  if (Object.keys(values).length > 0) await writeLocal(values);
+}
+
+/** Registers the periodic re-read; call at the top level of the service worker. */
+export function watchManagedPolicy(onCheck: () => void): void {
+  onAlarm(CHECK_ALARM, onCheck);
+  void every(CHECK_ALARM, CHECK_EVERY_MINUTES);
+}

@@ -1,0 +1,261 @@
+/**
+ * What an unlocked teacher can change: the lesson on this device, the
+ * lesson and pause of a class (teacher devices, through the class feed), the
+ * saved presets, and a site let through for one student. Each action reads
+ * the stored state, asks core what the change is (IT's limits included),
+ * writes or publishes it, and answers with the status after the rules flow
+ * has applied it.
+ */
+import { decide } from '../../core/rules/decide';
+import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../../core/teacher/lessons';
+import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
+import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
+import type { Lesson } from '../../core/schemas';
+import { KEYS, StoredExceptions } from '../../core/state';
+import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../../platform/storage';
+import { RequestError } from '../errors';
+import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
+import { ensureCurrent, refresh, type Current } from '../rules/flow';
+import { serialQueue } from '../serial';
+import { buildStatus } from '../rules/status';
+import { teacherInfo, type PinSource } from './auth';
+
+const MINUTE = 60_000;
+const serially = serialQueue();
+
+const LESSON_CODES: Record<LessonProblem, ErrorCode> = { 'too-long': 'too-long', 'mode-not-allowed': 'mode-not-allowed', invalid: 'invalid', 'no-lesson': 'no-lesson' };
+const PRESET_CODES: Record<PresetProblem, ErrorCode> = { 'not-found': 'not-found', invalid: 'invalid', 'too-many': 'too-many' };
+
+function randomHex(bytes: number): string {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+function lessonId(now: number): string {
+  return `teacher-${now}-${randomHex(4)}`;
+}
+
+export function pinSourceOf(current: Current): PinSource {
+  return { policyPin: current.inputs.resolve.policy.teacherPin };
+}
+
+/** True on a teacher device whose policy sets a class feed: its lessons can go to its classes. */
+function publishes(current: Current): boolean {
+  const policy = current.inputs.resolve.policy;
+  return policy.role === 'teacher' && policy.classFeed !== undefined;
+}
+
+/** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
+export async function statusOf(current: Current, now: number): Promise<Status> {
+  const [teacher, published] = await Promise.all([
+    teacherInfo(pinSourceOf(current), now),
+    publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
+  ]);
+  const status = buildStatus(current, now, teacher);
+  return published === undefined ? status : { ...status, published };
+}
+
+/** Re-runs the rules flow after a write and answers with the status it leads to. */
+async function applied(): Promise<Status> {
+  const current = await refresh();
+  return statusOf(current, Date.now());
+}
+
+function lessonOrThrow(result: LessonResult): Lesson {
+  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message);
+  return result.lesson;
+}
+
+function presetsOrThrow(result: PresetResult): unknown[] {
+  if (!result.ok) throw new RequestError(PRESET_CODES[result.problem], result.message);
+  return result.stored;
+}
+
+function limitsOf(current: Current) {
+  const { maxLessonMinutes, allowBlocklistLessons } = current.inputs.resolve.policy;
+  return { maxLessonMinutes, allowBlocklistLessons };
+}
+
+/** The lesson a change applies to, or 'no-lesson'. */
+function lessonToChangeOrThrow(current: Current, now: number): Lesson {
+  const lesson = lessonToChange(current.inputs.resolve.teacherLesson, current.resolution.active, now, lessonId(now));
+  if (lesson === null) throw new RequestError('no-lesson', 'there is no lesson to change right now');
+  return lesson;
+}
+
+export function startLesson(draft: LessonDraft & { embeds: string[] }, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function extendRunningLesson(minutes: number, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(extendLesson(lessonToChangeOrThrow(current, now), minutes, limitsOf(current), now));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+/**
+ * Ends the teacher's lesson on this device at once: the stored lesson is
+ * removed, so the timetable (or open browsing) is back with the next flow run.
+ */
+export function endLesson(now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    const stored = current.inputs.resolve.teacherLesson;
+    if (stored === null || stored.endsAt <= now || stored.startsAt > now) {
+      throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
+    }
+    await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// A class's lesson and pause, on a teacher device (the class feed)
+
+/** Checks that this device may publish to `classId`: a teacher device with a class feed, and a class its policy lists. */
+function checkClass(current: Current, classId: string): void {
+  if (!publishes(current)) throw new RequestError('forbidden', 'only teacher devices with a class feed publish to a class');
+  if (!current.inputs.resolve.policy.classes.includes(classId)) throw new RequestError('not-found', `class ${classId} is not one of the classes set for this device`);
+}
+
+/** The lesson last published to the class, while it runs; 'no-lesson' otherwise. */
+async function publishedLessonOrThrow(classId: string, now: number): Promise<Lesson> {
+  const lesson = (await publishedState(classId))?.lesson ?? null;
+  if (lesson === null || lesson.startsAt > now || lesson.endsAt <= now) throw new RequestError('no-lesson', `there is no lesson running for class ${classId}`);
+  return lesson;
+}
+
+/** True when the lesson stored on this device is the copy of the class lesson `id` (it was started "also on this browser"). */
+function appliedHere(current: Current, id: string | undefined): boolean {
+  return id !== undefined && current.inputs.resolve.teacherLesson?.id === id;
+}
+
+/**
+ * Starts a lesson for class `classId`: signed and published to the class
+ * feed (the first delivery attempt is made before this answers; retries
+ * follow by themselves). This browser enforces it too only with `applyHere`;
+ * otherwise a copy of the class's previous lesson on this browser goes, so
+ * the browser never keeps a lesson its class no longer has.
+ */
+export function startClassLesson(classId: string, draft: LessonDraft & { embeds: string[] }, applyHere: boolean, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
+    const previous = (await publishedState(classId))?.lesson;
+    await publishLesson(classId, lesson, now);
+    if (applyHere) await writeLocal({ [KEYS.lesson]: lesson });
+    else if (appliedHere(current, previous?.id)) await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+/** Publishes a change to the class's running lesson, and mirrors it on this browser when the lesson applies here too. */
+function changeClassLesson(classId: string, now: number, change: (lesson: Lesson, current: Current) => Lesson): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const published = await publishedLessonOrThrow(classId, now);
+    const lesson = change(published, current);
+    await publishLesson(classId, lesson, now);
+    if (appliedHere(current, published.id)) await writeLocal({ [KEYS.lesson]: lesson });
+    return applied();
+  });
+}
+
+export function extendClassLesson(classId: string, minutes: number, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(extendLesson(lesson, minutes, limitsOf(current), now)));
+}
+
+export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson) => lessonOrThrow(changeLesson(lesson, change)));
+}
+
+/** Ends the class's lesson for every student (and on this browser, when it applied here too). */
+export function endClassLesson(classId: string, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const published = await publishedLessonOrThrow(classId, now);
+    await publishLesson(classId, null, now);
+    if (appliedHere(current, published.id)) await removeLocal([KEYS.lesson]);
+    return applied();
+  });
+}
+
+/** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
+export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
+  return serially(async () => {
+    checkClass(await ensureCurrent(now), classId);
+    await publishPause(classId, pause, now);
+    return applied();
+  });
+}
+
+async function storedPresets(): Promise<unknown[]> {
+  const raw = (await readLocalRaw([KEYS.presets]))[KEYS.presets];
+  // A stored value that is not a list at all was reported when read; start a new list.
+  return Array.isArray(raw) ? raw : [];
+}
+
+export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number } }): Promise<Status> {
+  return serially(async () => {
+    const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
+    await writeLocal({ [KEYS.presets]: next });
+    return applied();
+  });
+}
+
+export function renamePresetAction(id: string, title: string): Promise<Status> {
+  return serially(async () => {
+    await writeLocal({ [KEYS.presets]: presetsOrThrow(renamePreset(await storedPresets(), id, title)) });
+    return applied();
+  });
+}
+
+export function deletePresetAction(id: string): Promise<Status> {
+  return serially(async () => {
+    await writeLocal({ [KEYS.presets]: presetsOrThrow(deletePreset(await storedPresets(), id)) });
+    return applied();
+  });
+}
+
+/**
+ * Checks that a blocked address can be let through: a web address whose
+ * site IT has not blocked (IT's blocked list stays above any teacher's
+ * exception). Returns the site pattern to allow.
+ */
+export async function siteToLetThrough(url: string, now: number): Promise<string> {
+  const site = exceptionSiteFor(url);
+  if (site === null) throw new RequestError('invalid', 'only web addresses (http, https) can be let through');
+  const current = await ensureCurrent(now);
+  if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
+    throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
+  }
+  return site;
+}
+
+/** Lets `site` through on this device for `minutes`; it expires by itself (the flow wakes at its end). */
+export function allowSite(site: string, minutes: number, now: number): Promise<Status> {
+  return serially(async () => {
+    const stored = await readLocal(KEYS.exceptions, StoredExceptions, []);
+    await writeLocal({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
+    return applied();
+  });
+}

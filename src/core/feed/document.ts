@@ -1,0 +1,208 @@
+/**
+ * Signed class documents (DESIGN.md, "Teacher control"). One document per
+ * class carries the class's whole current state: the lesson (or none: the
+ * lesson was ended) and a pause (or none). A teacher's browser signs it with
+ * ECDSA P-256 (ES256) and PUTs it to the class feed; student browsers fetch
+ * it and accept it only when
+ *
+ *   - it is a well-formed compact JWS no larger than the limit,
+ *   - it is signed by a key IT lists (teacherKeys) under the header's kid,
+ *   - its payload is a valid document for the class the device follows,
+ *   - it is newer than the last one accepted (a replayed old one is ignored),
+ *   - it was not issued in the future (beyond a clock-skew allowance), and
+ *   - it still has an effect: its lesson or pause is not over.
+ *
+ * Trust comes from the signature alone, never from the server that carried
+ * the document. Pure: keys and the time come in as arguments. jose does the
+ * JWS work over WebCrypto, which service workers and Node both have.
+ */
+import { CompactSign, calculateJwkThumbprint, compactVerify, importJWK, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+import { CLASS_DOCUMENT_TYPE, CLASS_ID_RE, KEY_ID_RE, MAX_DOCUMENT_BYTES, base64UrlToBytes, outlineClassDocument } from './format';
+import { LessonSchema } from '../schemas';
+
+const MINUTE = 60_000;
+
+/** The longest a pause may last: "eyes on me" is a moment, not a lesson. */
+export const MAX_PAUSE_MS = 10 * MINUTE;
+/** The longest pause message, about two sentences. */
+export const MAX_PAUSE_MESSAGE = 280;
+/** How far a document's issuedAt may be ahead of this device's clock (clocks of school laptops drift). */
+export const CLOCK_SKEW_MS = 5 * MINUTE;
+
+const Instant = z.number().int().nonnegative();
+
+export const ClassPauseSchema = z
+  .object({
+    message: z.string().trim().min(1, 'a pause needs a message').max(MAX_PAUSE_MESSAGE, `a pause message has at most ${MAX_PAUSE_MESSAGE} characters`),
+    startsAt: Instant,
+    until: Instant,
+  })
+  .refine((pause) => pause.until > pause.startsAt, { message: 'a pause must end after it starts', path: ['until'] })
+  .refine((pause) => pause.until - pause.startsAt <= MAX_PAUSE_MS, { message: 'a pause lasts at most 10 minutes', path: ['until'] });
+export type ClassPause = z.infer<typeof ClassPauseSchema>;
+
+/** The signed payload: the whole current state of one class. */
+export const ClassDocumentSchema = z.object({
+  v: z.literal(1),
+  class: z.string().regex(CLASS_ID_RE, 'not a class id'),
+  /** When the teacher's browser signed it (epoch ms); a newer document replaces an older one. */
+  issuedAt: Instant,
+  /** The signing key's id; must equal the JWS header's kid. */
+  kid: z.string().regex(KEY_ID_RE, 'not a key id'),
+  /** The class's lesson; null when the teacher ended it (or started none). */
+  lesson: LessonSchema.nullable(),
+  /** A class-wide pause; absent when there is none. */
+  pause: ClassPauseSchema.optional(),
+});
+export type ClassDocument = z.infer<typeof ClassDocumentSchema>;
+
+/** A document as the teacher's side composes it: `v` and `kid` are filled in when signing. */
+export type ClassDocumentDraft = Omit<z.input<typeof ClassDocumentSchema>, 'v' | 'kid'>;
+
+/** A P-256 public key as IT lists it (the JWK members that matter). */
+export interface PublicKeyJwk {
+  readonly kty: 'EC';
+  readonly crv: 'P-256';
+  readonly x: string;
+  readonly y: string;
+}
+
+/** A key student devices trust: policy.teacherKeys[] has this shape. */
+export interface TrustedKey {
+  readonly id: string;
+  readonly name?: string;
+  readonly publicKey: PublicKeyJwk;
+}
+
+export type RejectReason = 'malformed' | 'oversized' | 'unknown-key' | 'bad-signature' | 'wrong-class' | 'invalid' | 'replayed' | 'expired' | 'future';
+
+export interface VerifiedDocument {
+  readonly document: ClassDocument;
+  /** The trusted key that signed it. */
+  readonly signer: { readonly kid: string; readonly name: string | null; readonly x: string; readonly y: string };
+}
+
+export type VerifyResult = ({ readonly ok: true } & VerifiedDocument) | { readonly ok: false; readonly reason: RejectReason; readonly detail: string };
+
+export interface VerifyOptions {
+  readonly trustedKeys: readonly TrustedKey[];
+  /** The class this device fetched the document for. */
+  readonly classId: string;
+  /** issuedAt of the last document accepted for this class; null when none was. */
+  readonly lastIssuedAt: number | null;
+  readonly now: number;
+  readonly maxBytes?: number;
+  readonly clockSkewMs?: number;
+}
+
+/** True while a document still does something: its lesson has not ended, or its pause is not over. */
+export function documentInEffect(document: Pick<ClassDocument, 'lesson' | 'pause'>, now: number): boolean {
+  return (document.lesson !== null && document.lesson.endsAt > now) || (document.pause !== undefined && document.pause.until > now);
+}
+
+function reject(reason: RejectReason, detail: string): VerifyResult {
+  return { ok: false, reason, detail };
+}
+
+function publicPart(jwk: PublicKeyJwk): PublicKeyJwk {
+  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue === undefined) return 'invalid document';
+  return `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`;
+}
+
+/**
+ * Verifies a class document fetched for `classId`. Every way it can be
+ * refused has its own reason, so the status page can say what is wrong
+ * (a key IT forgot to list looks different from a forged document).
+ */
+export async function verifyClassDocument(jws: string, options: VerifyOptions): Promise<VerifyResult> {
+  const { trustedKeys, classId, lastIssuedAt, now } = options;
+  const outlined = outlineClassDocument(jws, options.maxBytes ?? MAX_DOCUMENT_BYTES);
+  if (!outlined.ok) return reject(outlined.reason, outlined.detail);
+  const { kid } = outlined.outline;
+
+  const trusted = trustedKeys.find((key) => key.id === kid);
+  if (trusted === undefined) return reject('unknown-key', `signed with key "${kid}", which this device's policy does not list`);
+
+  let payloadBytes: Uint8Array;
+  try {
+    const key = await importJWK({ ...publicPart(trusted.publicKey), alg: 'ES256' }, 'ES256');
+    ({ payload: payloadBytes } = await compactVerify(jws, key, { algorithms: ['ES256'] }));
+  } catch (error) {
+    if (error instanceof joseErrors.JWSSignatureVerificationFailed) return reject('bad-signature', `the signature does not match key "${kid}"`);
+    return reject('malformed', `the JWS could not be checked: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(payloadBytes));
+  } catch {
+    return reject('malformed', 'the payload is not JSON');
+  }
+  const parsed = ClassDocumentSchema.safeParse(payload);
+  if (!parsed.success) return reject('invalid', firstIssue(parsed.error));
+  const document = parsed.data;
+  if (document.kid !== kid) return reject('invalid', `the payload names key "${document.kid}" but the header names "${kid}"`);
+  if (document.class !== classId) return reject('wrong-class', `a document for class "${document.class}", fetched for class "${classId}"`);
+
+  const skew = options.clockSkewMs ?? CLOCK_SKEW_MS;
+  if (document.issuedAt > now + skew) return reject('future', `issued ${Math.round((document.issuedAt - now) / 1000)} s in the future; is a clock wrong?`);
+  if (lastIssuedAt !== null && document.issuedAt <= lastIssuedAt) {
+    return reject('replayed', `issued at ${document.issuedAt}, not newer than the document accepted before (${lastIssuedAt})`);
+  }
+  if (!documentInEffect(document, now) && (document.lesson !== null || document.pause !== undefined)) {
+    return reject('expired', document.lesson !== null ? 'its lesson is over' : 'its pause is over');
+  }
+  return { ok: true, document, signer: { kid, name: trusted.name ?? null, x: trusted.publicKey.x, y: trusted.publicKey.y } };
+}
+
+/**
+ * Signs a class document with `privateKey` (ECDSA P-256) under key id `kid`.
+ * The draft is validated first: a document a student would refuse as invalid
+ * is never sent. Returns the compact JWS and the document it carries.
+ */
+export async function signClassDocument(draft: ClassDocumentDraft, privateKey: CryptoKey, kid: string): Promise<{ jws: string; document: ClassDocument }> {
+  const parsed = ClassDocumentSchema.safeParse({ ...draft, v: 1, kid });
+  if (!parsed.success) throw new Error(`not a valid class document: ${firstIssue(parsed.error)}`);
+  const document = parsed.data;
+  const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(document))).setProtectedHeader({ alg: 'ES256', kid, typ: CLASS_DOCUMENT_TYPE }).sign(privateKey);
+  if (jws.length > MAX_DOCUMENT_BYTES) throw new Error(`the class document is ${jws.length} bytes; at most ${MAX_DOCUMENT_BYTES} can be published`);
+  return { jws, document };
+}
+
+/**
+ * A short fingerprint of a public key for people to compare by eye (the
+ * status page on a teacher's laptop against IT's policy): the first 8 bytes
+ * of the key's RFC 7638 thumbprint (itself a SHA-256), in four groups of
+ * four hex digits, e.g. "3F2A 9C01 77DE 4B20".
+ */
+export async function keyFingerprint(jwk: PublicKeyJwk): Promise<string> {
+  const thumbprint = base64UrlToBytes(await calculateJwkThumbprint(publicPart(jwk), 'sha256'));
+  const hex = [...(thumbprint ?? new Uint8Array()).slice(0, 8)].map((byte) => byte.toString(16).padStart(2, '0').toUpperCase()).join('');
+  return hex.match(/.{4}/g)?.join(' ') ?? hex;
+}
+
+/**
+ * The key id a teacher device signs with: the id under which its policy
+ * already lists this public key (IT may name keys after teachers), or else
+ * one derived from the key itself ("k-" and 16 characters of its
+ * thumbprint), which is what the status page tells IT to list.
+ */
+export async function signingKeyId(jwk: PublicKeyJwk, listed: readonly TrustedKey[]): Promise<string> {
+  const known = listed.find((key) => key.publicKey.x === jwk.x && key.publicKey.y === jwk.y);
+  if (known !== undefined) return known.id;
+  return `k-${(await calculateJwkThumbprint(publicPart(jwk), 'sha256')).slice(0, 16)}`;
+}
+
+/** Imports IT's school signing key (a private JWK from the policy) as a non-extractable signing key. */
+export async function importSchoolSigningKey(jwk: PublicKeyJwk & { d: string }): Promise<CryptoKey> {
+  const key = await importJWK({ ...publicPart(jwk), d: jwk.d, alg: 'ES256' }, 'ES256', { extractable: false });
+  // importJWK gives bytes only for symmetric ("oct") keys.
+  if (key instanceof Uint8Array) throw new Error('the school signing key is not an EC key');
+  return key;
+}

@@ -1,0 +1,465 @@
+/**
+ * IT's school-wide configuration, pushed through browser enterprise policy.
+ * This schema is the single source of truth: the managed_schema.json that
+ * Chrome and Edge need is generated from it (see managed-schema.ts), and the
+ * README's policy reference describes the same fields, from the same
+ * `.describe()` texts.
+ *
+ * Unknown fields are ignored, not rejected: Chrome drops them before
+ * Lesmodus sees them anyway, and a policy written for a newer Lesmodus must
+ * not freeze an older one on its last good policy. `npm run policy -- check`
+ * warns about them, so a typo does not go unnoticed.
+ */
+import { z } from 'zod';
+import {
+  PeriodSchema,
+  PinHashSchema,
+  PresetSchema,
+  SitePatternString,
+  TimeZone,
+  type NoLessonDate,
+} from '../schemas';
+
+/**
+ * Runs a check on an object only when the object itself and the fields the
+ * check reads are valid, so that other fields' problems and this one are
+ * reported together, and a malformed field is not reported twice.
+ */
+function whenValid(fields: readonly string[]) {
+  return {
+    when: (payload: z.core.ParsePayload): boolean =>
+      isPlainObject(payload.value) && !payload.issues.some((issue) => issue.path === undefined || issue.path.length === 0 || fields.includes(String(issue.path[0]))),
+  };
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// ---------------------------------------------------------------------------
+// Presets, timetable and PIN: the shapes of schemas.ts, with the policy's
+// field documentation added (zod's describe() returns a copy, so the shared
+// schemas are not changed).
+
+const PolicyPresetSchema = PresetSchema.safeExtend({
+  id: PresetSchema.shape.id.describe('Unique id, used by schedule, outsideLessons and teachers: letters, digits, "-", "_" or ".".'),
+  title: PresetSchema.shape.title.describe('What students see on the blocked page, e.g. "Rekenen".'),
+  mode: PresetSchema.shape.mode.describe('"allowlist": only these sites (plus the policy\'s allowed sites). "blocklist": these sites are blocked.'),
+  sites: PresetSchema.shape.sites.describe('Site patterns (Chrome URLBlocklist syntax), at most 1000.'),
+  embeds: PresetSchema.shape.embeds.describe('Sites allowed inside pages (video players) during this preset, never as a page of their own.'),
+  minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
+}).describe('A named set of rules that teachers can start and the timetable can apply.');
+
+// Rebuilt from PeriodSchema's fields rather than extended: PeriodSchema's
+// "end after start" check also runs when a time is malformed ("8:30"), and
+// then adds a second, misleading error. Here it runs only on valid times.
+const PolicyPeriodSchema = z
+  .object({
+    days: PeriodSchema.shape.days.describe('Weekdays of the period: "mon", "tue", "wed", "thu", "fri", "sat", "sun".'),
+    start: PeriodSchema.shape.start.describe('Local start time, HH:MM (24-hour), in timeZone.'),
+    end: PeriodSchema.shape.end.describe('Local end time, HH:MM, later on the same day than start.'),
+    preset: PeriodSchema.shape.preset.describe('Id of the preset that applies during the period.'),
+    title: PeriodSchema.shape.title.describe('Shown to students instead of the preset\'s title, e.g. "2B wiskunde".'),
+  })
+  .refine((period) => period.end > period.start, { message: 'a period must end after it starts, on the same day', path: ['end'], ...whenValid(['start', 'end']) })
+  .describe('A recurring lesson period.');
+
+const PolicyPinHashSchema = PinHashSchema.safeExtend({
+  algorithm: PinHashSchema.shape.algorithm.describe('Always "PBKDF2-SHA256".'),
+  iterations: PinHashSchema.shape.iterations.describe('PBKDF2 iterations: at least 100000; the command writes 600000.'),
+  salt: PinHashSchema.shape.salt.describe('Random salt, base64.'),
+  hash: PinHashSchema.shape.hash.describe('The derived 32-byte key, base64.'),
+});
+
+// ---------------------------------------------------------------------------
+// Days without lessons.
+//
+// Chrome's policy schema gives every value exactly one JSON type, so a list of
+// "a date or an object" cannot be declared for Chrome: it would drop the whole
+// list. The string form therefore carries everything: a date, a range and an
+// optional name ("2025-10-18/2025-10-26 Herfstvakantie"). The object form
+// {from, to, name} from schemas.ts stays accepted for Firefox and for
+// policies written before; `policy check` says Chrome would drop it.
+
+const DATE_ENTRY_RE = /^(\d{4}-\d{2}-\d{2})(?:\/(\d{4}-\d{2}-\d{2}))?(?:\s+(\S.*))?$/;
+const DATE_ENTRY_HELP = 'write a date as YYYY-MM-DD or a range as YYYY-MM-DD/YYYY-MM-DD, optionally followed by a name, e.g. "2025-10-18/2025-10-26 Herfstvakantie"';
+
+function isCalendarDate(value: string): boolean {
+  const time = Date.parse(`${value}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().startsWith(value);
+}
+
+/** "2026-04-27", "2026-04-27 Koningsdag", "2025-10-18/2025-10-26 Herfstvakantie". */
+const NoLessonDateString = z.string().transform((text, ctx): NoLessonDate => {
+  const match = DATE_ENTRY_RE.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: DATE_ENTRY_HELP });
+    return z.NEVER;
+  }
+  const from = match[1]!;
+  const to = match[2] ?? from;
+  const name = match[3]?.trim();
+  for (const date of [from, to]) {
+    if (!isCalendarDate(date)) {
+      ctx.addIssue({ code: 'custom', message: `"${date}" is not a calendar date` });
+      return z.NEVER;
+    }
+  }
+  if (to < from) {
+    ctx.addIssue({ code: 'custom', message: `the range ends (${to}) before it starts (${from})` });
+    return z.NEVER;
+  }
+  if (name !== undefined && name.length > 120) {
+    ctx.addIssue({ code: 'custom', message: 'the name is longer than 120 characters' });
+    return z.NEVER;
+  }
+  if (name === undefined && to === from) return from;
+  return name === undefined ? { from, to } : { from, to, name };
+});
+
+/** A date, checked once: a malformed date is not also reported as "not a calendar date". */
+const PolicyDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'write a date as YYYY-MM-DD', abort: true })
+  .refine(isCalendarDate, 'not a calendar date');
+
+/** The object form of schemas.ts's NoLessonDateSchema, with the range check only on valid dates. */
+const NoLessonDateObject = z
+  .object({ from: PolicyDate, to: PolicyDate, name: z.string().max(120).optional() })
+  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], ...whenValid(['from', 'to']) });
+
+const PolicyNoLessonDate = z
+  .union([NoLessonDateString, NoLessonDateObject], { error: DATE_ENTRY_HELP })
+  .describe('A date, or a range of dates (inclusive), optionally named: "2026-04-27 Koningsdag", "2025-10-18/2025-10-26 Herfstvakantie".');
+
+// ---------------------------------------------------------------------------
+// Classes and the class feed.
+
+/** Class ids go into the feed URL as they are, so they stay URL-safe. */
+const ClassId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, 'a class id is 1 to 32 letters, digits, "-", "_" or ".", starting with a letter or digit, e.g. "2B" or "groep-7"')
+  .describe('A class id, e.g. "2B", "H4a" or "groep-7".');
+
+const CLASS_PLACEHOLDER = '{class}';
+/** Hosts where a plain-http feed is allowed: a developer's or a test's own machine. */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1']);
+
+/** Why a class feed URL template is unusable, or null when it is fine. */
+function urlTemplateProblem(template: string): string | null {
+  if (!template.includes(CLASS_PLACEHOLDER)) {
+    return `the address must contain ${CLASS_PLACEHOLDER} where the class id goes, e.g. https://lesmodus.school.nl/feed/${CLASS_PLACEHOLDER}.json`;
+  }
+  const marker = 'lesmodusclassplaceholder';
+  let url: URL;
+  try {
+    url = new URL(template.split(CLASS_PLACEHOLDER).join(marker));
+  } catch {
+    return 'not a web address: write it in full, e.g. https://lesmodus.school.nl/feed/{class}.json';
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+    return 'use https:// (http:// only for localhost or 127.0.0.1, for testing)';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'use an https:// address';
+  if (url.username !== '' || url.password !== '') {
+    return 'no user name or password in the address: put the write credentials in classFeed.authorization (teacher devices only)';
+  }
+  if (url.hostname.includes(marker)) return `${CLASS_PLACEHOLDER} must be in the path or the query, not in the host name`;
+  if (!url.pathname.includes(marker) && !url.search.includes(marker)) {
+    return `${CLASS_PLACEHOLDER} must be in the path or the query: a #fragment is never sent to the server`;
+  }
+  return null;
+}
+
+const ClassFeedSchema = z
+  .object({
+    urlTemplate: z
+      .string()
+      .superRefine((template, ctx) => {
+        const problem = urlTemplateProblem(template);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .describe('Address of a class\'s lesson document, with {class} where the class id goes: https://, or http:// for localhost/127.0.0.1 only.'),
+    authorization: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\r\n]*$/, 'must be a single line')
+      .meta({ sensitiveValue: true })
+      .optional()
+      .describe('Teacher devices only: the Authorization header sent with each PUT that publishes a lesson, e.g. "Bearer …".'),
+    pollSeconds: z
+      .number()
+      .int()
+      .min(10, 'poll at most every 10 seconds')
+      .max(600, 'poll at least every 600 seconds (10 minutes)')
+      .default(30)
+      .describe('How often student devices fetch the class feed, in seconds (10 to 600).'),
+  });
+
+// ---------------------------------------------------------------------------
+// Keys. Lessons in the class feed are signed with ECDSA P-256; students check
+// them against the public keys IT lists. Keys are JSON Web Keys (RFC 7518), as
+// WebCrypto exports them.
+
+/** base64url of a 32-byte P-256 coordinate or scalar, without padding. */
+const KEY_PART_RE = /^[A-Za-z0-9_-]{43}$/;
+const KeyPart = (what: string) => z.string().regex(KEY_PART_RE, `${what}: 43 base64url characters (32 bytes) expected`);
+
+/** P-256 curve: y² = x³ - 3x + b (mod p). */
+const P256_P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
+const P256_B = 0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604bn;
+
+function base64UrlToBigInt(text: string): bigint {
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  let hex = '0x0';
+  for (let index = 0; index < binary.length; index++) hex += binary.charCodeAt(index).toString(16).padStart(2, '0');
+  return BigInt(hex);
+}
+
+function mod(value: bigint): bigint {
+  const rest = value % P256_P;
+  return rest < 0n ? rest + P256_P : rest;
+}
+
+/** True when (x, y) is a point of P-256: catches keys that were cut short or mixed up when copied. */
+function isOnP256(x: string, y: string): boolean {
+  const px = base64UrlToBigInt(x);
+  const py = base64UrlToBigInt(y);
+  if (px >= P256_P || py >= P256_P) return false;
+  return mod(py * py) === mod(px * px * px - 3n * px + P256_B);
+}
+
+const EcKeyFields = {
+  kty: z.literal('EC', { error: 'kty must be "EC"' }).describe('Always "EC".'),
+  crv: z.literal('P-256', { error: 'crv must be "P-256"' }).describe('Always "P-256".'),
+  x: KeyPart('x').describe('The x coordinate, base64url.'),
+  y: KeyPart('y').describe('The y coordinate, base64url.'),
+  // Members WebCrypto and other tools add when they export a key: declared so
+  // that a key pasted as exported is accepted as it is, without warnings.
+  alg: z.literal('ES256', { error: 'alg, when given, must be "ES256"' }).optional().describe('Optional; "ES256" when given.'),
+  use: z.literal('sig', { error: 'use, when given, must be "sig"' }).optional().describe('Optional; "sig" when given.'),
+  key_ops: z.array(z.string()).optional().describe('Optional; ignored.'),
+  ext: z.boolean().optional().describe('Optional; ignored.'),
+};
+
+function checkOnCurve(key: { x: string; y: string }, ctx: z.RefinementCtx): void {
+  // A malformed coordinate has its own error already.
+  if (!KEY_PART_RE.test(key.x) || !KEY_PART_RE.test(key.y)) return;
+  if (!isOnP256(key.x, key.y)) ctx.addIssue({ code: 'custom', path: ['x'], message: 'x and y are not a point of P-256: was the key copied in full?' });
+}
+
+const PublicJwkSchema = z
+  .object({
+    ...EcKeyFields,
+    // Declared (not just rejected) so that Chrome hands it over and the device
+    // reports it too: a private key pasted where the public one belongs would
+    // give every student the power to sign lessons.
+    d: z.string().optional().describe('Must be absent: a public key has no "d".'),
+    kid: z.string().optional().describe('Optional; the key\'s id is the id beside publicKey.'),
+  })
+  .superRefine((key, ctx) => {
+    if (key.d !== undefined) ctx.addIssue({ code: 'custom', path: ['d'], message: 'this is a private key: remove "d" and list only the public key' });
+    checkOnCurve(key, ctx);
+  })
+  .describe('The public key as a JSON Web Key: {"kty": "EC", "crv": "P-256", "x": …, "y": …}.');
+
+const KeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a key id is 1 to 64 letters, digits, "-", "_" or "."');
+
+const TeacherKeySchema = z
+  .object({
+    id: KeyId.describe('Short unique id of the key; signed lessons name it.'),
+    name: z.string().trim().min(1, 'give the key a name, e.g. the teacher\'s name').max(120).describe('Whose key this is, shown on the status page, e.g. "J. de Vries".'),
+    publicKey: PublicJwkSchema,
+  })
+  .describe('A teacher\'s (or the school\'s) public signing key.');
+
+const SchoolSigningKeySchema = z
+  .object({
+    ...EcKeyFields,
+    d: KeyPart('d').describe('The private scalar, base64url.'),
+    kid: KeyId.describe('The id under which student devices list the public half in teacherKeys.'),
+  })
+  .superRefine(checkOnCurve)
+  .meta({ sensitiveValue: true });
+
+// ---------------------------------------------------------------------------
+
+/** Reports each entry of a list whose key an earlier entry already used, at the path `pathOf(index)`. */
+function duplicates<T>(items: readonly T[], keyOf: (item: T) => unknown, ctx: z.RefinementCtx, pathOf: (index: number) => Array<string | number>, what: string): void {
+  if (!Array.isArray(items)) return;
+  const seen = new Set<string>();
+  items.forEach((item, index) => {
+    // An entry that is itself malformed (and reported as such) has no key to compare.
+    const key = item === null || item === undefined ? undefined : keyOf(item);
+    if (typeof key !== 'string') return;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: pathOf(index), message: `${what} "${key}" is listed twice` });
+    seen.add(key);
+  });
+}
+
+export const PolicySchema = z
+  .object({
+    blocked: z.array(SitePatternString).default([]).describe('Sites blocked for everyone, always: nobody in the classroom can lift this. Chrome URLBlocklist syntax.'),
+    allowed: z
+      .array(SitePatternString)
+      .default([])
+      .describe('Sites reachable in every lesson (sign-in, the school\'s systems). The more specific of allowed and blocked wins; on a tie, allowed.'),
+    embeds: z.array(SitePatternString).default([]).describe('Sites allowed inside pages (frames) in every lesson, never as a page of their own: video players such as youtube-nocookie.com.'),
+    presets: z.array(PolicyPresetSchema).default([]).describe('Lesson presets for teachers and the timetable.'),
+    timeZone: TimeZone.default('Europe/Amsterdam').describe('IANA time zone of the timetable and the dates without lessons.'),
+    schedule: z.array(PolicyPeriodSchema).default([]).describe('The timetable: recurring periods that apply a preset when no teacher lesson is active. Where periods overlap, the first wins.'),
+    noLessonDates: z.array(PolicyNoLessonDate).default([]).describe('Days without timetable lessons (holidays, study days): "YYYY-MM-DD" or "YYYY-MM-DD/YYYY-MM-DD", optionally followed by a name.'),
+    outsideLessons: z.string().min(1).optional().describe('Id of the preset in force outside lessons; open browsing (only blocked applies) when absent.'),
+    teacherPin: PolicyPinHashSchema.meta({ sensitiveValue: true }).optional().describe('PBKDF2-SHA256 hash of the teacher PIN or password, made with `npm run policy -- pin`. When absent, a teacher sets one on the device.'),
+    allowBlocklistLessons: z.boolean().default(true).describe('Whether teachers may start blocklist lessons (only some sites blocked) as well as allowlist lessons.'),
+    maxLessonMinutes: z.number().int().min(5).max(24 * 60).default(240).describe('The longest lesson a teacher may set, in minutes (5 to 1440).'),
+    showBlockedAddress: z.boolean().default(true).describe('Whether the blocked page shows the address that was blocked.'),
+    role: z
+      .enum(['student', 'teacher'], { error: 'role is "student" or "teacher"' })
+      .default('student')
+      .describe('"student": the device follows its classes\' lessons from the class feed. "teacher": the device publishes lessons to the class feed.'),
+    classes: z
+      .array(ClassId)
+      .max(50)
+      .default([])
+      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class'))
+      .describe('Student devices: the classes whose lessons this device follows. Teacher devices: the classes this teacher publishes lessons for.'),
+    classFeed: ClassFeedSchema.optional().describe(
+      'Where teachers publish signed lessons for their classes and student devices fetch them: any server that stores a PUT and serves it back with an ETag.',
+    ),
+    teacherKeys: z
+      .array(TeacherKeySchema)
+      .max(500)
+      .default([])
+      .superRefine((keys, ctx) => duplicates(keys, (key) => key.id, ctx, (index) => [index, 'id'], 'key id'))
+      .describe('Public keys whose signed lessons student devices accept from the class feed.'),
+    schoolSigningKey: SchoolSigningKeySchema.optional().describe(
+      'Teacher devices only, for schools that prefer one school key to a key per teacher: the private P-256 JSON Web Key that signs lessons (npm run policy -- key). Its public half goes into the students\' teacherKeys under id kid.',
+    ),
+  })
+  .superRefine(
+    (policy, ctx) => {
+      duplicates(policy.presets, (preset) => preset.id, ctx, (index) => ['presets', index, 'id'], 'preset id');
+      const presetIds = new Set(policy.presets.map((preset) => preset.id));
+      policy.schedule.forEach((period, index) => {
+        if (!presetIds.has(period.preset)) ctx.addIssue({ code: 'custom', path: ['schedule', index, 'preset'], message: `no preset with id "${period.preset}"` });
+      });
+      if (policy.outsideLessons !== undefined && !presetIds.has(policy.outsideLessons)) {
+        ctx.addIssue({ code: 'custom', path: ['outsideLessons'], message: `no preset with id "${policy.outsideLessons}"` });
+      }
+    },
+    whenValid(['presets', 'schedule', 'outsideLessons']),
+  )
+  .superRefine(
+    (policy, ctx) => {
+      const student = policy.role === 'student';
+      if (policy.classes.length > 0 && policy.classFeed === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['classFeed'], message: 'classes are only used with a classFeed: add one, or remove classes' });
+      }
+      if (student && policy.classFeed?.authorization !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['classFeed', 'authorization'],
+          message: 'only teacher devices publish: a student who reads this value (chrome://policy, the policy file) could overwrite the class feed. Push it only to teacher devices',
+        });
+      }
+      if (student && policy.schoolSigningKey !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schoolSigningKey'],
+          message: 'a private key on a student device lets students sign lessons: push it only to teacher devices, and list its public half in teacherKeys',
+        });
+      }
+      if (student && policy.classes.length > 0 && policy.teacherKeys.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['teacherKeys'], message: 'student devices accept only lessons signed with a key listed here: list at least one' });
+      }
+      const school = policy.schoolSigningKey;
+      const listed = school === undefined ? undefined : policy.teacherKeys.find((key) => key.id === school.kid);
+      if (school !== undefined && listed !== undefined && (listed.publicKey.x !== school.x || listed.publicKey.y !== school.y)) {
+        ctx.addIssue({ code: 'custom', path: ['schoolSigningKey', 'kid'], message: `teacherKeys lists a different public key under id "${school.kid}"` });
+      }
+    },
+    whenValid(['role', 'classes', 'classFeed', 'teacherKeys', 'schoolSigningKey']),
+  );
+
+export type Policy = z.infer<typeof PolicySchema>;
+
+/** The policy as IT may write it: defaults not yet filled in, dates in their string form. */
+export type PolicyInput = z.input<typeof PolicySchema>;
+
+/** The policy in force when IT has pushed none: open browsing, nothing blocked. */
+export const EMPTY_POLICY: Policy = PolicySchema.parse({});
+
+export interface PolicyProblem {
+  /** Dotted field path, e.g. `schedule.2.start`; `(root)` for the policy as a whole. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type PolicyResult =
+  | { readonly ok: true; readonly policy: Policy }
+  | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem> };
+
+/**
+ * Google Admin console's "Policy for extensions" takes each field wrapped as
+ * `{"field": {"Value": …}}`. Unwraps every top-level field written that way
+ * and leaves the others (and anything that is not an object) as they are, so
+ * a policy copied from the Admin console validates like the plain form.
+ */
+export function unwrapAdminConsole(raw: unknown): unknown {
+  if (!isPlainObject(raw)) return raw;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    out[key] = isPlainObject(value) && Object.keys(value).length === 1 && 'Value' in value ? value.Value : value;
+  }
+  return out;
+}
+
+/** True when at least one top-level field is in the Admin console's `{"Value": …}` form. */
+export function isAdminConsoleWrapped(raw: unknown): boolean {
+  return isPlainObject(raw) && Object.values(raw).some((value) => isPlainObject(value) && Object.keys(value).length === 1 && 'Value' in value);
+}
+
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union's issue lists every branch's problems. When the value had the type
+ * of exactly one branch (a string where "string or object" was expected),
+ * that branch's problems are the ones that help; otherwise the union's own
+ * message says what was expected.
+ */
+function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = []): Array<{ path: ReadonlyArray<PropertyKey>; message: string }> {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const typed = issue.errors.filter((branch) => !branch.some((sub) => sub.code === 'invalid_type' && (sub.path?.length ?? 0) === 0));
+      if (typed.length === 1) return flatten(typed[0]!, path);
+    }
+    // zod words a missing field as "expected string, received undefined".
+    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required: ${issue.expected} missing` }];
+    // zod's generic prefix adds nothing next to a field path.
+    return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+  });
+}
+
+/**
+ * Validates a policy as IT wrote it (plain, or in the Admin console's wrapped
+ * form). Every problem is reported with its dotted field path and a reason
+ * an IT admin can act on; an invalid policy is never applied in part.
+ */
+export function parsePolicy(raw: unknown): PolicyResult {
+  let parsed: ReturnType<typeof PolicySchema.safeParse>;
+  try {
+    parsed = PolicySchema.safeParse(unwrapAdminConsole(raw));
+  } catch (error) {
+    // A check that throws on some odd input must not take the caller down
+    // with it: the policy is then simply not valid, and says why.
+    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${(error as Error).message}` }] };
+  }
+  if (parsed.success) return { ok: true, policy: parsed.data };
+  return {
+    ok: false,
+    errors: flatten(parsed.error.issues).map(({ path, message }) => ({ path: path.map(String).join('.') || '(root)', message })),
+  };
+}

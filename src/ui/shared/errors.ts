@@ -1,0 +1,35 @@
+/** Refusals from the background in words a teacher can act on, in the UI's language. */
+import type { Status } from '../../core/protocol';
+import { BackgroundError } from './channel';
+import { formatCountdown, t } from './text';
+
+/** What to show for a failed request; `now` for a live wait. */
+export function errorText(error: unknown, status: Status | null, now: number): string {
+  if (!(error instanceof BackgroundError)) return t('errorNoAnswer');
+  switch (error.code) {
+    case 'wrong-pin':
+      return error.retryAt !== undefined && error.retryAt > now ? t('errorWrongPinWait', formatCountdown(error.retryAt - now)) : t('errorWrongPin');
+    case 'rate-limited':
+      return error.retryAt !== undefined && error.retryAt > now ? t('errorRateLimited', formatCountdown(error.retryAt - now)) : t('errorRateLimitOver');
+    case 'locked':
+      return t('errorLocked');
+    case 'too-long':
+      return t('errorTooLong', String(status?.settings.maxLessonMinutes ?? ''));
+    case 'mode-not-allowed':
+      return t('errorModeNotAllowed');
+    case 'it-blocked':
+      return t('errorItBlocked');
+    case 'no-lesson':
+      return t('errorNoLesson');
+    case 'not-found':
+      return t('errorPresetGone');
+    case 'too-many':
+      return t('errorTooManyPresets');
+    case 'forbidden':
+      return status?.teacher.pinFromPolicy ? t('errorPinFromSchool') : t('errorForbidden');
+    case 'invalid':
+      return t('errorInvalid', error.message);
+    default:
+      return t('errorInternal', error.message);
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Strings and formats for the UI, in the browser's language (Dutch or
+ * English). Pure: the strings come from a message source that the page's
+ * entry installs (`./i18n` installs the browser's _locales), so components
+ * render the same in a test, with a stand-in that reads the locale files.
+ */
+import type { RejectReason } from '../../core/feed/document';
+import type { FeedProblem } from '../../core/feed/problem';
+
+/** Where localised strings come from: the browser's i18n API, or a test stand-in. */
+export interface MessageSource {
+  /** The message for `key` with $1…$9 substituted; '' when there is none. */
+  getMessage(key: string, substitutions?: string | string[]): string;
+  /** The UI language, such as "nl" or "en-GB". */
+  getUILanguage(): string;
+}
+
+/** Until a page installs a source, keys show as themselves: a missing wiring is visible, not silent. */
+let source: MessageSource = { getMessage: () => '', getUILanguage: () => 'en' };
+
+/** Installs the message source; each page's entry calls this once, before rendering. */
+export function setMessageSource(next: MessageSource): void {
+  source = next;
+}
+
+/** The localised message for `key`, or the key itself when there is none. */
+export function t(key: string, substitutions?: string | string[]): string {
+  return source.getMessage(key, substitutions) || key;
+}
+
+/** "nl" for Dutch browsers, "en" otherwise. */
+export function language(): 'nl' | 'en' {
+  return source.getUILanguage().toLowerCase().startsWith('nl') ? 'nl' : 'en';
+}
+
+/** A local time of day, "10:15". */
+export function formatTime(instant: number, timeZone?: string): string {
+  return new Intl.DateTimeFormat(language(), { hour: '2-digit', minute: '2-digit', ...(timeZone ? { timeZone } : {}) }).format(instant);
+}
+
+/** A countdown, "1:05:09" or "4:09". */
+export function formatCountdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+
+/** A link target for a site pattern, or null when the pattern names no single site (such as "*"). */
+export function siteLink(pattern: string): string | null {
+  const trimmed = pattern.trim();
+  if (trimmed === '*' || trimmed === '') return null;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return /^https?:\/\//i.test(trimmed) ? trimmed : null;
+  return `https://${trimmed.replace(/^\./, '')}`;
+}
+
+/** A site pattern's problem in the teacher's language, from core's error code. */
+export function patternProblem(code: string, params: readonly string[]): string {
+  const key = `patternError${code.replace(/(^|-)([a-z0-9])/g, (_match, _dash: string, letter: string) => letter.toUpperCase())}`;
+  return t(key, [...params]);
+}
+
+/** The message of each class-feed problem code: a Record, so a new code without a message is a type error. */
+const FEED_PROBLEM_KEYS: Record<FeedProblem['code'], string> = {
+  refused: 'feedProblemRefused',
+  credentials: 'feedProblemCredentials',
+  http: 'feedProblemHttp',
+  unreachable: 'feedProblemUnreachable',
+  newer: 'feedProblemNewer',
+};
+
+/**
+ * Why talking to the class feed failed, in the reader's language, from core's
+ * code. An entry stored before there were codes has only the English
+ * `lastError`, which is shown as it is rather than nothing.
+ */
+export function feedProblemText(problem: FeedProblem | null, lastError: string | null): string {
+  if (problem === null) return lastError ?? '';
+  return t(FEED_PROBLEM_KEYS[problem.code], 'status' in problem ? String(problem.status) : undefined);
+}
+
+const FEED_REJECTION_KEYS: Record<RejectReason, string> = {
+  malformed: 'feedRejectionMalformed',
+  oversized: 'feedRejectionOversized',
+  'unknown-key': 'feedRejectionUnknownKey',
+  'bad-signature': 'feedRejectionBadSignature',
+  'wrong-class': 'feedRejectionWrongClass',
+  invalid: 'feedRejectionInvalid',
+  replayed: 'feedRejectionReplayed',
+  expired: 'feedRejectionExpired',
+  future: 'feedRejectionFuture',
+};
+
+/** Why a student device refused a class document, in the reader's language (the English detail stays in the diagnostics). */
+export function feedRejectionText(reason: RejectReason): string {
+  return t(FEED_REJECTION_KEYS[reason]);
+}

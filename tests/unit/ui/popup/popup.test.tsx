@@ -1,0 +1,422 @@
+/**
+ * @jest-environment jsdom
+ * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
+ */
+// The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { render, screen, waitFor, within } from '@testing-library/preact';
+import userEvent from '@testing-library/user-event';
+import type { Lesson, Preset } from '../../../../src/core/schemas';
+import { Popup } from '../../../../src/ui/popup/popup';
+import type { PopupServices } from '../../../../src/ui/popup/services';
+import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
+import { axeViolations, preparePage } from '../support/axe';
+import { FakeBackground, type FakeBackgroundOptions } from '../support/fake-background';
+import { localeSource } from '../support/locale';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
+
+const lesson = (extra: Partial<Lesson> = {}): Lesson => ({ id: 'l1', title: 'Rekenen 2B', mode: 'allowlist', sites: ['rekenen.nl', 'wikipedia.org'], embeds: [], startsAt: T0 - 10 * M, endsAt: T0 + 35 * M, ...extra });
+const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
+const ownPreset: Preset = { id: 'local-1', title: 'Topo', mode: 'allowlist', sites: ['topo.nl', 'maps.test'], embeds: [] };
+
+beforeEach(() => {
+  setMessageSource(localeSource('en'));
+  preparePage();
+});
+
+afterEach(() => {
+  document.body.innerHTML = '';
+});
+
+function setup(options: FakeBackgroundOptions = {}, tabUrl: string | null = null) {
+  const background = new FakeBackground({ now: T0, ...options });
+  const services: PopupServices = { connector: background.connector, currentTabUrl: async () => tabUrl, now: () => background.now };
+  const user = userEvent.setup();
+  render(<Popup services={services} />);
+  return { background, user };
+}
+
+/** Opens the teacher panel with the PIN. */
+async function unlock(user: ReturnType<typeof userEvent.setup>, pin = '1234') {
+  await user.click(await screen.findByRole('button', { name: 'Teacher' }));
+  await user.type(screen.getByLabelText('Teacher PIN'), pin);
+  await user.click(screen.getByRole('button', { name: 'Open' }));
+}
+
+describe('the status, for everyone', () => {
+  it('shows the layout at once, before the background answers', async () => {
+    const background = new FakeBackground({ now: T0, lesson: lesson() });
+    let release: () => void = () => undefined;
+    background.gate = new Promise((done) => (release = done));
+    render(<Popup services={{ connector: background.connector, currentTabUrl: async () => null, now: () => T0 }} />);
+    // Synchronously, on the first render: the status card's skeleton and the Teacher button.
+    expect(document.querySelector('.status-card.skeleton')).not.toBeNull();
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toContain('Loading');
+    expect(screen.getByRole('button', { name: 'Teacher' })).toBeTruthy();
+    release();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' })).toBeTruthy();
+    expect(document.querySelector('.skeleton')).toBeNull();
+  });
+
+  it('says what is in force: title, kind, until when, time left, the sites, the next period', async () => {
+    setup({
+      lesson: lesson(),
+      policy: { presets: [itPreset], schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '13:00', end: '13:50', preset: 'taal' }], timeZone: 'UTC' },
+    });
+    expect(await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' })).toBeTruthy();
+    expect(screen.getByText('Set by the teacher')).toBeTruthy();
+    expect(screen.getByText('Only the sites below')).toBeTruthy();
+    expect(screen.getByText(`until ${formatTime(T0 + 35 * M)}`, { exact: false })).toBeTruthy();
+    expect(screen.getByText('35:00 left')).toBeTruthy();
+    expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toEqual(['rekenen.nl', 'wikipedia.org']);
+    expect(screen.getByText(`Next: Taal at ${formatTime(Date.UTC(2026, 2, 2, 13, 0), 'UTC')}`)).toBeTruthy();
+    // Nothing a student could change.
+    expect(screen.getAllByRole('button').map((button) => button.textContent)).toEqual(['Teacher']);
+    expect(screen.queryByRole('textbox')).toBeNull();
+  });
+
+  it('says so when browsing is open', async () => {
+    setup();
+    expect(await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' })).toBeTruthy();
+  });
+
+  it('shows sites a teacher let through for a while', async () => {
+    setup({ lesson: lesson(), exceptions: [{ site: 'games.test', until: T0 + 10 * M }] });
+    expect(await screen.findByText('Let through for a while on this browser:')).toBeTruthy();
+    expect(screen.getByText(`games.test until ${formatTime(T0 + 10 * M)}`)).toBeTruthy();
+  });
+
+  it('passes axe', async () => {
+    setup({ lesson: lesson() });
+    await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('speaks Dutch in a Dutch browser', async () => {
+    setMessageSource(localeSource('nl'));
+    setup({ lesson: lesson() });
+    expect(await screen.findByRole('button', { name: 'Docent' })).toBeTruthy();
+    expect(screen.getByText('Alleen de sites hieronder')).toBeTruthy();
+    expect(screen.getByText('nog 35:00')).toBeTruthy();
+  });
+});
+
+describe('teacher unlock', () => {
+  it('sets the first PIN with a confirmation, then opens the panel', async () => {
+    const { background, user } = setup({ pin: null });
+    await user.click(await screen.findByRole('button', { name: 'Teacher' }));
+    expect(screen.getByRole('heading', { name: 'Choose a teacher PIN' })).toBeTruthy();
+    expect(document.activeElement).toBe(screen.getByLabelText('New PIN'));
+    expect(await axeViolations()).toEqual([]);
+
+    await user.type(screen.getByLabelText('New PIN'), '2468');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '2469');
+    await user.click(screen.getByRole('button', { name: 'Set PIN' }));
+    expect(screen.getByRole('alert').textContent).toBe('The two new PINs are not the same.');
+    expect(background.changes()).toEqual([]);
+
+    await user.clear(screen.getByLabelText('Repeat the new PIN'));
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '2468');
+    await user.click(screen.getByRole('button', { name: 'Set PIN' }));
+    expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
+    expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '2468' }]);
+    expect(background.pin).toBe('2468');
+  });
+
+  it('refuses a wrong PIN, changes nothing, and shows the wait after repeated tries', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user, '0000');
+    expect((await screen.findByRole('alert')).textContent).toBe('That PIN is not right. Try again.');
+    expect(screen.queryByRole('heading', { name: 'Start a lesson' })).toBeNull();
+    expect((screen.getByLabelText('Teacher PIN') as HTMLInputElement).value).toBe('');
+    await user.type(screen.getByLabelText('Teacher PIN'), '1111{Enter}');
+    await user.type(screen.getByLabelText('Teacher PIN'), '2222{Enter}');
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That PIN is not right. You can try again in 0:30.'));
+    await user.type(screen.getByLabelText('Teacher PIN'), '1234{Enter}');
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/^Too many wrong PINs\. Try again in 0:30\.$/));
+    expect(background.lesson).toEqual(lesson());
+    expect(background.token).toBeNull();
+  });
+
+  it('goes back to the PIN when the panel locked itself in the background', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user);
+    await screen.findByRole('heading', { name: 'This lesson' });
+    background.token = null; // idle expiry in the background
+    await user.click(screen.getByRole('button', { name: '+5 min' }));
+    expect(await screen.findByText('The teacher panel locked itself. Enter the PIN again.')).toBeTruthy();
+    expect(screen.getByLabelText('Teacher PIN')).toBeTruthy();
+    expect(background.lesson?.endsAt).toBe(T0 + 35 * M);
+  });
+
+  it('locks on request', async () => {
+    const { background, user } = setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Lock' }));
+    expect(await screen.findByRole('button', { name: 'Teacher' })).toBeTruthy();
+    expect(background.sent('lock')).toHaveLength(1);
+    expect(background.token).toBeNull();
+  });
+
+  it('changes a local PIN with the old one', async () => {
+    const { background, user } = setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Change PIN' }));
+    await user.type(screen.getByLabelText('Current PIN'), '1234');
+    await user.type(screen.getByLabelText('New PIN'), '987654');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '987654');
+    await user.click(screen.getByRole('button', { name: 'Change PIN' }));
+    expect(await screen.findByText('The PIN has been changed.')).toBeTruthy();
+    expect(background.pin).toBe('987654');
+    expect(background.sent('setPin')[0]).toMatchObject({ oldPin: '1234', newPin: '987654' });
+  });
+
+  it('offers no PIN change when IT sets the PIN', async () => {
+    const { user } = setup({ pinFromPolicy: true });
+    await unlock(user);
+    await screen.findByRole('heading', { name: 'Start a lesson' });
+    expect(screen.queryByRole('button', { name: 'Change PIN' })).toBeNull();
+  });
+});
+
+describe('starting a lesson', () => {
+  it('starts a preset in one click, with its own length', async () => {
+    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    await unlock(user);
+    const row = (await screen.findByText('Taal')).closest('li')!;
+    expect(within(row).getByText('Only 1 site(s) · 50 min')).toBeTruthy();
+    await user.click(within(row).getByRole('button', { name: 'Start' }));
+    expect(await screen.findByText('Lesson started: Taal')).toBeTruthy();
+    expect(background.lesson).toMatchObject({ title: 'Taal', sites: ['taal.nl'], startsAt: T0, endsAt: T0 + 50 * M });
+    expect(screen.getByRole('heading', { level: 1, name: 'Taal' })).toBeTruthy();
+  });
+
+  it('starts a custom allowlist lesson: title, sites checked as typed, this tab, 45 minutes', async () => {
+    const { background, user } = setup({}, 'https://www.wikipedia.org/wiki/Rekenen');
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    expect(document.activeElement).toBe(screen.getByLabelText('Lesson name'));
+    await user.type(screen.getByLabelText('Lesson name'), 'Breuken');
+
+    const field = screen.getByLabelText('Add a site');
+    await user.type(field, '*.rekenen.nl');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText(/^Not a valid site: "\*\.rekenen\.nl": write "rekenen\.nl" instead/)).toBeTruthy();
+    await user.clear(field);
+    await user.type(field, 'rekenen.nl{Enter}');
+    expect(within(screen.getByRole('group', { name: 'Allowed sites' })).getByText('rekenen.nl')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: "+ Add this tab's site: wikipedia.org" }));
+    await user.click(screen.getByRole('radio', { name: '45 min' }));
+    expect(await axeViolations()).toEqual([]);
+
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(await screen.findByText('Lesson started: Breuken')).toBeTruthy();
+    expect(background.sent('startLesson')[0]?.lesson).toMatchObject({ title: 'Breuken', mode: 'allowlist', sites: ['rekenen.nl', 'wikipedia.org'], minutes: 45 });
+    expect(background.lesson).toMatchObject({ endsAt: T0 + 45 * M });
+  });
+
+  it('adds what is still typed in the field when the lesson starts, and pasted lines one by one', async () => {
+    const { background, user } = setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    await user.type(screen.getByLabelText('Lesson name'), 'Taal');
+    await user.click(screen.getByLabelText('Add a site'));
+    await user.paste('taal.nl\nwoordenboek.nl');
+    await user.type(screen.getByLabelText('Add a site'), 'spelling.nl');
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    await screen.findByText('Lesson started: Taal');
+    expect(background.lesson?.sites).toEqual(['taal.nl', 'woordenboek.nl', 'spelling.nl']);
+  });
+
+  it('does not start with a site that is not valid, or without a name', async () => {
+    const { background, user } = setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(screen.getByRole('alert').textContent).toBe('Give the lesson a name.');
+    await user.type(screen.getByLabelText('Lesson name'), 'Taal');
+    await user.type(screen.getByLabelText('Add a site'), 'http:/taal.nl');
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(screen.getByRole('alert').textContent).toBe('Correct the site in the field first, or empty the field.');
+    expect(background.sent('startLesson')).toEqual([]);
+  });
+
+  it('takes an end time instead of a length', async () => {
+    const { background, user } = setup();
+    background.now = new Date(2026, 2, 2, 9, 0).getTime();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    await user.type(screen.getByLabelText('Lesson name'), 'Project');
+    await user.type(screen.getByLabelText('or until'), '10:15');
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    await screen.findByText('Lesson started: Project');
+    expect(background.lesson?.endsAt).toBe(new Date(2026, 2, 2, 10, 15).getTime());
+  });
+
+  it("keeps to IT's limits: no blocklist choice, no lengths beyond the maximum", async () => {
+    const { user } = setup({ policy: { allowBlocklistLessons: false, maxLessonMinutes: 50, presets: [{ ...itPreset, id: 'open', title: 'Open', mode: 'blocklist' }] } });
+    await unlock(user);
+    const row = (await screen.findByText('Open')).closest('li')!;
+    expect(within(row).getByRole('button', { name: 'Start' }).hasAttribute('disabled')).toBe(true);
+    expect(within(row).getByText('Blocks sites: not allowed by your school')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'New lesson…' }));
+    expect(screen.queryByRole('radio', { name: 'All sites except the ones below' })).toBeNull();
+    expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('value'))).toEqual(['15', '30', '45', '50']);
+  });
+
+  it('starts a blocklist lesson where IT allows it', async () => {
+    const { background, user } = setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    await user.type(screen.getByLabelText('Lesson name'), 'Toets');
+    await user.click(screen.getByRole('radio', { name: 'All sites except the ones below' }));
+    await user.type(screen.getByLabelText('Add a site'), 'chatgpt.com{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    await screen.findByText('Lesson started: Toets');
+    expect(background.lesson).toMatchObject({ mode: 'blocklist', sites: ['chatgpt.com'] });
+  });
+});
+
+describe('a running lesson', () => {
+  it('extends by 5 and 15 minutes', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: '+5 min' }));
+    expect(await screen.findByText(`The lesson now ends at ${formatTime(T0 + 40 * M)}.`)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: '+15 min' }));
+    await screen.findByText(`The lesson now ends at ${formatTime(T0 + 55 * M)}.`);
+    expect(background.lesson?.endsAt).toBe(T0 + 55 * M);
+    expect(screen.getByRole('group', { name: 'Extend:' })).toBeTruthy();
+  });
+
+  it('changes the sites live', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Change sites' }));
+    await user.click(screen.getByRole('button', { name: 'Remove wikipedia.org' }));
+    await user.type(screen.getByLabelText('Add a site'), 'khanacademy.org{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('The sites have been changed.')).toBeTruthy();
+    expect(background.lesson).toMatchObject({ sites: ['rekenen.nl', 'khanacademy.org'], endsAt: T0 + 35 * M });
+  });
+
+  it('ends now, and the status shows open browsing at once', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'End now' }));
+    expect(await screen.findByText('The lesson has ended.')).toBeTruthy();
+    expect(background.lesson).toBeNull();
+    expect(screen.getByRole('heading', { level: 1, name: 'No lesson: browsing is open' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'End now' })).toBeNull();
+  });
+
+  it('passes axe with the panel open', async () => {
+    const { user } = setup({ lesson: lesson(), presets: [ownPreset], policy: { presets: [itPreset] } });
+    await unlock(user);
+    await screen.findByRole('heading', { name: 'This lesson' });
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('refreshes the status when the lesson ends by itself', async () => {
+    const { background } = setup({ lesson: lesson({ endsAt: T0 + 1500 }) });
+    await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
+    background.now = T0 + 2000;
+    expect(await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' }, { timeout: 3000 })).toBeTruthy();
+  });
+});
+
+describe('presets', () => {
+  it('saves the running lesson as a preset', async () => {
+    const { background, user } = setup({ lesson: lesson() });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Save as preset' }));
+    expect(await screen.findByText('Saved as a preset: Rekenen 2B')).toBeTruthy();
+    expect(background.presets).toEqual([{ id: 'local-1', title: 'Rekenen 2B', mode: 'allowlist', sites: ['rekenen.nl', 'wikipedia.org'], embeds: [], minutes: 45 }]);
+    expect(within(screen.getByRole('list', { name: 'Your presets' })).getByText('Rekenen 2B')).toBeTruthy();
+  });
+
+  it('renames a preset', async () => {
+    const { background, user } = setup({ presets: [ownPreset] });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Rename' }));
+    const input = screen.getByLabelText('New name for “Topo”');
+    expect(document.activeElement).toBe(input);
+    await user.clear(input);
+    await user.type(input, 'Topografie{Enter}');
+    expect(await screen.findByText('Renamed to Topografie')).toBeTruthy();
+    expect(background.presets).toEqual([{ ...ownPreset, title: 'Topografie' }]);
+  });
+
+  it('edits a preset in the editor', async () => {
+    const { background, user } = setup({ presets: [ownPreset] });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Edit' }));
+    expect(screen.getByRole('heading', { name: 'Edit preset' })).toBeTruthy();
+    expect((screen.getByLabelText('Lesson name') as HTMLInputElement).value).toBe('Topo');
+    await user.click(screen.getByRole('button', { name: 'Remove maps.test' }));
+    await user.click(screen.getByRole('radio', { name: '30 min' }));
+    await user.click(screen.getByRole('button', { name: 'Save preset' }));
+    expect(await screen.findByText('Saved as a preset: Topo')).toBeTruthy();
+    expect(background.presets).toEqual([{ ...ownPreset, sites: ['topo.nl'], minutes: 30 }]);
+    expect(background.sent('savePreset')[0]?.id).toBe('local-1');
+  });
+
+  it("adapts one of IT's presets into a lesson without changing it", async () => {
+    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    await unlock(user);
+    const row = (await screen.findByText('Taal')).closest('li')!;
+    expect(within(row).queryByRole('button', { name: 'Rename' })).toBeNull();
+    expect(within(row).queryByRole('button', { name: 'Delete' })).toBeNull();
+    await user.click(within(row).getByRole('button', { name: 'Adapt' }));
+    await user.type(screen.getByLabelText('Add a site'), 'woordenboek.nl{Enter}');
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    await screen.findByText('Lesson started: Taal');
+    expect(background.lesson).toMatchObject({ sites: ['taal.nl', 'woordenboek.nl'], endsAt: T0 + 50 * M });
+    expect(background.policy.presets).toEqual([itPreset]);
+  });
+
+  it('deletes a preset after a confirmation', async () => {
+    const { background, user } = setup({ presets: [ownPreset] });
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'Delete' }));
+    expect(screen.getByText('Delete “Topo”?')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Keep' }));
+    expect(background.sent('deletePreset')).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    expect(await screen.findByText('Deleted: Topo')).toBeTruthy();
+    expect(background.presets).toEqual([]);
+    expect(document.activeElement).toBe(screen.getByRole('heading', { name: 'Start a lesson' }));
+  });
+});
+
+describe('keyboard only', () => {
+  it('unlocks and starts a preset without a mouse', async () => {
+    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' });
+    await user.tab();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Teacher' }));
+    await user.keyboard('{Enter}');
+    expect(document.activeElement).toBe(screen.getByLabelText('Teacher PIN'));
+    await user.keyboard('1234{Enter}');
+    await screen.findByRole('heading', { name: 'Start a lesson' });
+    const start = within(screen.getByText('Taal').closest('li')!).getByRole('button', { name: 'Start' });
+    for (let presses = 0; presses < 10 && document.activeElement !== start; presses++) await user.tab();
+    expect(document.activeElement).toBe(start);
+    await user.keyboard('{Enter}');
+    await screen.findByText('Lesson started: Taal');
+    expect(background.lesson?.title).toBe('Taal');
+  });
+});
+
+describe('a wait from earlier wrong PINs', () => {
+  it('shows at once when the PIN form opens, and ends by itself', async () => {
+    const { background, user } = setup({ attempts: { failures: 3, lastFailureAt: T0 - 29_000 } });
+    await user.click(await screen.findByRole('button', { name: 'Teacher' }));
+    expect(screen.getByRole('alert').textContent).toBe('Too many wrong PINs. Try again in 0:01.');
+    background.now = T0 + 2000;
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('You can try the PIN again now.'), { timeout: 3000 });
+  });
+});
