@@ -1,6 +1,6 @@
-// Lint rules that keep the architecture honest (DESIGN.md, STYLE.md):
-// src/core is pure (no browser API, no clock), and only src/platform
-// imports webextension-polyfill.
+// Lint rules that keep the architecture honest (docs/design.md, "Architecture";
+// docs/contributing.md, "Conventions"): src/core is pure (no browser API, no
+// clock), and only src/platform imports webextension-polyfill.
 const tseslint = require('typescript-eslint');
 const globals = require('globals');
 

@@ -1,5 +1,5 @@
 /**
- * The extension's only network traffic (DESIGN.md, "Privacy"): fetching a
+ * The extension's only network traffic (docs/design.md, "Privacy"): fetching a
  * class's document from the class feed, and a teacher's PUT of one. No
  * cookies or other credentials of the browser go along (`credentials:
  * 'omit'`), no referrer, and the HTTP cache is bypassed so that the

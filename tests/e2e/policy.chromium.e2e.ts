@@ -2,7 +2,7 @@
  * IT's policy in real Chromium, pushed the way IT pushes it on Linux: a JSON
  * file in /etc/chromium/policies/managed/ naming the extension by its ID
  * (fixed by the development key of dist/chrome-dev). Shows the layers of
- * DESIGN.md "Rules" with a real managed policy: IT-blocked beats a teacher's
+ * docs/design.md "Rules" with a real managed policy: IT-blocked beats a teacher's
  * allowlist, IT-allowed sign-in hosts are reachable in every lesson, the
  * timetable applies a preset by itself; a change pushed while the browser
  * runs applies without a restart; and an invalid policy leaves the previous

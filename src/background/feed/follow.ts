@@ -1,5 +1,5 @@
 /**
- * Following the class feed on a student device (DESIGN.md, "Teacher
+ * Following the class feed on a student device (docs/design.md, "Teacher
  * control"): each class's document is fetched with If-None-Match on
  * start-up, on a periodic alarm, and when a navigation starts while the last
  * fetch is a few seconds old — so a new lesson is in force by the student's

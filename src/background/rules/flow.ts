@@ -1,5 +1,5 @@
 /**
- * The one-way rules flow (DESIGN.md, "Architecture"):
+ * The one-way rules flow (docs/design.md, "Architecture"):
  *
  *   storage.local -> resolve(now) -> compile() -> applyRules()
  *                 -> wake-up at the next change -> sweep open tabs

@@ -1,5 +1,5 @@
 /**
- * Signed class documents (DESIGN.md, "Teacher control"). One document per
+ * Signed class documents (docs/design.md, "Teacher control"). One document per
  * class carries the class's whole current state: the lesson (or none: the
  * lesson was ended) and a pause (or none). A teacher's browser signs it with
  * ECDSA P-256 (ES256) and PUTs it to the class feed; student browsers fetch

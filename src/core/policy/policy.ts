@@ -1,9 +1,9 @@
 /**
  * IT's school-wide configuration, pushed through browser enterprise policy.
  * This schema is the single source of truth: the managed_schema.json that
- * Chrome and Edge need is generated from it (see managed-schema.ts), and the
- * README's policy reference describes the same fields, from the same
- * `.describe()` texts.
+ * Chrome and Edge need is generated from it (see managed-schema.ts), and so
+ * is docs/policy-reference.md, from the same `.describe()` texts (`npm run
+ * docs`; a test fails when a field has no description).
  *
  * Unknown fields are ignored, not rejected: Chrome drops them before
  * Lesmodus sees them anyway, and a policy written for a newer Lesmodus must
@@ -125,8 +125,13 @@ const PolicyDate = z
 
 /** The object form of schemas.ts's NoLessonDateSchema, with the range check only on valid dates. */
 const NoLessonDateObject = z
-  .object({ from: PolicyDate, to: PolicyDate, name: z.string().max(120).optional() })
-  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], ...whenValid(['from', 'to']) });
+  .object({
+    from: PolicyDate.describe('First day without lessons, YYYY-MM-DD.'),
+    to: PolicyDate.describe('Last day without lessons (inclusive), YYYY-MM-DD; the same as from for one day.'),
+    name: z.string().max(120).optional().describe('What the days are, e.g. "Herfstvakantie": a note for whoever reads the policy.'),
+  })
+  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], ...whenValid(['from', 'to']) })
+  .describe('The object form of an entry, {"from", "to", "name"}: accepted from Firefox and from older policies; Chrome and Edge drop it, so write the string form there.');
 
 const PolicyNoLessonDate = z
   .union([NoLessonDateString, NoLessonDateObject], { error: DATE_ENTRY_HELP })

@@ -6,7 +6,7 @@
  *
  * Matching is always done on a parsed URL, never on the raw string, so that
  * `allowed.com@evil.com` is `evil.com` and `example.com` never matches
- * `example.community`. See DESIGN.md, "Site patterns".
+ * `example.community`. See docs/design.md, "Site patterns".
  */
 
 export interface SitePattern {

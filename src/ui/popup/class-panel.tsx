@@ -1,5 +1,5 @@
 /**
- * A teacher device's classes (DESIGN.md, "Teacher control"): pick the class
+ * A teacher device's classes (docs/design.md, "Teacher control"): pick the class
  * (IT's policy lists them), see what was last published to it — the lesson
  * and until when, a pause — and whether the class feed has it, updated live;
  * extend, change or end the class's lesson; pause the class ("eyes on me")
