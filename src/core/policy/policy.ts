@@ -12,11 +12,13 @@
  */
 import { z } from 'zod';
 import {
+  LessonMode,
   PeriodSchema,
   PinHashSchema,
   PresetSchema,
   SitePatternString,
   TimeZone,
+  checkLessonSites,
   type NoLessonDate,
 } from '../schemas';
 
@@ -48,7 +50,12 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   sites: PresetSchema.shape.sites.describe('Site patterns (Chrome URLBlocklist syntax), at most 1000.'),
   embeds: PresetSchema.shape.embeds.describe('Sites allowed inside pages (video players) during this preset, never as a page of their own.'),
   minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
-}).describe('A named set of rules that teachers can start and the timetable can apply.');
+})
+  .superRefine((preset, ctx) => {
+    // Only once mode and sites are valid; their own problems are reported already.
+    if (LessonMode.safeParse(preset.mode).success && Array.isArray(preset.sites)) checkLessonSites(preset, ctx);
+  })
+  .describe('A named set of rules that teachers can start and the timetable can apply.');
 
 // Rebuilt from PeriodSchema's fields rather than extended: PeriodSchema's
 // "end after start" check also runs when a time is malformed ("8:30"), and
