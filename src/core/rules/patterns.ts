@@ -155,8 +155,8 @@ function fail(source: string, code: PatternErrorCode, reason: string, ...params:
   return { ok: false, error: `"${source}": ${reason}`, code, params: [source, ...params] };
 }
 
-/** `scheme:*`, Chrome's short form of `scheme://*`. */
-const SCHEME_STAR_RE = /^([a-z][a-z0-9+.-]*):\*$/i;
+/** `scheme:*`, Chrome's short form of `scheme://*`. A dot makes it a host with a port (`example.com:*`, refused), as Chrome reads it. */
+const SCHEME_STAR_RE = /^([a-z][a-z0-9+-]*):\*$/i;
 
 /**
  * Parses one site pattern. On failure the error names the pattern and what is
@@ -561,7 +561,7 @@ export function lessonSiteProblem(source: string, mode: 'allowlist' | 'blocklist
  * single site can be read from it (or it is `*`).
  */
 export function siteOf(input: string): string | null {
-  let rest = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/*/i, '');
+  let rest = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/+/i, '');
   rest = rest.split(/[/\\?#\s]/)[0] ?? '';
   rest = rest.slice(rest.lastIndexOf('@') + 1);
   if (!rest.startsWith('[')) rest = rest.split(':')[0] ?? '';
