@@ -8,8 +8,11 @@
  * action):
  *
  *   PAUSE                       everything to the blocked page ("eyes on me")
+ *   DECODE                      percent-encoded letters and digits decoded, one redirect each
+ *   IT_BASE + 2·specificity + 2 an IT allowed pattern's veto (a repeated query key)
  *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
  *   IT_BASE + 2·specificity     IT blocked  } allowed on a tie
+ *   EXCEPTION + 1, LESSON + 1   vetoes of exceptions, and of lesson sites and embeds
  *   EXCEPTION                   a teacher's temporary exception
  *   LESSON                      lesson sites (allow or block), embeds (frames only)
  *   LESSON_DEFAULT              allowlist lesson: everything else blocked

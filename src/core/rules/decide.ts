@@ -2,6 +2,12 @@
  * decide(): the one place that says whether a navigation is allowed. The DNR
  * compiler (compile.ts) encodes exactly this logic as rules, and the
  * navigation backstop calls it directly, so the two never disagree.
+ *
+ * Patterns are read by what they do (see MatchMode in patterns.ts): IT's
+ * blocked paths are text prefixes as in Chrome's URLBlocklist, blocking query
+ * conditions hold for any parameter, and an allowing pattern whose query key
+ * appears twice (one fitting) vetoes: the address is blocked one step above
+ * where the pattern would have allowed it.
  */
 import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsePattern, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';

@@ -269,6 +269,21 @@ interface PathContext {
 // decode them (Chromium stopped in 2023, Firefox never did), so Lesmodus does,
 // on both sides: in patterns when they are parsed, in addresses when they are
 // judged, and in the browser's rules through the redirects compile.ts adds.
+//
+// What Chrome's own URLBlocklist does, for the IT docs: it compares a
+// filter's path and query as IT wrote them (nothing decoded, dot segments
+// left as they are) with the address as Chromium canonicalises it, which
+// resolves dot segments (`.`, `..`, `%2e`) and keeps every percent-escape. So
+// in Chrome, `allowed.test/forbidden` does not block `allowed.test/%66orbidden`,
+// a filter `allowed.test/%66orbidden` blocks only that spelling, and a filter
+// with a dot segment (`school.nl/login/..`) matches nothing.
+// Where Lesmodus is stricter: both spellings are one path (and one query
+// value) for every pattern; a pattern with a dot segment, a backslash or a
+// leading `//` is refused with the path the browser would use (in IT's
+// blocked list: its whole site is blocked, with a warning, see policy.ts).
+// Like Chrome, Lesmodus keeps reserved escapes as data: `%2F` is not a slash
+// (`/a%2Fb` is not under `/a/b`), and `+` is not `%20`. Browsers resolve dot
+// segments before any request, in Chrome and Lesmodus alike.
 
 const UNRESERVED_RE = /^[A-Za-z0-9\-._~]$/;
 const ESCAPE_RE = /%([0-9A-Fa-f]{2})/g;
