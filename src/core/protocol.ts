@@ -13,7 +13,7 @@ import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed/documen
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
-import { LessonMode, PresetSchema, SitePatternString, type Lesson, type Preset, type TemporaryAllow } from './schemas';
+import { LessonMode, PresetSchema, SitePatternString, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './rules/schedule';
 
 const Token = z.string().min(16).max(200);
@@ -40,7 +40,8 @@ export const LessonDraftSchema = z
     /** Only for a lesson published to a class: opened once on every student browser when it takes hold. */
     startPage: StartPageSchema.optional(),
   })
-  .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] });
+  .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
+  .superRefine(checkLessonSites);
 export type LessonDraft = z.input<typeof LessonDraftSchema>;
 
 export const RequestSchema = z.discriminatedUnion('type', [

@@ -4,7 +4,7 @@
  * from these schemas, never written twice.
  */
 import { z } from 'zod';
-import { parsePattern } from './rules/patterns';
+import { lessonSiteProblem, parsePattern } from './rules/patterns';
 
 // Extension pages and service workers forbid eval (MV3 CSP): tell zod not to
 // probe for it with `new Function`, which only produces CSP errors there.
@@ -18,6 +18,26 @@ export const SitePatternString = z.string().superRefine((value, ctx) => {
 
 export const LessonMode = z.enum(['allowlist', 'blocklist']);
 export type LessonMode = z.infer<typeof LessonMode>;
+
+/**
+ * Why a lesson's sites cannot be, or null: an allowlist lesson whose sites
+ * include `*` (or another pattern of every site) allows everything, which is
+ * no lesson. A blocklist lesson may block `*`: everything but IT's allowed
+ * sites, a lesson with nothing but those.
+ */
+export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): { index: number; message: string } | null {
+  for (const [index, site] of sites.entries()) {
+    const problem = typeof site === 'string' && parsePattern(site).ok ? lessonSiteProblem(site, mode) : null;
+    if (problem !== null) return { index, message: problem.error };
+  }
+  return null;
+}
+
+/** {@link lessonSitesProblem} as a zod check, reported at `sites.N`. */
+export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[] }, ctx: z.RefinementCtx): void {
+  const problem = lessonSitesProblem(value.mode, value.sites);
+  if (problem !== null) ctx.addIssue({ code: 'custom', path: ['sites', problem.index], message: problem.message });
+}
 
 /** An instant, in milliseconds since 1970 (UTC). */
 const Instant = z.number().int().nonnegative();
@@ -43,7 +63,8 @@ export const LessonSchema = z
     /** Opened once in a new tab when the lesson takes hold (class feed). */
     startPage: z.url({ protocol: /^https?$/ }).optional(),
   })
-  .refine((lesson) => lesson.endsAt > lesson.startsAt, { message: 'a lesson must end after it starts', path: ['endsAt'] });
+  .refine((lesson) => lesson.endsAt > lesson.startsAt, { message: 'a lesson must end after it starts', path: ['endsAt'] })
+  .superRefine(checkLessonSites);
 export type Lesson = z.infer<typeof LessonSchema>;
 
 export const PresetSchema = z.object({

@@ -143,7 +143,7 @@ export function checkPolicyText(text: string, options: { readonly id?: string } 
       if (!errors.some((error) => error.path === dropped.path)) errors.push(dropped);
     }
   }
-  return { source: extracted.source, detail: extracted.detail, errors, warnings: chrome.unknown, policy: result.ok && errors.length === 0 ? result.policy : null };
+  return { source: extracted.source, detail: extracted.detail, errors, warnings: [...result.warnings, ...chrome.unknown], policy: result.ok && errors.length === 0 ? result.policy : null };
 }
 
 function plural(count: number, one: string, many = `${one}s`): string {

@@ -150,3 +150,34 @@ test("a lesson with more path patterns than Chromium's regex-rule limit still ap
   const status = await page.evaluate(async () => chrome.runtime.sendMessage({ type: 'getStatus' }));
   expect(status).toMatchObject({ ok: true, value: { rules: { error: expect.stringMatching(/limit of regex rules/) } } });
 });
+
+test('a percent-encoded path is the same path: allowed.test/%66orbidden is blocked by a lesson that blocks allowed.test/forbidden', async () => {
+  // Chromium itself leaves %66 as it is (it stopped decoding such characters in 2023)...
+  const plain = `${server.origin('allowed.test')}/%66ree`;
+  expect(await open(session, page, plain)).toBe(plain);
+  expect(server.requests.at(-1)).toEqual({ host: expect.stringMatching(/^allowed\.test/), path: '/%66ree' });
+  await setLesson(session, allowlistLesson(['allowed.test/forbidden'], Date.now() - 1000, 45, { mode: 'blocklist' }));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  // ...so the rules decode it (one redirect per character) before judging.
+  const encoded = `${server.origin('allowed.test')}/%66%6Frbidden/page`;
+  expect(await open(session, page, encoded)).toBe(blockedPageFor(session, `${server.origin('allowed.test')}/forbidden/page`));
+  const lowerHex = `${server.origin('allowed.test')}/%66%6frbidden`;
+  expect(await open(session, page, lowerHex)).toBe(blockedPageFor(session, `${server.origin('allowed.test')}/forbidden`));
+  expect(server.requests.some((request) => request.host.startsWith('allowed.test'))).toBe(false);
+  // Other paths of the site, encoded or not, still load.
+  const other = `${server.origin('allowed.test')}/%66ree`;
+  expect(await open(session, page, other)).toBe(`${server.origin('allowed.test')}/free`);
+});
+
+test('an allowed video does not let another through a repeated query key (?v=123&v=XYZ)', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test/watch?v=XYZ'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  const allowed = `${server.origin('allowed.test')}/watch?v=XYZ`;
+  expect(await open(session, page, allowed)).toBe(allowed);
+  server.requests.length = 0;
+  for (const smuggled of [`${server.origin('allowed.test')}/watch?v=123&v=XYZ`, `${server.origin('allowed.test')}/watch?v=XYZ&v=123`]) {
+    expect(await open(session, page, smuggled)).toBe(blockedPageFor(session, smuggled));
+  }
+  expect(server.requests).toEqual([]);
+});

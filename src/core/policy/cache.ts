@@ -194,5 +194,7 @@ export function policyInForce(stored: StoredPolicy): PolicyInForce {
     return { policy: EMPTY_POLICY, source: 'none', receivedAt: null, check, notes };
   }
   const confirmed = check !== null && check.found && check.errors.length === 0 && check.readError === undefined;
+  // What the policy in force does otherwise than IT wrote (an entry left out or widened): loud, on the status page.
+  for (const warning of parsed.warnings) notes.push(`IT's policy, ${warning.path}: ${warning.message}`);
   return { policy: parsed.policy, source: confirmed ? 'managed' : 'cache', receivedAt: cache.data.receivedAt, check, notes };
 }

@@ -11,12 +11,15 @@
  * warns about them, so a typo does not go unnoticed.
  */
 import { z } from 'zod';
+import { judgesWebPages, matchesEverything, parsePattern, siteOf } from '../rules/patterns';
 import {
+  LessonMode,
   PeriodSchema,
   PinHashSchema,
   PresetSchema,
   SitePatternString,
   TimeZone,
+  checkLessonSites,
   type NoLessonDate,
 } from '../schemas';
 
@@ -48,7 +51,12 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   sites: PresetSchema.shape.sites.describe('Site patterns (Chrome URLBlocklist syntax), at most 1000.'),
   embeds: PresetSchema.shape.embeds.describe('Sites allowed inside pages (video players) during this preset, never as a page of their own.'),
   minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
-}).describe('A named set of rules that teachers can start and the timetable can apply.');
+})
+  .superRefine((preset, ctx) => {
+    // Only once mode and sites are valid; their own problems are reported already.
+    if (LessonMode.safeParse(preset.mode).success && Array.isArray(preset.sites)) checkLessonSites(preset, ctx);
+  })
+  .describe('A named set of rules that teachers can start and the timetable can apply.');
 
 // Rebuilt from PeriodSchema's fields rather than extended: PeriodSchema's
 // "end after start" check also runs when a time is malformed ("8:30"), and
@@ -402,23 +410,120 @@ export interface PolicyProblem {
   readonly message: string;
 }
 
+/**
+ * The outcome of checking IT's policy. Warnings are what the policy in force
+ * does differently from what IT wrote, loudly: list entries left out or
+ * widened, an allowed list that lifts every block. `policy check` prints them
+ * and the status page lists them.
+ */
 export type PolicyResult =
-  | { readonly ok: true; readonly policy: Policy }
-  | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem> };
+  | { readonly ok: true; readonly policy: Policy; readonly warnings: ReadonlyArray<PolicyProblem> }
+  | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem>; readonly warnings: ReadonlyArray<PolicyProblem> };
+
+/**
+ * Keys that name the machinery of JavaScript objects, not policy fields: a
+ * policy `{"__proto__": {"Value": …}}` would change what every other field
+ * reads. Refused wherever they appear.
+ */
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Every forbidden key in the document, at its dotted path. */
+function forbiddenKeys(value: unknown, path: string[] = [], found: PolicyProblem[] = [], depth = 0): PolicyProblem[] {
+  if (typeof value !== 'object' || value === null || depth > 64) return found;
+  for (const key of Object.keys(value)) {
+    const at = [...path, key];
+    if (FORBIDDEN_KEYS.has(key)) found.push({ path: at.join('.'), message: `"${key}" is not a policy field and is refused: remove it` });
+    else forbiddenKeys((value as Record<string, unknown>)[key], at, found, depth + 1);
+  }
+  return found;
+}
 
 /**
  * Google Admin console's "Policy for extensions" takes each field wrapped as
  * `{"field": {"Value": …}}`. Unwraps every top-level field written that way
  * and leaves the others (and anything that is not an object) as they are, so
- * a policy copied from the Admin console validates like the plain form.
+ * a policy copied from the Admin console validates like the plain form. The
+ * result has no prototype, so no key of IT's can reach one.
  */
 export function unwrapAdminConsole(raw: unknown): unknown {
   if (!isPlainObject(raw)) return raw;
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(raw)) {
-    out[key] = isPlainObject(value) && Object.keys(value).length === 1 && 'Value' in value ? value.Value : value;
+    Object.defineProperty(out, key, {
+      value: isPlainObject(value) && Object.keys(value).length === 1 && Object.hasOwn(value, 'Value') ? value.Value : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
+}
+
+/** Chrome reads the first 1,000 entries of URLAllowlist and ignores the rest; so does Lesmodus for `allowed`. */
+export const MAX_ALLOWED_ENTRIES = 1000;
+
+/**
+ * IT's site lists as Lesmodus enforces them, with a warning for each entry
+ * it reads otherwise than written. Chrome drops an entry it cannot read and
+ * keeps the rest of the policy; refusing the whole policy instead would, on a
+ * device without an earlier good policy, leave browsing open (blocking less
+ * than Chrome), and elsewhere keep an older policy in force. So:
+ *
+ * - `allowed` and `embeds`: an unreadable entry is left out (allowing less,
+ *   never more, than Chrome). Past the 1,000th, `allowed` entries are left
+ *   out too, as Chrome leaves them out.
+ * - `blocked`: an unreadable entry blocks the whole site it names, which
+ *   covers whatever Chrome would block for it (Chrome blocks nothing for
+ *   `*.tiktok.com` or `school.nl/login/..`); without a site to name it is
+ *   left out, as Chrome leaves it out.
+ *
+ * Entries that are not strings stay, and fail the schema as before.
+ */
+function readSiteLists(policy: Record<string, unknown>): { lists: Record<string, unknown>; warnings: PolicyProblem[] } {
+  const lists: Record<string, unknown> = {};
+  const warnings: PolicyProblem[] = [];
+  for (const field of ['blocked', 'allowed', 'embeds'] as const) {
+    const entries = policy[field];
+    if (!Array.isArray(entries)) continue;
+    const kept: unknown[] = [];
+    entries.forEach((entry: unknown, index) => {
+      const path = `${field}.${index}`;
+      if (typeof entry !== 'string') {
+        kept.push(entry);
+        return;
+      }
+      if (field === 'allowed' && index >= MAX_ALLOWED_ENTRIES) {
+        if (index === MAX_ALLOWED_ENTRIES) {
+          warnings.push({ path, message: `left out, with the ${entries.length - MAX_ALLOWED_ENTRIES - 1} entries after it: Chrome reads only the first ${MAX_ALLOWED_ENTRIES} entries of an allowed list, and so does Lesmodus` });
+        }
+        return;
+      }
+      const result = parsePattern(entry);
+      if (result.ok) {
+        kept.push(entry);
+        if (field !== 'blocked' && matchesEverything(result.pattern)) {
+          warnings.push({
+            path,
+            message: field === 'allowed'
+              ? `"${entry.trim()}" allows every site: nothing IT blocks is blocked, and no allowlist lesson holds. Remove it unless that is what you mean`
+              : `"${entry.trim()}" lets every site show inside pages in every allowlist lesson. Remove it unless that is what you mean`,
+          });
+        } else if (!judgesWebPages(result.pattern)) {
+          warnings.push({ path, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
+        }
+        return;
+      }
+      const site = field === 'blocked' ? siteOf(entry) : null;
+      if (site !== null) {
+        kept.push(site);
+        warnings.push({ path, message: `${result.error}. Until this is corrected, all of ${site} is blocked` });
+      } else {
+        warnings.push({ path, message: `${result.error}. This entry is left out; the rest of the policy applies` });
+      }
+    });
+    lists[field] = kept;
+  }
+  return { lists, warnings };
 }
 
 /** True when at least one top-level field is in the Admin console's `{"Value": …}` form. */
@@ -455,16 +560,27 @@ function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = 
  */
 export function parsePolicy(raw: unknown): PolicyResult {
   let parsed: ReturnType<typeof PolicySchema.safeParse>;
+  let warnings: PolicyProblem[] = [];
   try {
-    parsed = PolicySchema.safeParse(unwrapAdminConsole(raw));
+    const forbidden = forbiddenKeys(raw);
+    if (forbidden.length > 0) return { ok: false, errors: forbidden, warnings };
+    const unwrapped = unwrapAdminConsole(raw);
+    let input = unwrapped;
+    if (isPlainObject(unwrapped)) {
+      const read = readSiteLists(unwrapped);
+      warnings = read.warnings;
+      input = Object.assign(Object.create(null) as Record<string, unknown>, unwrapped, read.lists);
+    }
+    parsed = PolicySchema.safeParse(input);
   } catch (error) {
     // A check that throws on some odd input must not take the caller down
     // with it: the policy is then simply not valid, and says why.
-    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${(error as Error).message}` }] };
+    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${(error as Error).message}` }], warnings };
   }
-  if (parsed.success) return { ok: true, policy: parsed.data };
+  if (parsed.success) return { ok: true, policy: parsed.data, warnings };
   return {
     ok: false,
     errors: flatten(parsed.error.issues).map(({ path, message }) => ({ path: path.map(String).join('.') || '(root)', message })),
+    warnings,
   };
 }

@@ -8,8 +8,11 @@
  * action):
  *
  *   PAUSE                       everything to the blocked page ("eyes on me")
+ *   DECODE                      percent-encoded letters and digits decoded, one redirect each
+ *   IT_BASE + 2·specificity + 2 an IT allowed pattern's veto (a repeated query key)
  *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
  *   IT_BASE + 2·specificity     IT blocked  } allowed on a tie
+ *   EXCEPTION + 1, LESSON + 1   vetoes of exceptions, and of lesson sites and embeds
  *   EXCEPTION                   a teacher's temporary exception
  *   LESSON                      lesson sites (allow or block), embeds (frames only)
  *   LESSON_DEFAULT              allowlist lesson: everything else blocked
@@ -20,7 +23,7 @@
  * their query conditions), with their host in `requestDomains` where it can
  * be. So even a 50,000-entry IT list is a handful of rules.
  */
-import { DEFAULT_PORTS, parsePattern, specificity, type SitePattern } from './patterns';
+import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsePattern, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 export type ResourceType = 'main_frame' | 'sub_frame';
@@ -53,6 +56,8 @@ export const PRIORITY = {
   LESSON: 2,
   EXCEPTION: 3,
   IT_BASE: 1000,
+  /** Percent-encoded unreserved characters are decoded (one redirect each) before anything else is judged. */
+  DECODE: 1_999_999_999,
   PAUSE: 2_000_000_000,
 } as const;
 
@@ -77,11 +82,6 @@ function escapeRegex(text: string): string {
 /** A plain host pattern fits `requestDomains`, which matches the host and its subdomains. */
 function isPlainHost(pattern: SitePattern): boolean {
   return !pattern.exact && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0;
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
 const USERINFO = '(?:[^/?#@]*@)?';
@@ -115,31 +115,99 @@ function authorityRegex(pattern: SitePattern, host: string): string {
   return alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`;
 }
 
-function pathRegex(pattern: SitePattern): string {
+function pathRegex(pattern: SitePattern, mode: MatchMode): string {
   if (pattern.path === '') return pattern.query.length > 0 ? '(?:/[^?#]*)?' : '';
-  if (pattern.path.endsWith('/')) return `${escapeRegex(pattern.path)}[^?#]*`;
+  // IT's blocked paths are text prefixes, as in Chrome's URLBlocklist; the rest match whole segments.
+  if (pattern.path.endsWith('/') || (mode & PREFIX_PATH) !== 0) return `${escapeRegex(pattern.path)}[^?#]*`;
   return `${escapeRegex(pattern.path)}(?:/[^?#]*)?`;
 }
 
+const PARAMETER_CHAR = '[^&#]';
+
+/** The parameters a condition accepts: one text, the texts starting with it, or (blocking, key alone) the key with or without a value. */
+interface Accepted {
+  readonly kind: 'exact' | 'prefix' | 'key';
+  readonly text: string;
+}
+
+function acceptedBy(condition: QueryCondition, blocking: boolean): Accepted {
+  if (condition.prefix) return { kind: 'prefix', text: condition.text };
+  return { kind: blocking && condition.value === null ? 'key' : 'exact', text: condition.text };
+}
+
+/** True when every parameter `a` accepts, `b` accepts. */
+function within(a: Accepted, b: Accepted): boolean {
+  const inB = (text: string): boolean => (b.kind === 'exact' ? text === b.text : b.kind === 'prefix' ? text.startsWith(b.text) : text === b.text || text.startsWith(`${b.text}=`));
+  if (a.kind === 'exact') return inB(a.text);
+  if (a.kind === 'prefix') return b.kind === 'prefix' ? a.text.startsWith(b.text) : b.kind === 'key' && a.text.startsWith(`${b.text}=`);
+  return b.kind === 'prefix' ? a.text.startsWith(b.text) : b.kind === 'key' && a.text === b.text;
+}
+
 /**
- * What follows the path: anything, or the query with every condition, in
- * each order the conditions can appear in (one alternative per order). Keys
- * and values are compared as the URL writes them (see SitePattern.query).
+ * The conditions whose presence is not implied by another's. What two of
+ * these conditions accept never overlaps (for these forms, sets that overlap
+ * always nest), so each needs a parameter of its own, and the regex can ask
+ * for them one after another.
  */
-function tailRegexes(pattern: SitePattern): string[] {
+function presenceConditions(conditions: readonly QueryCondition[], blocking: boolean): QueryCondition[] {
+  const accepted = conditions.map((condition) => acceptedBy(condition, blocking));
+  return conditions.filter((_, i) => !accepted.some((other, j) => j !== i && within(other, accepted[i]!) && (!within(accepted[i]!, other) || j < i)));
+}
+
+function orders(items: readonly string[]): string[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) => orders([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+}
+
+/** A parameter that fits the condition, as the URL writes it. */
+function fitRegex(condition: QueryCondition, blocking: boolean): string {
+  const text = escapeRegex(condition.text);
+  if (condition.prefix) return `${text}${PARAMETER_CHAR}*`;
+  return blocking && condition.value === null ? `${text}(?:=${PARAMETER_CHAR}*)?` : text;
+}
+
+/** The query holds each of `parameters`, in this order, among any others. */
+function queryWith(parameters: readonly string[]): string {
+  return `\\?(?:[^#]*&)?${parameters.join('(?:&[^#]*)?&')}(?:[&#].*)?$`;
+}
+
+/**
+ * What follows the path: anything, or the query with a parameter that fits
+ * each condition, in each order the conditions can appear in (one regex per
+ * order). Keys and values are compared as the URL writes them (see
+ * SitePattern.query). Asking for every parameter with a key instead (as an
+ * allowlist needs) would take a regex far beyond Chrome's RE2 limit: the
+ * allowing pattern's vetoes ({@link vetoTails}) say it instead.
+ */
+function tailRegexes(pattern: SitePattern, mode: MatchMode): string[] {
   if (pattern.query.length === 0) return [pattern.path === '' ? '(?:[/?#].*)?$' : '(?:[?#].*)?$'];
-  const conditions = pattern.query.map(([key, value]) => (value === null ? `${escapeRegex(key)}(?:=[^&#]*)?` : `${escapeRegex(key)}=${escapeRegex(value)}`));
-  return permutations(conditions).map((order) => `\\?(?:[^#]*&)?${order.join('(?:&[^#]*)?&')}(?:[&#].*)?$`);
+  const blocking = (mode & BLOCKING) !== 0;
+  return orders(presenceConditions(pattern.query, blocking).map((condition) => fitRegex(condition, blocking))).map(queryWith);
+}
+
+/**
+ * An allowing pattern's vetoes: for each condition on every parameter with
+ * its key, a query where that key appears twice, one of them fitting (two
+ * orders). The compiler blocks these one priority above the pattern's allow.
+ */
+function vetoTails(pattern: SitePattern, mode: MatchMode): string[] {
+  if ((mode & BLOCKING) !== 0) return [];
+  return pattern.query.filter(canVeto).flatMap((condition) => {
+    const fit = fitRegex(condition, false);
+    const touch = `${escapeRegex(condition.touch)}${PARAMETER_CHAR}*`;
+    return [queryWith([fit, touch]), queryWith([touch, fit])];
+  });
 }
 
 /**
  * A regular expression (RE2 and JavaScript alike) that matches exactly the
  * URLs the pattern matches, as the browser serialises them.
  */
-export function patternToRegex(pattern: SitePattern): string {
-  const tails = tailRegexes(pattern);
+export function patternToRegex(pattern: SitePattern, mode: MatchMode = ALLOWING): string {
+  const tails = tailRegexes(pattern, mode);
+  if (tails.length === 0) return '^$.';
   const tail = tails.length === 1 ? tails[0]! : `(?:${tails.map((t) => t.slice(0, -1)).join('|')})$`;
-  return `^${authorityRegex(pattern, hostRegex(pattern, false))}${pathRegex(pattern)}${tail}`;
+  return `^${authorityRegex(pattern, hostRegex(pattern, false))}${pathRegex(pattern, mode)}${tail}`;
 }
 
 /**
@@ -152,10 +220,10 @@ export function patternToRegex(pattern: SitePattern): string {
  * which query conditions can appear become one condition each instead of
  * one alternation.
  */
-function patternConditions(pattern: SitePattern): Array<{ requestDomains?: string[]; regexFilter: string }> {
+function patternConditions(pattern: SitePattern, mode: MatchMode, tails: (pattern: SitePattern, mode: MatchMode) => string[] = tailRegexes): Array<{ requestDomains?: string[]; regexFilter: string }> {
   const viaRequestDomains = !pattern.anyHost && !pattern.exact;
-  const head = `^${authorityRegex(pattern, hostRegex(pattern, viaRequestDomains))}${pathRegex(pattern)}`;
-  return tailRegexes(pattern).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: [pattern.host] } : {}), regexFilter: head + tail }));
+  const head = `^${authorityRegex(pattern, hostRegex(pattern, viaRequestDomains))}${pathRegex(pattern, mode)}`;
+  return tails(pattern, mode).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: [pattern.host] } : {}), regexFilter: head + tail }));
 }
 
 class RuleBuilder {
@@ -167,7 +235,7 @@ class RuleBuilder {
 
   constructor(private readonly options: CompileOptions) {}
 
-  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[]): void {
+  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
       // A number, not a string: this runs once per entry of IT's lists.
       const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes.length === 1 ? 1 : 0);
@@ -180,13 +248,24 @@ class RuleBuilder {
       else group.domains.push(pattern.host);
       return;
     }
+    this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode));
+    // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
+    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, vetoTails));
+  }
+
+  private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
     const typesKey = resourceTypes.join(',');
-    for (const condition of patternConditions(pattern)) {
+    for (const condition of conditions) {
       const dedupeKey = `${action}|${priority}|${typesKey}|${condition.requestDomains?.[0] ?? ''}|${condition.regexFilter}`;
       if (this.seen.has(dedupeKey)) continue;
       this.seen.add(dedupeKey);
       this.sourceOf.set(this.push(action, priority, { ...condition, isUrlFilterCaseSensitive: true, resourceTypes }), pattern.source);
     }
+  }
+
+  /** A rule of its own making (not a pattern's), such as the decoding redirects. */
+  pushRule(rule: Omit<DnrRule, 'id'>): void {
+    this.rules.push({ id: this.rules.length + 1, ...rule } as DnrRule);
   }
 
   private push(action: Action, priority: number, condition: DnrRule['condition']): DnrRule {
@@ -223,6 +302,49 @@ class RuleBuilder {
     }
     return this.rules;
   }
+}
+
+const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
+
+/** `%6F` and `%6f` alike: a hex letter in either case. */
+function escapeRegexOf(char: string): string {
+  const hex = char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
+  return `%${[...hex].map((digit) => (/[A-F]/.test(digit) ? `[${digit}${digit.toLowerCase()}]` : digit)).join('')}`;
+}
+
+/**
+ * Redirects that decode percent-encoded unreserved characters in the path
+ * and query, one per character, as decide() reads addresses: a student who
+ * writes `/%66orbidden` is sent to `/forbidden`, which the rules then judge.
+ * Browsers no longer do this themselves (Chromium stopped decoding them in
+ * 2023; Firefox never did), and a regex per pattern that also matched every
+ * encoded spelling would not fit in Chrome's RE2 limit for any real path
+ * (each character costs four instructions instead of one: about ten characters
+ * fit). A URL with several encoded characters takes one redirect each, in any
+ * order (the result is the same); past the browser's 20 redirects it does not
+ * load at all.
+ *
+ * Only where it can matter: the sites of patterns with a path or a query
+ * (every site when such a pattern is `*`), and only when there is one. The
+ * rules are fixed: 66 regex rules of the browser's 1,000.
+ */
+function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'id'>> {
+  const beyondHost = patterns.filter((pattern) => pattern.path !== '' || pattern.query.length > 0);
+  if (beyondHost.length === 0) return [];
+  // An IP address is safest matched by the regex alone: requestDomains is for names.
+  const everySite = beyondHost.some((pattern) => pattern.anyHost || /^[\d.]+$|^\[/.test(pattern.host));
+  const domains = everySite ? undefined : [...new Set(beyondHost.map((pattern) => pattern.host))].sort();
+  return [...UNRESERVED].map((char) => ({
+    priority: PRIORITY.DECODE,
+    action: { type: 'redirect', redirect: { regexSubstitution: `\\1${char}\\2` } },
+    condition: {
+      ...(domains ? { requestDomains: domains } : {}),
+      // The scheme and authority, then the path or query up to the first encoded character; the fragment is left alone.
+      regexFilter: `^(https?://[^/?#]*[/?][^#]*?)${escapeRegexOf(char)}(.*)$`,
+      isUrlFilterCaseSensitive: true,
+      resourceTypes: PAGES_AND_FRAMES,
+    },
+  }));
 }
 
 function parseAll(sources: readonly string[]): SitePattern[] {
@@ -263,7 +385,8 @@ function withinRegexLimit(rules: DnrRule[], sourceOf: ReadonlyMap<DnrRule, strin
   if (excess <= 0) return { rules, leftOut: [] };
   const candidates = rules
     .filter((rule) => sourceOf.has(rule))
-    .sort((a, b) => (a.action.type === 'allow' ? 1 : 0) - (b.action.type === 'allow' ? 1 : 0) || a.priority - b.priority || a.id - b.id);
+    // Of equal rules the later ones go first: the first patterns of a list are kept, as Chrome keeps the first entries of its URL lists.
+    .sort((a, b) => (a.action.type === 'allow' ? 1 : 0) - (b.action.type === 'allow' ? 1 : 0) || a.priority - b.priority || b.id - a.id);
   const dropped = new Set<DnrRule>();
   for (const rule of candidates) {
     if (excess <= 0) break;
@@ -288,17 +411,25 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
 
   if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE);
 
-  for (const pattern of parseAll(rules.itAllowed)) builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES);
-  for (const pattern of parseAll(rules.itBlocked)) builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES);
-  for (const pattern of parseAll(rules.exceptions)) builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES);
+  const used: SitePattern[] = [];
+  const each = (sources: readonly string[], add: (pattern: SitePattern) => void): void => {
+    for (const pattern of parseAll(sources)) {
+      used.push(pattern);
+      add(pattern);
+    }
+  };
+  each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES, ALLOWING));
+  each(rules.itBlocked, (pattern) => builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH));
+  each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
 
   const lesson = rules.lesson;
   if (lesson?.mode === 'allowlist') {
-    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES);
-    for (const pattern of parseAll([...rules.itEmbeds, ...lesson.embeds])) builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES);
+    each(lesson.sites, (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES, ALLOWING));
+    each([...rules.itEmbeds, ...lesson.embeds], (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES, ALLOWING));
     builder.addEverything('redirect', PRIORITY.LESSON_DEFAULT);
   } else if (lesson?.mode === 'blocklist') {
-    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES);
+    each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
   }
+  for (const rule of decodingRules(used)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -2,8 +2,14 @@
  * decide(): the one place that says whether a navigation is allowed. The DNR
  * compiler (compile.ts) encodes exactly this logic as rules, and the
  * navigation backstop calls it directly, so the two never disagree.
+ *
+ * Patterns are read by what they do (see MatchMode in patterns.ts): IT's
+ * blocked paths are text prefixes as in Chrome's URLBlocklist, blocking query
+ * conditions hold for any parameter, and an allowing pattern whose query key
+ * appears twice (one fitting) vetoes: the address is blocked one step above
+ * where the pattern would have allowed it.
  */
-import { matchesBeyondHost, parsePattern, parseUrl, specificity, type ParsedUrl, type SitePattern } from './patterns';
+import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsePattern, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 /** What kind of navigation is judged: a tab's page, or a frame inside a page. */
@@ -32,7 +38,13 @@ const IT_BLOCKED = 1;
 const EXCEPTION = 2;
 const LESSON = 3;
 const EMBED = 4;
-const LISTS = 5;
+/** Vetoes of allowing patterns (a repeated query key, see patterns.ts); IT's allowed list vetoes into IT_BLOCKED. */
+const EXCEPTION_VETO = 5;
+const LESSON_VETO = 6;
+const EMBED_VETO = 7;
+const LISTS = 8;
+/** Where each list's vetoes go; -1: the list never vetoes (its patterns block). */
+const VETO_LIST = [IT_BLOCKED, -1, EXCEPTION_VETO, LESSON_VETO, EMBED_VETO];
 
 interface Entry {
   readonly pattern: SitePattern;
@@ -40,6 +52,12 @@ interface Entry {
   readonly list: number;
   /** Host only: nothing beyond the host to check. */
   readonly plain: boolean;
+  /** How the pattern is read: it allows or blocks, and IT's blocked paths are text prefixes (see MatchMode). */
+  readonly mode: MatchMode;
+  /** The list its veto goes to, or -1 when it cannot veto. */
+  readonly vetoList: number;
+  /** In IT_BLOCKED, a veto of IT's allowed pattern ranks just above the pattern, as a blocked pattern one step more specific. */
+  readonly vetoSpecificity: number;
 }
 
 /**
@@ -51,7 +69,7 @@ class RuleIndex {
   private readonly byHost = new Map<string, Entry[]>();
   private readonly everyHost: Entry[] = [];
 
-  add(sources: readonly string[], list: number): void {
+  add(sources: readonly string[], list: number, mode: MatchMode): void {
     for (const source of sources) {
       const result = parsePattern(source);
       if (!result.ok) continue; // invalid patterns were rejected at the boundary
@@ -61,6 +79,9 @@ class RuleIndex {
         specificity: specificity(pattern),
         list,
         plain: pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0,
+        mode,
+        vetoList: (mode & BLOCKING) === 0 && pattern.query.some(canVeto) ? VETO_LIST[list]! : -1,
+        vetoSpecificity: list === IT_ALLOWED ? specificity(pattern) + 1 : 0,
       };
       if (pattern.anyHost) {
         this.everyHost.push(entry);
@@ -83,15 +104,28 @@ class RuleIndex {
         for (const entry of entries) {
           // Below the full host, only patterns that take subdomains match.
           if (start > 0 && entry.pattern.exact) continue;
-          if (entry.specificity > best[entry.list]! && (entry.plain || matchesBeyondHost(entry.pattern, url))) best[entry.list] = entry.specificity;
+          this.consider(entry, url, best);
         }
       }
       const dot = host.indexOf('.', start);
       if (dot < 0) break;
       start = dot + 1;
     }
-    for (const entry of this.everyHost) {
-      if (entry.specificity > best[entry.list]! && matchesBeyondHost(entry.pattern, url)) best[entry.list] = entry.specificity;
+    for (const entry of this.everyHost) this.consider(entry, url, best);
+  }
+
+  /** Records a pattern whose host matches: its match, or its veto. */
+  private consider(entry: Entry, url: ParsedUrl, best: Int32Array): void {
+    if (entry.plain) {
+      if (entry.specificity > best[entry.list]!) best[entry.list] = entry.specificity;
+      return;
+    }
+    if (entry.vetoList < 0 && entry.specificity <= best[entry.list]!) return;
+    const judgement = judgeBeyondHost(entry.pattern, url, entry.mode);
+    if (judgement === MATCH) {
+      if (entry.specificity > best[entry.list]!) best[entry.list] = entry.specificity;
+    } else if (judgement === VETO && entry.vetoSpecificity > best[entry.vetoList]!) {
+      best[entry.vetoList] = entry.vetoSpecificity;
     }
   }
 }
@@ -106,12 +140,13 @@ export interface PreparedRules {
 /** Parses and indexes effective rules once, for many calls of {@link decide}. */
 export function prepare(rules: EffectiveRules): PreparedRules {
   const index = new RuleIndex();
-  index.add(rules.itAllowed, IT_ALLOWED);
-  index.add(rules.itBlocked, IT_BLOCKED);
-  index.add(rules.exceptions, EXCEPTION);
+  index.add(rules.itAllowed, IT_ALLOWED, ALLOWING);
+  // IT's blocked paths are text prefixes, as in Chrome's URLBlocklist: `path.to/ruin` blocks `/ruins` too.
+  index.add(rules.itBlocked, IT_BLOCKED, BLOCKING | PREFIX_PATH);
+  index.add(rules.exceptions, EXCEPTION, ALLOWING);
   if (rules.lesson) {
-    index.add(rules.lesson.sites, LESSON);
-    if (rules.lesson.mode === 'allowlist') index.add([...rules.itEmbeds, ...rules.lesson.embeds], EMBED);
+    index.add(rules.lesson.sites, LESSON, rules.lesson.mode === 'blocklist' ? BLOCKING : ALLOWING);
+    if (rules.lesson.mode === 'allowlist') index.add([...rules.itEmbeds, ...rules.lesson.embeds], EMBED, ALLOWING);
   }
   return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused };
 }
@@ -152,11 +187,14 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
   // "Eyes on me": while the teacher pauses the class, every page gives way.
   if (rules.paused) return BLOCK('paused');
   if (allowed >= 0) return ALLOW('it-allowed');
+  // A veto (a repeated query key) of an allowing pattern blocks just above where that pattern would allow.
+  if (best[EXCEPTION_VETO]! >= 0) return BLOCK('not-in-lesson');
   if (best[EXCEPTION]! >= 0) return ALLOW('exception');
 
   if (rules.lessonMode === null) return ALLOW('open');
   const inLesson = best[LESSON]! >= 0;
   if (rules.lessonMode === 'blocklist') return inLesson ? BLOCK('lesson-blocked') : ALLOW('open');
+  if (best[LESSON_VETO]! >= 0 || (kind === 'frame' && best[EMBED_VETO]! >= 0)) return BLOCK('not-in-lesson');
   if (inLesson) return ALLOW('lesson-allowed');
   if (kind === 'frame' && best[EMBED]! >= 0) return ALLOW('lesson-embed');
   return BLOCK('not-in-lesson');

@@ -25,13 +25,43 @@ export interface SitePattern {
   /** Path prefix ('' for any path); matches whole segments only. */
   readonly path: string;
   /**
-   * Query parameters that must all be present; a null value matches any value.
+   * Query conditions, all of which must hold (see {@link QueryCondition}).
    * Keys and values are compared as the address writes them (percent-encoded
    * as a browser serialises the URL; `+` and `%20` are not decoded), as in
-   * Chrome's URL policies. No duplicates, and no key-only condition for a key
-   * that also has a value condition.
+   * Chrome's URL policies; only percent-encoded unreserved characters are
+   * read as themselves, on both sides. No duplicates.
    */
-  readonly query: ReadonlyArray<readonly [string, string | null]>;
+  readonly query: readonly QueryCondition[];
+}
+
+/**
+ * One condition on the query, in Chrome's URL-policy syntax: `k=v` (the
+ * parameter k with value v), `k` (the parameter k without a value), and with a
+ * trailing `*` a prefix: `k=v*` (a value starting with v), `k=*` (k with any
+ * value), `k*` (a parameter starting with k), `*` (any query at all).
+ *
+ * How a URL's parameters must satisfy it depends on what the pattern does
+ * ({@link MatchMode}): a pattern that blocks matches when ANY parameter fits.
+ * A pattern that allows must not let a student past a block by adding a
+ * parameter (`watch?v=XYZ` must not let through `?v=123&v=XYZ`, which some
+ * servers read as video 123): Chrome's URLAllowlist then needs every
+ * parameter with the condition's key to fit. Lesmodus is stricter still, so
+ * that the browser's rules can say it in a few RE2 instructions: an
+ * allowing pattern does not match when its key appears more than once, and
+ * when one of those fits, the pattern even blocks the address (a "veto",
+ * one step above the pattern itself; see {@link judgeBeyondHost}).
+ */
+export interface QueryCondition {
+  /** The key, without `=` or a trailing `*`; '' for `*`. */
+  readonly key: string;
+  /** The value (without a trailing `*`), or null for a key alone. */
+  readonly value: string | null;
+  /** True when the condition ended with `*`: the text is a prefix. */
+  readonly prefix: boolean;
+  /** `k=v` or `k`: the text a fitting parameter equals, or starts with (prefix). */
+  readonly text: string;
+  /** `k=` or `k`: a parameter starting with this is one "with the condition's key". */
+  readonly touch: string;
 }
 
 /** What is wrong with a pattern, for the UI to say in the teacher's language. */
@@ -50,7 +80,13 @@ export type PatternErrorCode =
   | 'no-host'
   | 'bad-host'
   | 'bad-path'
-  | 'too-many-query';
+  /** The browser reads the path as another one (dot segments, a backslash, a leading //): the detail shows which. */
+  | 'path-changed'
+  /** The browser reads the path as "/", the whole site: the detail shows the pattern without it. */
+  | 'path-empty'
+  | 'too-many-query'
+  /** In an allowlist lesson: a pattern that allows every site (`*`) is no lesson. */
+  | 'allows-everything';
 
 export type ParseResult =
   | { readonly ok: true; readonly pattern: SitePattern }
@@ -70,8 +106,11 @@ export interface ParsedUrl {
   readonly host: string;
   readonly port: number;
   readonly path: string;
-  /** The query string without '?', parsed only when a pattern asks about it. */
-  readonly search: string;
+  /**
+   * The query string without '?', parsed only when a pattern asks about it;
+   * '' for a bare '?', null when the address has no query at all.
+   */
+  readonly search: string | null;
 }
 
 export const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, ws: 80, wss: 443, ftp: 21 };
@@ -112,9 +151,12 @@ function normaliseHost(raw: string): string | null {
   }
 }
 
-function fail(source: string, code: PatternErrorCode, reason: string, ...params: string[]): ParseResult {
+function fail(source: string, code: PatternErrorCode, reason: string, ...params: string[]): ParseResult & { ok: false } {
   return { ok: false, error: `"${source}": ${reason}`, code, params: [source, ...params] };
 }
+
+/** `scheme:*`, Chrome's short form of `scheme://*`. A dot makes it a host with a port (`example.com:*`, refused), as Chrome reads it. */
+const SCHEME_STAR_RE = /^([a-z][a-z0-9+-]*):\*$/i;
 
 /**
  * Parses one site pattern. On failure the error names the pattern and what is
@@ -130,6 +172,9 @@ export function parsePattern(input: string): ParseResult {
   if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', 'too-long', `longer than ${MAX_PATTERN_LENGTH} characters`, String(MAX_PATTERN_LENGTH));
   if (/\s/.test(source)) return fail(source, 'space', 'contains a space');
 
+  const schemeStar = SCHEME_STAR_RE.exec(source);
+  if (schemeStar) return { ok: true, pattern: { source, scheme: schemeStar[1]!.toLowerCase(), host: '', anyHost: true, exact: false, port: null, path: '', query: [] } };
+
   let rest = source;
   let scheme: string | null = null;
   const schemeMatch = SCHEME_RE.exec(rest);
@@ -140,6 +185,8 @@ export function parsePattern(input: string): ParseResult {
   } else if (/^[a-z][a-z0-9+.-]*:\/(?!\/)/i.test(rest)) {
     return fail(source, 'scheme-slashes', 'a scheme needs two slashes, as in https://example.com');
   }
+  /** Where `rest` starts in `source`, to show a corrected pattern. */
+  const restAt = source.length - rest.length;
 
   // Drop the fragment, then split off the query and the path.
   const hashAt = rest.indexOf('#');
@@ -151,11 +198,13 @@ export function parsePattern(input: string): ParseResult {
     rest = rest.slice(0, queryAt);
   }
   let pathText = '';
-  const slashAt = rest.indexOf('/');
+  // A backslash ends the host as a slash does, for the URL parser: `school.nl\login` is a path.
+  const slashAt = rest.search(/[/\\]/);
   if (slashAt >= 0) {
     pathText = rest.slice(slashAt);
     rest = rest.slice(0, slashAt);
   }
+  const around: PathContext = { before: source.slice(0, restAt + slashAt), after: queryAt >= 0 ? `?${queryText}` : '' };
 
   // Credentials in a pasted URL are ignored: the host is what follows the last '@'.
   const atAt = rest.lastIndexOf('@');
@@ -185,7 +234,7 @@ export function parsePattern(input: string): ParseResult {
   if (port !== null && (port < 1 || port > 65535)) return fail(source, 'port-range', `port ${port} is not between 1 and 65535`, String(port));
 
   if (hostText === '*') {
-    return finish(source, scheme, '', true, false, port, pathText, queryText);
+    return finish(source, scheme, '', true, false, port, pathText, queryText, around);
   }
   if (hostText.startsWith('*.')) {
     return fail(source, 'star-subdomain', `write "${hostText.slice(2)}" instead: a site already includes its subdomains (use ".${hostText.slice(2)}" for the site alone)`, hostText.slice(2));
@@ -204,7 +253,76 @@ export function parsePattern(input: string): ParseResult {
   const host = plain ? stripTrailingDot(hostText) : normaliseHost(hostText);
   if (host === null) return fail(source, 'bad-host', `"${hostText}" is not a valid site name`, hostText);
   if (isIpHost(host)) exact = true;
-  return finish(source, scheme, host, false, exact, port, pathText, queryText);
+  return finish(source, scheme, host, false, exact, port, pathText, queryText, around);
+}
+
+/** The pattern's text before its path and after it (the query), to write it with another path. */
+interface PathContext {
+  readonly before: string;
+  readonly after: string;
+}
+
+// ---------------------------------------------------------------------------
+// Percent-encoding. RFC 3986 (2.3, 6.2.2.2): a percent-encoded unreserved
+// character (ALPHA / DIGIT / "-" / "." / "_" / "~") is the same character,
+// and common servers route `/%66orbidden` as `/forbidden`. Browsers no longer
+// decode them (Chromium stopped in 2023, Firefox never did), so Lesmodus does,
+// on both sides: in patterns when they are parsed, in addresses when they are
+// judged, and in the browser's rules through the redirects compile.ts adds.
+//
+// What Chrome's own URLBlocklist does, for the IT docs: it compares a
+// filter's path and query as IT wrote them (nothing decoded, dot segments
+// left as they are) with the address as Chromium canonicalises it, which
+// resolves dot segments (`.`, `..`, `%2e`) and keeps every percent-escape. So
+// in Chrome, `allowed.test/forbidden` does not block `allowed.test/%66orbidden`,
+// a filter `allowed.test/%66orbidden` blocks only that spelling, and a filter
+// with a dot segment (`school.nl/login/..`) matches nothing.
+// Where Lesmodus is stricter: both spellings are one path (and one query
+// value) for every pattern; a pattern with a dot segment, a backslash or a
+// leading `//` is refused with the path the browser would use (in IT's
+// blocked list: its whole site is blocked, with a warning, see policy.ts).
+// Like Chrome, Lesmodus keeps reserved escapes as data: `%2F` is not a slash
+// (`/a%2Fb` is not under `/a/b`), and `+` is not `%20`. Browsers resolve dot
+// segments before any request, in Chrome and Lesmodus alike.
+
+const UNRESERVED_RE = /^[A-Za-z0-9\-._~]$/;
+const ESCAPE_RE = /%([0-9A-Fa-f]{2})/g;
+
+/** True for the characters RFC 3986 calls unreserved. */
+export function isUnreserved(char: string): boolean {
+  return UNRESERVED_RE.test(char);
+}
+
+function decodeOnce(text: string): string {
+  return text.replace(ESCAPE_RE, (escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return isUnreserved(char) ? char : escape;
+  });
+}
+
+/**
+ * The text with every percent-encoded unreserved character decoded, again
+ * until none is left (`%%36%36` is `%66` after one pass, `f` after two), as
+ * the browser's rules decode them one redirect at a time.
+ */
+export function decodeUnreserved(text: string): string {
+  if (!text.includes('%')) return text;
+  let current = text;
+  for (;;) {
+    const next = decodeOnce(current);
+    if (next === current) return current;
+    current = next;
+  }
+}
+
+/** A path segment that the URL parser resolves away: `.`, `..`, and their percent-encoded spellings. */
+const DOT_SEGMENT_TEXT_RE = /^(?:\.|%2e){1,2}$/i;
+
+/** The path as the browser sends it, from a path that starts with '/' or '\'; throws on an unusable path. */
+function browserPath(pathText: string): string {
+  // Parsed as the path of an absolute URL, never as a relative reference:
+  // `//login` relative to a base would be the host "login".
+  return new URL(`http://h${pathText.replace(/^[/\\]+/, '/')}`).pathname;
 }
 
 function finish(
@@ -216,36 +334,58 @@ function finish(
   port: number | null,
   pathText: string,
   queryText: string,
+  around: PathContext,
 ): ParseResult {
   let path = '';
   if (pathText !== '' && pathText !== '/') {
+    let resolved: string;
     try {
-      // Normalise the path the same way the browser normalises URLs (percent-encoding, dot segments).
-      path = new URL(pathText, 'http://h').pathname;
+      resolved = decodeUnreserved(browserPath(pathText));
     } catch {
       return fail(source, 'bad-path', 'the path is not valid');
     }
-    if (path === '/') path = '';
+    // Refuse what the browser would read as another path, rather than widen the
+    // pattern without a word: `school.nl/login/..` is all of school.nl. Only
+    // spelling may differ (percent-encoding, which the browser adds and Lesmodus reads through).
+    const segments = pathText.split('/');
+    const changed = pathText.includes('\\') || pathText.startsWith('//') || segments.some((segment) => DOT_SEGMENT_TEXT_RE.test(segment));
+    if (changed) {
+      if (resolved === '/') {
+        const whole = `${around.before}${around.after}`;
+        return fail(source, 'path-empty', `the browser reads this path as "/", the whole site: write "${whole}" if that is what you mean`, whole);
+      }
+      const corrected = `${around.before}${resolved}${around.after}`;
+      return fail(source, 'path-changed', `the browser reads this path as "${resolved}": write "${corrected}"`, corrected);
+    }
+    path = resolved === '/' ? '' : resolved;
   }
-  const query: Array<readonly [string, string | null]> = [];
+  const query: QueryCondition[] = [];
   if (queryText !== '') {
     // Serialise the query as a browser serialises a URL's, so the conditions compare with addresses as they are.
-    const canonical = new URL(`http://h/?${queryText}`).search.slice(1);
-    const conditions = canonical.split('&').filter((part) => part !== '').map(splitQueryPart);
-    for (const [key, value] of conditions) {
-      if (query.some(([k, v]) => k === key && v === value)) continue;
-      if (value === null && conditions.some(([k, v]) => k === key && v !== null)) continue;
-      query.push([key, value]);
+    const canonical = decodeUnreserved(new URL(`http://h/?${queryText}`).search.slice(1));
+    for (const part of canonical.split('&')) {
+      if (part === '') continue;
+      const condition = queryCondition(part);
+      if (!query.some((other) => other.text === condition.text && other.prefix === condition.prefix && other.value === condition.value)) query.push(condition);
     }
     if (query.length > MAX_QUERY_CONDITIONS) return fail(source, 'too-many-query', `at most ${MAX_QUERY_CONDITIONS} query conditions`, String(MAX_QUERY_CONDITIONS));
   }
   return { ok: true, pattern: { source, scheme, host, anyHost, exact, port, path, query } };
 }
 
-/** `key=value` -> [key, value]; `key` -> [key, null]. Nothing is decoded. */
-function splitQueryPart(part: string): readonly [string, string | null] {
+/** `k=v`, `k=v*`, `k=*`, `k`, `k*`, `*` -> the condition. Nothing is decoded beyond unreserved characters. */
+function queryCondition(part: string): QueryCondition {
   const eq = part.indexOf('=');
-  return eq < 0 ? [part, null] : [part.slice(0, eq), part.slice(eq + 1)];
+  if (eq < 0) {
+    const prefix = part.endsWith('*');
+    const key = prefix ? part.slice(0, -1) : part;
+    return { key, value: null, prefix, text: key, touch: key };
+  }
+  const key = part.slice(0, eq);
+  const raw = part.slice(eq + 1);
+  const prefix = raw.endsWith('*');
+  const value = prefix ? raw.slice(0, -1) : raw;
+  return { key, value, prefix, text: `${key}=${value}`, touch: `${key}=` };
 }
 
 /**
@@ -258,6 +398,18 @@ function splitQueryPart(part: string): readonly [string, string | null] {
 const CANONICAL_URL_RE = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*\.?)(?::(\d{1,5}))?(\/[A-Za-z0-9\-._~!$&()*+,;=:@%/]*)?(?:\?([A-Za-z0-9\-._~!$&()*+,;=:@%/?]*))?(?:#.*)?$/;
 const DOT_SEGMENT_RE = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
 
+/**
+ * The path and query as Lesmodus judges them: percent-encoded unreserved
+ * characters decoded. Decoding can spell a dot segment (`%%32%65` is `%2e`,
+ * then `.`), which the browser resolves when it follows the rules' redirect:
+ * so is it resolved here.
+ */
+function judgedPathAndQuery(path: string, search: string | null): { path: string; search: string | null } {
+  let judgedPath = decodeUnreserved(path);
+  if (judgedPath !== path && DOT_SEGMENT_RE.test(judgedPath)) judgedPath = decodeUnreserved(new URL(`http://h${judgedPath}`).pathname);
+  return { path: judgedPath, search: search === null ? null : decodeUnreserved(search) };
+}
+
 function parseCanonicalUrl(href: string): ParsedUrl | null {
   const m = CANONICAL_URL_RE.exec(href);
   if (m === null) return null;
@@ -267,7 +419,9 @@ function parseCanonicalUrl(href: string): ParsedUrl | null {
   const scheme = m[1]!;
   const port = m[3] === undefined ? DEFAULT_PORTS[scheme]! : Number(m[3]);
   if (port > 65535) return null;
-  return { href, scheme, host, port, path, search: m[5] ?? '' };
+  const search = m[5] ?? null;
+  if (!path.includes('%') && (search === null || !search.includes('%'))) return { href, scheme, host, port, path, search };
+  return { href, scheme, host, port, ...judgedPathAndQuery(path, search) };
 }
 
 /** Parses a URL for matching; null for anything that is not a URL with a host. */
@@ -284,7 +438,10 @@ export function parseUrl(href: string): ParsedUrl | null {
   const host = stripTrailingDot(url.hostname);
   if (host === '') return null;
   const port = url.port === '' ? (DEFAULT_PORTS[scheme] ?? 0) : Number(url.port);
-  return { href: url.href, scheme, host, port, path: url.pathname, search: url.search.slice(1) };
+  // `search` is '' both for no query and for a bare '?': the serialised address tells them apart.
+  const hashAt = url.href.indexOf('#');
+  const hasQuery = url.search !== '' || (hashAt < 0 ? url.href : url.href.slice(0, hashAt)).endsWith('?');
+  return { href: url.href, scheme, host, port, ...judgedPathAndQuery(url.pathname, hasQuery ? url.search.slice(1) : null) };
 }
 
 function hostMatches(pattern: SitePattern, host: string): boolean {
@@ -293,30 +450,141 @@ function hostMatches(pattern: SitePattern, host: string): boolean {
   return !pattern.exact && host.length > pattern.host.length && host.endsWith(pattern.host) && host.charCodeAt(host.length - pattern.host.length - 1) === 46; /* '.' */
 }
 
-function pathMatches(prefix: string, path: string): boolean {
+/**
+ * How a pattern is read, by what it does:
+ * - ALLOWING (0): a pattern that lets pages through. Its path matches whole
+ *   segments (`/maths` is not `/mathsx`), and each query condition must hold
+ *   for every parameter with its key (Chrome's URLAllowlist).
+ * - BLOCKING: a pattern that blocks. A query condition holds when any
+ *   parameter fits, and a key alone (`?v`) also covers that key with a value.
+ * - PREFIX_PATH: with BLOCKING, for IT's `blocked` list: the path is a plain
+ *   text prefix as in Chrome's URLBlocklist, so `path.to/ruin` also blocks `/ruins`.
+ */
+export type MatchMode = number;
+export const ALLOWING: MatchMode = 0;
+export const BLOCKING: MatchMode = 1;
+export const PREFIX_PATH: MatchMode = 2;
+
+function pathMatches(prefix: string, path: string, textPrefix: boolean): boolean {
   if (prefix === '') return true;
   if (!path.startsWith(prefix)) return false;
-  return path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; /* '/' */
+  return textPrefix || path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; /* '/' */
 }
 
-/** True when the URL falls under the pattern. */
-export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
-  return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url);
+/** True when the URL falls under the pattern, read as `mode` says. */
+export function matches(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): boolean {
+  return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url, mode);
 }
 
-/** The scheme, port, path and query conditions of a pattern, for a URL whose host is known to match. */
-export function matchesBeyondHost(pattern: SitePattern, url: ParsedUrl): boolean {
-  if (pattern.scheme !== null && pattern.scheme !== url.scheme) return false;
-  if (pattern.port !== null && pattern.port !== url.port) return false;
-  if (!pathMatches(pattern.path, url.path)) return false;
-  if (pattern.query.length === 0) return true;
-  const parts = url.search.split('&');
-  for (const [key, value] of pattern.query) {
-    const wanted = value === null ? null : `${key}=${value}`;
-    const found = parts.some((part) => (wanted === null ? part === key || part.startsWith(`${key}=`) : part === wanted));
-    if (!found) return false;
+/** What an allowing pattern says of a URL beyond its host: nothing, it matches, or it vetoes (see QueryCondition). */
+export type Judgement = 0 | 1 | 2;
+export const NO_MATCH: Judgement = 0;
+export const MATCH: Judgement = 1;
+export const VETO: Judgement = 2;
+
+/** Whether a parameter fits a condition; a blocking key alone also takes the key with a value. */
+export function conditionFits(condition: QueryCondition, parameter: string, blocking: boolean): boolean {
+  if (condition.prefix) return parameter.startsWith(condition.text);
+  if (parameter === condition.text) return true;
+  return blocking && condition.value === null && parameter.startsWith(`${condition.key}=`);
+}
+
+/**
+ * True for a condition Chrome checks on any parameter even in an allowlist:
+ * a prefix with nothing after the key (`k*`, `k=*`, `*`), which every
+ * parameter with the key fits anyway.
+ */
+export function fitsAnyParameter(condition: QueryCondition): boolean {
+  return condition.prefix && (condition.value === null || condition.value === '');
+}
+
+/** True for a condition of an allowing pattern that looks at every parameter with its key. */
+export function canVeto(condition: QueryCondition): boolean {
+  return !fitsAnyParameter(condition);
+}
+
+function judgeQuery(conditions: readonly QueryCondition[], search: string | null, blocking: boolean): Judgement {
+  if (search === null) return NO_MATCH;
+  const parameters = search.split('&');
+  let result: Judgement = MATCH;
+  for (const condition of conditions) {
+    let fits = false;
+    let touching = 0;
+    for (const parameter of parameters) {
+      if (conditionFits(condition, parameter, blocking)) fits = true;
+      if (parameter.startsWith(condition.touch)) touching += 1;
+    }
+    // A key that appears twice, one of them fitting: the smuggled parameter of `?v=123&v=XYZ`.
+    if (!blocking && fits && touching > 1 && canVeto(condition)) return VETO;
+    if (!fits) result = NO_MATCH;
   }
-  return true;
+  return result;
+}
+
+/**
+ * The scheme, port, path and query conditions of a pattern, for a URL whose
+ * host is known to match: no match, a match, or (only an allowing pattern
+ * with a query condition) a veto: the URL repeats a key of the pattern with
+ * one value that fits, and is blocked one step above where the pattern would
+ * have allowed it.
+ */
+export function judgeBeyondHost(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): Judgement {
+  if (pattern.scheme !== null && pattern.scheme !== url.scheme) return NO_MATCH;
+  if (pattern.port !== null && pattern.port !== url.port) return NO_MATCH;
+  if (!pathMatches(pattern.path, url.path, (mode & PREFIX_PATH) !== 0)) return NO_MATCH;
+  return pattern.query.length === 0 ? MATCH : judgeQuery(pattern.query, url.search, (mode & BLOCKING) !== 0);
+}
+
+/** True when the pattern matches beyond the host (a veto is no match). */
+export function matchesBeyondHost(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): boolean {
+  return judgeBeyondHost(pattern, url, mode) === MATCH;
+}
+
+/**
+ * True for a pattern that takes every web page: `*` (or `http://*`,
+ * `https://*`) with no port, path or query. In IT's allowed list it lifts
+ * every block; as the site of an allowlist lesson it makes no lesson at all.
+ */
+export function matchesEverything(pattern: SitePattern): boolean {
+  return pattern.anyHost && pattern.port === null && pattern.path === '' && pattern.query.length === 0 && (pattern.scheme === null || pattern.scheme === 'http' || pattern.scheme === 'https');
+}
+
+/** True for a pattern that can match a web page (http or https) at all: Lesmodus judges nothing else. */
+export function judgesWebPages(pattern: SitePattern): boolean {
+  return pattern.scheme === null || pattern.scheme === 'http' || pattern.scheme === 'https';
+}
+
+/**
+ * Why a site cannot be part of a lesson of this mode, or null. Every valid
+ * pattern can be blocked (a blocklist lesson of `*` blocks everything but
+ * IT's allowed sites, a lesson with nothing but those); an allowlist lesson
+ * of `*` allows everything, which is no lesson.
+ */
+export function lessonSiteProblem(source: string, mode: 'allowlist' | 'blocklist'): (ParseResult & { ok: false }) | null {
+  const result = parsePattern(source);
+  if (!result.ok) return result;
+  if (mode === 'allowlist' && matchesEverything(result.pattern)) {
+    return fail(result.pattern.source, 'allows-everything', 'allows every site: an allowlist lesson needs the sites it allows (a blocklist lesson of "*" blocks everything but the school\'s allowed sites)');
+  }
+  return null;
+}
+
+/**
+ * The site a pattern names, read leniently, for a pattern that cannot be
+ * parsed: `*.tiktok.com` -> `tiktok.com`, `school.nl/login/..` ->
+ * `school.nl`, `https://games.example:99999` -> `games.example`. Null when no
+ * single site can be read from it (or it is `*`).
+ */
+export function siteOf(input: string): string | null {
+  let rest = input.trim().replace(/^[a-z][a-z0-9+.-]*:\/+/i, '');
+  rest = rest.split(/[/\\?#\s]/)[0] ?? '';
+  rest = rest.slice(rest.lastIndexOf('@') + 1);
+  if (!rest.startsWith('[')) rest = rest.split(':')[0] ?? '';
+  else rest = rest.slice(0, rest.indexOf(']') + 1);
+  rest = rest.replace(/^\*?\.+/, '');
+  if (rest === '' || rest.includes('*')) return null;
+  const result = parsePattern(rest);
+  return result.ok && !result.pattern.anyHost && result.pattern.path === '' && result.pattern.query.length === 0 ? result.pattern.host : null;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { patternForUrl } from '../rules/patterns';
 import type { ActiveLesson } from '../rules/resolve';
-import type { Lesson, LessonMode, TemporaryAllow } from '../schemas';
+import { lessonSitesProblem, type Lesson, type LessonMode, type TemporaryAllow } from '../schemas';
 
 const MINUTE = 60_000;
 
@@ -51,6 +51,8 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
   if (request.mode === 'blocklist' && !limits.allowBlocklistLessons) {
     return refuse('mode-not-allowed', 'your school does not allow lessons that only block sites; choose the sites that are allowed instead');
   }
+  const everything = lessonSitesProblem(request.mode, request.sites);
+  if (everything !== null) return refuse('invalid', everything.message);
   const endsAt = request.endsAt ?? (request.minutes !== undefined ? now + request.minutes * MINUTE : null);
   if (endsAt === null) return refuse('invalid', 'give the lesson a length or an end time');
   // A minute of grace for an end time: the popup turns "until 11:15" into an instant on its own clock.
@@ -113,6 +115,8 @@ export interface LessonChange {
 
 /** The lesson with other sites (and perhaps another title), changed while it runs. */
 export function changeLesson(lesson: Lesson, change: LessonChange): LessonResult {
+  const everything = lessonSitesProblem(lesson.mode, change.sites);
+  if (everything !== null) return refuse('invalid', everything.message);
   return {
     ok: true,
     lesson: {

@@ -75,7 +75,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   /** The sites with whatever is still typed in the field, or null (with the problem shown) when that is not valid. */
   const allSites = (): string[] | null => {
     if (draft.trim() === '') return sites;
-    const typedProblem = problemOf(draft);
+    const typedProblem = problemOf(draft, mode);
     if (typedProblem) {
       setProblem(t('siteFixFirst'));
       return null;
@@ -194,6 +194,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         draft={draft}
         onDraft={setDraft}
         currentTabSite={currentTabSite}
+        mode={mode}
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}

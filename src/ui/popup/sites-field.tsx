@@ -4,7 +4,8 @@
  * pasting several (one per line) adds them all. "Add this tab's site" adds the
  * site of the tab the popup was opened over.
  */
-import { parsePattern } from '../../core/rules/patterns';
+import { lessonSiteProblem, parsePattern } from '../../core/rules/patterns';
+import type { LessonMode } from '../../core/schemas';
 import { patternProblem, t } from '../shared/text';
 
 export interface SitesFieldProps {
@@ -16,6 +17,8 @@ export interface SitesFieldProps {
   /** The pattern for the current tab's site, or null when it has none (a browser page). */
   readonly currentTabSite: string | null;
   readonly label: string;
+  /** The lesson's mode, when sites are for a lesson: an allowlist lesson refuses "*". */
+  readonly mode?: LessonMode;
 }
 
 /** Splits typed or pasted text into candidate patterns. */
@@ -27,21 +30,21 @@ export function candidates(text: string): string[] {
 }
 
 /** The first problem among typed patterns, in the teacher's language (naming the pattern), or null. */
-export function problemOf(text: string): string | null {
+export function problemOf(text: string, mode?: LessonMode): string | null {
   for (const candidate of candidates(text)) {
-    const result = parsePattern(candidate);
+    const result = mode === undefined ? parsePattern(candidate) : (lessonSiteProblem(candidate, mode) ?? { ok: true as const });
     if (!result.ok) return patternProblem(result.code, result.params);
   }
   return null;
 }
 
-export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentTabSite, label }: SitesFieldProps) {
-  const problem = draft.trim() === '' ? null : problemOf(draft);
+export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentTabSite, label, mode }: SitesFieldProps) {
+  const problem = draft.trim() === '' ? null : problemOf(draft, mode);
 
   const add = (text: string) => {
     const good: string[] = [];
     const bad: string[] = [];
-    for (const candidate of candidates(text)) (parsePattern(candidate).ok ? good : bad).push(candidate);
+    for (const candidate of candidates(text)) (problemOf(candidate, mode) === null ? good : bad).push(candidate);
     const next = [...sites];
     for (const site of good) if (!next.includes(site)) next.push(site);
     if (next.length !== sites.length) onChange(next);

@@ -27,6 +27,11 @@
  * - whether the fragment is part of the URL a rule sees is a parameter
  *   (`withFragment`): the agreement tests run both ways, so the compiled
  *   rules must not depend on it.
+ *
+ * {@link DnrSimulator.navigate} follows what a browser follows: a redirect to
+ * another web address is a new request, judged by the rules again (the URL
+ * parsed anew, as the browser parses the address it is sent to), up to 20
+ * redirects, after which the navigation fails (ERR_TOO_MANY_REDIRECTS).
  */
 import type { DnrRule, ResourceType } from '../../../src/core/rules/compile';
 
@@ -48,6 +53,17 @@ export interface SimulatedOutcome {
   /** For a redirect: where the request is sent. */
   readonly redirectUrl?: string;
 }
+
+/** Where a navigation ends: the outcome of its last request, and the addresses it went through. */
+export interface SimulatedNavigation extends SimulatedOutcome {
+  /** Every address requested, the first one first. */
+  readonly chain: readonly string[];
+  /** True when the navigation gave up after too many redirects (the page does not load). */
+  readonly tooManyRedirects: boolean;
+}
+
+/** Chromium's and Firefox's limit of redirects for one navigation. */
+export const MAX_REDIRECTS = 20;
 
 export interface SimulatorOptions {
   /** Whether the URL the rules see keeps its #fragment. */
@@ -147,6 +163,20 @@ export class DnrSimulator {
     if (action.type === 'block') return { allowed: false, action: 'block', rule: best.rule };
     const redirectUrl = substitute(href, best.regex!, action.redirect.regexSubstitution);
     return { allowed: false, action: 'redirect', rule: best.rule, redirectUrl };
+  }
+
+  /** Follows redirects to other web addresses, as the browser does; stops at the first outcome that is not one. */
+  navigate(request: SimulatedRequest): SimulatedNavigation {
+    const chain = [request.url];
+    let url = request.url;
+    for (;;) {
+      const outcome = this.evaluate({ url, type: request.type });
+      const next = outcome.redirectUrl;
+      if (outcome.action !== 'redirect' || next === undefined || !/^https?:/i.test(next)) return { ...outcome, chain, tooManyRedirects: false };
+      if (chain.length > MAX_REDIRECTS) return { allowed: false, action: 'redirect', rule: outcome.rule, chain, tooManyRedirects: true };
+      url = new URL(next).href;
+      chain.push(url);
+    }
   }
 }
 

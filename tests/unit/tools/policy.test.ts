@@ -67,11 +67,12 @@ describe('policy check', () => {
   it('lists every error of an invalid policy with its path, Chrome drops included, and fails', async () => {
     const { status, out } = await cli(['check', file('bad.json', BAD_POLICY)]);
     expect(status).toBe(1);
-    expect(out[0]).toMatch(/bad\.json: invalid \(plain policy\), 3 errors:$/);
+    expect(out[0]).toMatch(/bad\.json: invalid \(plain policy\), 2 errors:$/);
     expect(out.slice(1)).toEqual([
-      expect.stringMatching(/^ {2}error: blocked\.0: "\*\.games\.com": write "games\.com" instead/),
       '  error: schedule.0.start: write a time as HH:MM, for example 08:30',
       expect.stringMatching(/^ {2}error: maxLessonMinutes: expected number, received string/i),
+      // An unreadable list entry is no error (Chrome drops it and applies the rest), but never quiet.
+      expect.stringMatching(/^ {2}warning: blocked\.0: "\*\.games\.com": write "games\.com" instead.*all of games\.com is blocked$/),
     ]);
   });
 

@@ -205,6 +205,8 @@ const GOOD: Array<[string, Record<string, unknown>]> = [
     { teacherPin: { algorithm: 'PBKDF2-SHA256', iterations: 600000, salt: 'MQAazjFDR+36Zcl9Ls55cg==', hash: 'HoUe+2sS1UiGKBccSMaIUd4qVvRqSgr8+z6fkoMWbjE=' } },
   ],
   ['an unknown field (both ignore it)', { futureField: { a: 1 } }],
+  // Read with a warning, as Chrome reads its own lists: the site is blocked, the rest applies.
+  ['an unreadable blocked entry', { blocked: ['*.games.com'] }],
   ...EXAMPLES.map((file): [string, Record<string, unknown>] => [file, readJson(file)]),
 ];
 
@@ -214,7 +216,7 @@ const GOOD: Array<[string, Record<string, unknown>]> = [
  * its schema is looser, and then zod in the extension rejects the policy.
  */
 const BAD: Array<[string, Record<string, unknown>, 'drops' | 'passes', string]> = [
-  ['a bad site pattern', { blocked: ['*.games.com'] }, 'passes', 'blocked.0'],
+  ['a bad site pattern in a preset', { presets: [{ id: 'a', title: 'A', mode: 'blocklist', sites: ['*.games.com'] }] }, 'passes', 'presets.0.sites.0'],
   ['an unknown mode', { presets: [{ id: 'a', title: 'A', mode: 'whitelist' }] }, 'passes', 'presets.0.mode'],
   ['a preset without title', { presets: [{ id: 'a', mode: 'allowlist' }] }, 'passes', 'presets.0.title'],
   ['a time as 8:30', { ...STUDENT, schedule: [{ days: ['mon'], start: '8:30', end: '09:15', preset: 'rekenen' }] }, 'passes', 'schedule.0.start'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { matches, parsePattern, parsePatterns, parseUrl, patternForUrl, specificity, type SitePattern } from '../../../../src/core/rules/patterns';
+import { ALLOWING, BLOCKING, MATCH, NO_MATCH, PREFIX_PATH, VETO, decodeUnreserved, judgeBeyondHost, lessonSiteProblem, matches, matchesEverything, parsePattern, parsePatterns, parseUrl, patternForUrl, siteOf, specificity, type MatchMode, type SitePattern } from '../../../../src/core/rules/patterns';
 
 function pattern(source: string): SitePattern {
   const result = parsePattern(source);
@@ -7,11 +7,11 @@ function pattern(source: string): SitePattern {
   return result.pattern;
 }
 
-/** Whether `source` matches `href`. */
-function match(source: string, href: string): boolean {
+/** Whether `source` matches `href`, read as `mode` says (by default, as a pattern that allows). */
+function match(source: string, href: string, mode: MatchMode = ALLOWING): boolean {
   const url = parseUrl(href);
   if (url === null) throw new Error(`expected a URL: ${href}`);
-  return matches(pattern(source), url);
+  return matches(pattern(source), url, mode);
 }
 
 /** [pattern, url, matches?] tables, read as "pattern matches url". */
@@ -67,7 +67,6 @@ describe('matches: paths (whole segments, case-sensitive)', () => {
     // paths are compared as the browser writes them
     ['example.com/über', 'https://example.com/%C3%BCber/x', true],
     ['example.com/b%C3%BCcher', 'https://example.com/bücher', true],
-    ['example.com/a/../maths', 'https://example.com/maths', true],
   ])('%s vs %s -> %s', (source, href, expected) => {
     expect(match(source, href)).toBe(expected);
   });
@@ -187,11 +186,12 @@ describe('matches: query conditions (as the address writes them, any order)', ()
     ['example.com/?v=1', 'https://example.com/?V=1', false],
     ['example.com/?v=1', 'https://example.com/', false],
     ['example.com/?v=1', 'https://example.com/#v=1', false],
-    ['example.com/?v=1', 'https://example.com/?v=2&v=1', true],
-    // a key alone: present, with any value or none
+    // a key repeated: never allowed (the smuggled ?v=123&v=XYZ)
+    ['example.com/?v=1', 'https://example.com/?v=2&v=1', false],
+    // a key alone: the parameter without a value
     ['example.com/?v', 'https://example.com/?v', true],
-    ['example.com/?v', 'https://example.com/?v=7', true],
-    ['example.com/?v', 'https://example.com/?v=', true],
+    ['example.com/?v', 'https://example.com/?v=7', false],
+    ['example.com/?v', 'https://example.com/?v=', false],
     ['example.com/?v', 'https://example.com/?vv=1', false],
     // an empty value: exactly "v="
     ['example.com/?v=', 'https://example.com/?v=', true],
@@ -200,7 +200,8 @@ describe('matches: query conditions (as the address writes them, any order)', ()
     ['example.com/?a=1&b=2', 'https://example.com/?b=2&a=1', true],
     ['example.com/?a=1&b=2', 'https://example.com/?b=2&x=0&a=1', true],
     ['example.com/?a=1&b=2', 'https://example.com/?a=1', false],
-    ['example.com/?a=1&b&c=3', 'https://example.com/?c=3&b=0&a=1', true],
+    ['example.com/?a=1&b&c=3', 'https://example.com/?c=3&b&a=1', true],
+    ['example.com/?a=1&b&c=3', 'https://example.com/?c=3&b=0&a=1', false],
     ['example.com/?a=1&b&c=3', 'https://example.com/?c=3&a=1', false],
     // with a path
     ['example.com/watch?v=1', 'https://example.com/watch/x?v=1', true],
@@ -218,10 +219,42 @@ describe('matches: query conditions (as the address writes them, any order)', ()
   });
 
   it('keeps the conditions without duplicates', () => {
-    expect(pattern('example.com/?v=1&v=1').query).toEqual([['v', '1']]);
-    expect(pattern('example.com/?a&a=1').query).toEqual([['a', '1']]);
-    expect(pattern('example.com/?a=1&&b').query).toEqual([['a', '1'], ['b', null]]);
-    expect(pattern('example.com/?').query).toEqual([]);
+    const conditions = (source: string) => pattern(source).query.map((condition) => [condition.key, condition.value, condition.prefix]);
+    expect(conditions('example.com/?v=1&v=1')).toEqual([['v', '1', false]]);
+    expect(conditions('example.com/?a&a=1')).toEqual([['a', null, false], ['a', '1', false]]);
+    expect(conditions('example.com/?a=1&&b')).toEqual([['a', '1', false], ['b', null, false]]);
+    expect(conditions('example.com/?')).toEqual([]);
+    // a trailing * is a prefix, as in Chrome's URL policies
+    expect(conditions('example.com/?a=1*&b*&c=*')).toEqual([['a', '1', true], ['b', null, true], ['c', '', true]]);
+    expect(conditions('example.com/?*')).toEqual([['', null, true]]);
+  });
+});
+
+describe('matches: query conditions, blocking and allowing (Chrome: any parameter blocks, every parameter must allow)', () => {
+  const judge = (source: string, href: string, mode: MatchMode) => judgeBeyondHost(pattern(source), parseUrl(href)!, mode);
+  it.each<[string, string, MatchMode, number]>([
+    // a block holds when any parameter fits
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=123&v=XYZ', BLOCKING, MATCH],
+    ['example.com/watch?v', 'https://example.com/watch?v=7', BLOCKING, MATCH],
+    // an allow never lets a repeated key through, and blocks it when one of them fits (the veto)
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=XYZ', ALLOWING, MATCH],
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=123&v=XYZ', ALLOWING, VETO],
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=XYZ&v=123', ALLOWING, VETO],
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=123', ALLOWING, NO_MATCH],
+    ['example.com/watch?v=XYZ', 'https://example.com/watch?v=123&v=456', ALLOWING, NO_MATCH],
+    ['example.com/watch?v=XYZ', 'https://example.com/other?v=123&v=XYZ', ALLOWING, NO_MATCH],
+    // prefixes
+    ['example.com/?foo=bar*', 'https://example.com/?foo=barbaz', ALLOWING, MATCH],
+    ['example.com/?foo=bar*', 'https://example.com/?foo=ba', ALLOWING, NO_MATCH],
+    ['example.com/?fo*', 'https://example.com/?fold', ALLOWING, MATCH],
+    ['example.com/?fo*', 'https://example.com/?fo=1&fold', ALLOWING, MATCH],
+    ['example.com/?g=*', 'https://example.com/?ag=1&g=123', BLOCKING, MATCH],
+    ['example.com/?g=*', 'https://example.com/?ag=1', BLOCKING, NO_MATCH],
+    ['example.com/?*', 'https://example.com/?hello', ALLOWING, MATCH],
+    ['example.com/?*', 'https://example.com/?', ALLOWING, MATCH],
+    ['example.com/?*', 'https://example.com/', ALLOWING, NO_MATCH],
+  ])('%s vs %s (%s) -> %s', (source, href, mode, expected) => {
+    expect(judge(source, href, mode)).toBe(expected);
   });
 });
 
@@ -235,7 +268,7 @@ describe('parsePattern: what a pattern means', () => {
       exact: false,
       port: 8443,
       path: '/a/b',
-      query: [['x', '1']],
+      query: [{ key: 'x', value: '1', prefix: false, text: 'x=1', touch: 'x=' }],
     });
   });
 
@@ -318,7 +351,10 @@ describe('parsePattern: invalid patterns say which and why', () => {
 describe('parseUrl', () => {
   it.each([
     ['https://WWW.Example.COM./a?b#c', { scheme: 'https', host: 'www.example.com', port: 443, path: '/a', search: 'b' }],
-    ['http://example.com', { scheme: 'http', host: 'example.com', port: 80, path: '/', search: '' }],
+    ['http://example.com', { scheme: 'http', host: 'example.com', port: 80, path: '/', search: null }],
+    ['http://example.com/?', { path: '/', search: '' }],
+    ['http://example.com/x?#?', { path: '/x', search: '' }],
+    ['http://example.com/x#?', { path: '/x', search: null }],
     ['https://bücher.de:8443/', { host: 'xn--bcher-kva.de', port: 8443 }],
     ['https://allowed.com@evil.com/', { host: 'evil.com' }],
     ['http://[::1]:8080/', { host: '[::1]', port: 8080 }],
@@ -383,5 +419,129 @@ describe('patternForUrl: a pattern for the current tab', () => {
     for (const href of ['https://www.example.com/maths', 'https://a.b.school.nl/x', 'https://bücher.de/']) {
       expect(match(patternForUrl(href)!, href)).toBe(true);
     }
+  });
+});
+
+describe('percent-encoded unreserved characters are the characters themselves (RFC 3986), in patterns and addresses', () => {
+  it.each([
+    ['%66orbidden', 'forbidden'],
+    ['%6F%6f', 'oo'],
+    ['%41%5a%30%2D%2e%5F%7e', 'AZ0-._~'],
+    ['%2F%3F%23%25%20%C3%BC', '%2F%3F%23%25%20%C3%BC'],
+    ['%%36%36', 'f'],
+    ['%', '%'],
+    ['%zz', '%zz'],
+  ])('decodeUnreserved(%j) = %j', (text, decoded) => {
+    expect(decodeUnreserved(text)).toBe(decoded);
+  });
+
+  it.each<Row>([
+    ['allowed.test/forbidden', 'http://allowed.test/%66orbidden', true],
+    ['allowed.test/forbidden', 'http://allowed.test/%66%6F%52bidden', false],
+    ['allowed.test/forbidden', 'http://allowed.test/%66%6f%72bidden/x', true],
+    ['allowed.test/forbidden', 'http://allowed.test/%%36%36orbidden', true],
+    ['allowed.test/%66orbidden', 'http://allowed.test/forbidden', true],
+    ['allowed.test/forbidden', 'http://allowed.test/a/%2e%2e/forbidden', true],
+    ['allowed.test/forbidden', 'http://allowed.test/a/%%32%65%%32%65/forbidden', true],
+    // reserved characters keep their meaning: %2F is not a slash
+    ['allowed.test/a/b', 'http://allowed.test/a%2Fb', false],
+    ['allowed.test/watch?v=XYZ', 'http://allowed.test/watch?v=%58YZ', true],
+    ['allowed.test/watch?v=XYZ', 'http://allowed.test/watch?%76=XYZ', true],
+  ])('%s vs %s -> %s (allowing and blocking alike)', (source, href, expected) => {
+    expect(match(source, href, ALLOWING)).toBe(expected);
+    expect(match(source, href, BLOCKING | PREFIX_PATH)).toBe(expected);
+  });
+});
+
+describe('paths the browser reads otherwise are refused, never silently widened', () => {
+  it.each([
+    ['school.nl//login', 'path-changed', 'school.nl/login'],
+    ['school.nl/\\login', 'path-changed', 'school.nl/login'],
+    ['school.nl/a/./b', 'path-changed', 'school.nl/a/b'],
+    ['https://school.nl/a/b/../c?x=1', 'path-changed', 'https://school.nl/a/c?x=1'],
+    ['school.nl/login/..', 'path-empty', 'school.nl'],
+    ['school.nl/%2e%2e', 'path-empty', 'school.nl'],
+    ['school.nl/.%2E/', 'path-empty', 'school.nl'],
+    ['*/x/..?q=1', 'path-empty', '*?q=1'],
+  ])('%s -> %s, showing %s', (source, code, shown) => {
+    const result = parsePattern(source);
+    expect(result).toMatchObject({ ok: false, code, params: [source, shown] });
+    if (!result.ok) expect(result.error).toContain(`"${shown}"`);
+  });
+
+  it.each([
+    ['school.nl/café', '/caf%C3%A9'],
+    ['school.nl/%66orbidden', '/forbidden'],
+    ['school.nl/a..b/...', '/a..b/...'],
+    ['school.nl/web/2020/https://x.nl', '/web/2020/https://x.nl'],
+  ])('%s is only spelled differently: path %s', (source, path) => {
+    expect(pattern(source).path).toBe(path);
+  });
+});
+
+describe("IT's blocked paths are text prefixes, as in Chrome's URLBlocklist; allowing paths stay whole segments", () => {
+  it.each<[string, string, boolean, boolean]>([
+    ['path.to/ruin', 'http://path.to/ruin', true, true],
+    ['path.to/ruin', 'http://path.to/ruins', true, false],
+    ['path.to/ruin', 'http://path.to/ruin/signup', true, true],
+    ['path.to/ruin', 'http://path.to/fortune', false, false],
+  ])('%s vs %s: blocked %s, allowed %s', (source, href, blocked, allowed) => {
+    expect(match(source, href, BLOCKING | PREFIX_PATH)).toBe(blocked);
+    expect(match(source, href, ALLOWING)).toBe(allowed);
+  });
+});
+
+describe("Chrome's scheme:* short form", () => {
+  it.each([
+    ['file:*', 'file'],
+    ['FtP:*', 'ftp'],
+    ['custom:*', 'custom'],
+  ])('%s is every address of scheme %s', (source, scheme) => {
+    expect(pattern(source)).toMatchObject({ scheme, anyHost: true, path: '', query: [] });
+  });
+
+  it('never matches a web page of another scheme', () => {
+    expect(match('file:*', 'http://example.com/')).toBe(false);
+    expect(match('https:*', 'https://example.com/')).toBe(true);
+  });
+});
+
+describe('patterns that take everything, and lessons', () => {
+  it.each([
+    ['*', true],
+    ['http://*', true],
+    ['https://*', true],
+    ['*:8080', false],
+    ['*/maths', false],
+    ['*?q=1', false],
+    ['ftp://*', false],
+    ['example.com', false],
+  ])('matchesEverything(%s) = %s', (source, everything) => {
+    expect(matchesEverything(pattern(source))).toBe(everything);
+  });
+
+  it('refuses a pattern that allows everything in an allowlist lesson, with its own code; a blocklist may block everything', () => {
+    expect(lessonSiteProblem('*', 'allowlist')).toMatchObject({ ok: false, code: 'allows-everything', params: ['*'] });
+    expect(lessonSiteProblem(' https://* ', 'allowlist')).toMatchObject({ code: 'allows-everything', params: ['https://*'] });
+    expect(lessonSiteProblem('*', 'blocklist')).toBeNull();
+    expect(lessonSiteProblem('wikipedia.org', 'allowlist')).toBeNull();
+    expect(lessonSiteProblem('*.x.nl', 'blocklist')).toMatchObject({ code: 'star-subdomain' });
+  });
+});
+
+describe('siteOf: the site an unreadable pattern names', () => {
+  it.each([
+    ['*.tiktok.com', 'tiktok.com'],
+    ['school.nl/login/..', 'school.nl'],
+    ['https://games.example:99999/x', 'games.example'],
+    ['http:/games.example', 'games.example'],
+    ['user@Games.Example', 'games.example'],
+    ['.school.nl//login', 'school.nl'],
+    ['*', null],
+    ['*/x/..', null],
+    ['ex!ample.com', null],
+    ['', null],
+  ])('%j -> %j', (source, site) => {
+    expect(siteOf(source)).toBe(site);
   });
 });

@@ -1,0 +1,95 @@
+/**
+ * IT's site lists as Chrome reads its own: an entry Lesmodus cannot read is
+ * not a reason to refuse the whole policy (which, on a device without an
+ * earlier good policy, would leave browsing open), and never quietly read
+ * either. Each is a warning that `policy check` prints and the status page
+ * lists. And no key of IT's policy reaches a JavaScript prototype.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { policyInForce } from '../../../../src/core/policy/cache';
+import { MAX_ALLOWED_ENTRIES, parsePolicy, unwrapAdminConsole } from '../../../../src/core/policy/policy';
+
+function read(raw: unknown) {
+  const result = parsePolicy(raw);
+  if (!result.ok) throw new Error(`expected a valid policy: ${JSON.stringify(result.errors)}`);
+  return result;
+}
+
+describe('an unreadable list entry: never more allowed than Chrome would allow', () => {
+  it('in blocked, blocks the whole site it names (Chrome blocks nothing for *.tiktok.com), with a warning', () => {
+    const result = read({ blocked: ['*.tiktok.com', 'youtube.com', 'school.nl/login/..'] });
+    expect(result.policy.blocked).toEqual(['tiktok.com', 'youtube.com', 'school.nl']);
+    expect(result.warnings).toEqual([
+      { path: 'blocked.0', message: expect.stringMatching(/write "tiktok\.com" instead.*all of tiktok\.com is blocked$/) },
+      { path: 'blocked.2', message: expect.stringMatching(/"school\.nl\/login\/\.\.".*"\/", the whole site.*all of school\.nl is blocked$/) },
+    ]);
+  });
+
+  it('in blocked without a site to name, is left out (as Chrome leaves it out)', () => {
+    const result = read({ blocked: ['*/x/..', 'games.example'] });
+    expect(result.policy.blocked).toEqual(['games.example']);
+    expect(result.warnings).toEqual([{ path: 'blocked.0', message: expect.stringMatching(/left out; the rest of the policy applies$/) }]);
+  });
+
+  it('in allowed and embeds, is left out: allowing less, never more', () => {
+    const result = read({ allowed: ['sso.school.nl', '*.microsoft.com'], embeds: ['http:/player.example', 'youtube-nocookie.com'] });
+    expect(result.policy.allowed).toEqual(['sso.school.nl']);
+    expect(result.policy.embeds).toEqual(['youtube-nocookie.com']);
+    expect(result.warnings.map((warning) => warning.path)).toEqual(['allowed.1', 'embeds.0']);
+    expect(result.warnings[0]!.message).toMatch(/left out/);
+  });
+
+  it(`reads the first ${MAX_ALLOWED_ENTRIES} entries of allowed, as Chrome does, and says so`, () => {
+    const allowed = Array.from({ length: MAX_ALLOWED_ENTRIES + 5 }, (_, i) => `site${i}.example`);
+    const result = read({ allowed, blocked: allowed });
+    expect(result.policy.allowed).toEqual(allowed.slice(0, MAX_ALLOWED_ENTRIES));
+    // blocked has no such limit: blocking more is never less strict.
+    expect(result.policy.blocked).toHaveLength(MAX_ALLOWED_ENTRIES + 5);
+    expect(result.warnings).toEqual([{ path: `allowed.${MAX_ALLOWED_ENTRIES}`, message: expect.stringMatching(/with the 4 entries after it/) }]);
+  });
+});
+
+describe('loud warnings on entries that read as written but do something IT may not mean', () => {
+  it.each([
+    [{ allowed: ['*'] }, 'allowed.0', /allows every site/],
+    [{ allowed: ['sso.school.nl', 'https://*'] }, 'allowed.1', /allows every site/],
+    [{ embeds: ['*'] }, 'embeds.0', /every site show inside pages/],
+    [{ blocked: ['file:*'] }, 'blocked.0', /no web page.*Chrome's own URLBlocklist/],
+  ])('%j', (policy, path, message) => {
+    const result = read(policy);
+    expect(result.warnings).toEqual([{ path, message: expect.stringMatching(message) }]);
+  });
+
+  it('no warning for blocked: ["*"] (outside school hours) or ordinary lists', () => {
+    expect(read({ blocked: ['*'], allowed: ['sso.school.nl', 'school.nl/lms'], embeds: ['youtube-nocookie.com'] }).warnings).toEqual([]);
+  });
+
+  it('the status page lists them: the policy in force carries each warning as a note', () => {
+    const inForce = policyInForce({ cache: { raw: { blocked: ['*.tiktok.com'], allowed: ['*'] }, receivedAt: 1 }, status: undefined });
+    expect(inForce.policy.blocked).toEqual(['tiktok.com']);
+    expect(inForce.notes).toEqual([
+      expect.stringMatching(/^IT's policy, blocked\.0: .*all of tiktok\.com is blocked$/),
+      expect.stringMatching(/^IT's policy, allowed\.0: "\*" allows every site/),
+    ]);
+  });
+});
+
+describe('prototype keys are refused, wherever they appear', () => {
+  it.each([
+    ['{"__proto__": {"Value": {"blocked": []}}, "blocked": {"Value": ["tiktok.com"]}}', '__proto__'],
+    ['{"__proto__": {"blocked": []}}', '__proto__'],
+    ['{"presets": [{"id": "a", "title": "A", "mode": "allowlist", "constructor": {"x": 1}}]}', 'presets.0.constructor'],
+    ['{"classFeed": {"prototype": {}}}', 'classFeed.prototype'],
+  ])('%s -> an error at %s', (json, path) => {
+    const result = parsePolicy(JSON.parse(json));
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : result.errors).toEqual([{ path, message: expect.stringMatching(/is not a policy field and is refused/) }]);
+  });
+
+  it('the Admin console unwrap builds objects without a prototype', () => {
+    const unwrapped = unwrapAdminConsole(JSON.parse('{"blocked": {"Value": ["a.nl"]}, "__proto__": {"Value": {"allowed": ["*"]}}}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(unwrapped)).toBeNull();
+    expect(Object.keys(unwrapped)).toEqual(['blocked', '__proto__']);
+    expect(unwrapped.allowed).toBeUndefined();
+  });
+});
