@@ -226,13 +226,42 @@ that write tokens and private keys are not pushed to student devices.
 Site lists use the syntax of Chrome's \`URLBlocklist\` and \`URLAllowlist\`:
 \`[scheme://][.]host[:port][/path][?query]\`, and \`*\` for everything
 (details and examples: [design, "Site patterns"](design.md#site-patterns)).
-IT's \`blocked\` and \`allowed\` work together exactly as Chrome's two lists
-do: the more specific pattern wins (more host labels, then a host without
+IT's \`blocked\` and \`allowed\` work together as Chrome's two lists do:
+the more specific pattern wins (more host labels, then a host without
 subdomains, then the longer path), and on a tie \`allowed\` wins — so "block
-\`youtube.com\`, allow \`youtube.com/edu\`" works. A query condition
-(\`example.com/watch?v=abc\`) matches the address as the browser writes it. A
-full address pasted from the address bar keeps its path and query and drops
-\`user:pass@\` and \`#fragment\`.
+\`youtube.com\`, allow \`youtube.com/edu\`" works. A full address pasted
+from the address bar keeps its path and query and drops \`user:pass@\` and
+\`#fragment\`. A test runs Chromium's own published cases for this format
+against Lesmodus. Where Lesmodus reads a pattern differently, it blocks more
+than Chrome, never less, with one exception (the first):
+
+1. Only web pages and frames (\`http\`, \`https\`) are judged: \`file:\`,
+   \`chrome:\`, \`ftp:\` and other schemes in a list have no effect (\`check\`
+   warns). Block those with the browser's own \`URLBlocklist\`.
+2. A path in \`blocked\` is a plain prefix, as in Chrome
+   (\`example.com/ruin\` also blocks \`/ruins\`); a path in \`allowed\` (and in
+   lessons) covers whole segments only (\`example.com/maths\` allows
+   \`/maths\` and \`/maths/…\`, not \`/mathsx\`).
+3. A query condition in \`allowed\` (\`youtube.com/watch?v=abc\`) never lets
+   through an address that repeats its key (\`?v=123&v=abc\`); when one of
+   the repeated values fits, that address is blocked. A trailing \`*\` in a
+   query condition (\`k=v*\`, \`k*\`) is a prefix, as in Chrome. A key
+   alone in \`blocked\` (\`?v\`) also covers that key with a value.
+4. \`blocked\` has no 1,000-entry limit; \`allowed\` is read to its 1,000th
+   entry, as Chrome does.
+5. An entry that cannot be read is not fatal: an unreadable \`blocked\` entry
+   blocks the whole site it names (or is left out when it names none), an
+   unreadable \`allowed\` or \`embeds\` entry is left out, and each gives a
+   warning (\`check\`, and the status page's notes). \`allowed: ["*"]\` is
+   accepted with a loud warning.
+6. A pattern whose path the browser would read differently
+   (\`school.nl//login\`, \`school.nl/login/..\`, \`school.nl/%2e%2e\`) is
+   refused, with the form the browser would read.
+7. Percent-encoded letters, digits and \`-._~\` are the same as the
+   characters themselves, in patterns and addresses (\`/%66orbidden\` is
+   \`/forbidden\`); Chrome compares them as written, so its
+   \`example.com/forbidden\` does not block \`/%66orbidden\`. Neither reads
+   \`%2F\` as a slash.
 
 ## Unknown fields
 
