@@ -23,6 +23,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createConnection, createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,6 +32,8 @@ import { CLASS_ID_RE } from '../core/feed/format';
 
 /** The shipped configuration that every node includes as it is. */
 export const NGINX_CONFIG_DIR = resolve(__dirname, '..', 'server', 'nginx', 'lesmodus');
+/** The production site file, for /etc/nginx/conf.d/. */
+export const NGINX_SITE_FILE = resolve(__dirname, '..', 'server', 'nginx', 'lesmodus-feed.conf');
 
 /** The class id the readiness probe asks for (never published to). */
 export const PROBE_CLASS = 'lesmodus-ready';
@@ -168,6 +171,7 @@ function redisUpstream(port: number): string {
         nchan_redis_server redis://127.0.0.1:${port};
         nchan_redis_accurate_subscriber_count on;
         nchan_redis_reconnect_delay_max 2s;
+        nchan_redis_connect_timeout 2s;
     }
 `;
 }
@@ -229,10 +233,11 @@ export function freePort(): Promise<number> {
 
 const pause = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
-/** GET `path`; the status, or null when nothing answered. */
-function statusOf(port: number, path: string): Promise<number | null> {
+/** GET `path` (over TLS without checking the certificate, when `tls`); the status, or null when nothing answered. */
+function statusOf(port: number, path: string, tls = false): Promise<number | null> {
   return new Promise((done) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000 }, (res) => {
+    const send = tls ? httpsRequest : request;
+    const req = send({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: 2000, rejectUnauthorized: false }, (res) => {
       res.resume();
       done(res.statusCode ?? null);
     });
@@ -532,4 +537,99 @@ export async function startFeedHosts(options: FeedHostsOptions = {}): Promise<Fe
 /** The error log of a node, for a test's failure message. */
 export async function errorLog(node: FeedNode): Promise<string> {
   return readFile(node.errorLogFile, 'utf8').catch(() => '');
+}
+
+/** The production site file with its EDIT lines pointed at a test directory: throws if one is not where it was. */
+export function siteForTest(site: string, values: { readonly dir: string; readonly httpsPort: number; readonly httpPort: number; readonly loopbackPort: number; readonly certFile: string; readonly keyFile: string; readonly redisPort: number | null }): string {
+  const { dir } = values;
+  const replacements: Array<[string | RegExp, string]> = [
+    ['listen 443 ssl;', `listen 127.0.0.1:${values.httpsPort} ssl;`],
+    ['listen [::]:443 ssl;', ''],
+    ['listen 80;', `listen 127.0.0.1:${values.httpPort};`],
+    ['listen [::]:80;', ''],
+    [/ssl_certificate +\/etc\/letsencrypt\/live\/feed\.school\.example\/fullchain\.pem;/, `ssl_certificate ${values.certFile};`],
+    [/ssl_certificate_key +\/etc\/letsencrypt\/live\/feed\.school\.example\/privkey\.pem;/, `ssl_certificate_key ${values.keyFile};`],
+    ['/var/log/nginx/', `${dir}/logs/`],
+    ['/var/log/nginx/', `${dir}/logs/`],
+    ['/var/lib/nginx/lesmodus-feed-cache', `${dir}/fetch-cache`],
+    ['127.0.0.1:8718', `127.0.0.1:${values.loopbackPort}`],
+    ['127.0.0.1:8718', `127.0.0.1:${values.loopbackPort}`],
+    ['redis://127.0.0.1:6379', `redis://127.0.0.1:${values.redisPort ?? 6379}`],
+  ];
+  let text = site;
+  for (const [from, to] of replacements) {
+    const found = typeof from === 'string' ? text.includes(from) : from.test(text);
+    if (!found) throw new Error(`lesmodus-feed.conf: "${String(from)}" is no longer there: update siteForTest`);
+    text = text.replace(from, to);
+  }
+  return text;
+}
+
+export interface FeedSite extends HostProcess {
+  /** `https://127.0.0.1:PORT` */
+  readonly origin: string;
+  /** The plain-HTTP port, which only redirects. */
+  readonly httpPort: number;
+  readonly errorLogFile: string;
+  readonly dir: string;
+  /** Stops nginx and removes the directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Runs src/server/nginx/lesmodus-feed.conf itself — TLS, the redirect, the
+ * loopback server — as IT installs it, with only its EDIT lines changed: a
+ * certificate made for the test, ports and paths in a temporary directory,
+ * channels in memory.
+ */
+export async function startFeedSite(options: { readonly certFile: string; readonly keyFile: string; readonly tokens: readonly FeedToken[] }): Promise<FeedSite> {
+  const map = tokensMap(options.tokens);
+  requireFile(NCHAN_MODULE(), "nchan's nginx module", 'install libnginx-mod-nchan (Debian) or set LESMODUS_NCHAN_MODULE');
+  const dir = await mkdtemp(join(tmpdir(), 'lesmodus-feed-site-'));
+  await mkdir(join(dir, 'logs'));
+  await mkdir(join(dir, 'tmp'));
+  await mkdir(join(dir, 'conf.d'));
+  await cp(NGINX_CONFIG_DIR, join(dir, 'lesmodus'), { recursive: true });
+  await writeFile(join(dir, 'lesmodus', 'tokens.map'), map);
+  const [httpsPort, httpPort, loopbackPort] = [await freePort(), await freePort(), await freePort()];
+  const site = siteForTest(await readFile(NGINX_SITE_FILE, 'utf8'), { dir, httpsPort, httpPort, loopbackPort, certFile: options.certFile, keyFile: options.keyFile, redisPort: null });
+  await writeFile(join(dir, 'conf.d', 'lesmodus-feed.conf'), site);
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  // The frame Debian's /etc/nginx/nginx.conf gives it: the module loaded, conf.d/ included in http {}.
+  await writeFile(
+    join(dir, 'nginx.conf'),
+    `load_module ${NCHAN_MODULE()};
+${asRoot ? 'user root;\n' : ''}worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log notice;
+events { worker_connections 1024; }
+http {
+    client_body_temp_path ${dir}/tmp/body;
+    proxy_temp_path ${dir}/tmp/proxy;
+    fastcgi_temp_path ${dir}/tmp/fastcgi;
+    uwsgi_temp_path ${dir}/tmp/uwsgi;
+    scgi_temp_path ${dir}/tmp/scgi;
+    include conf.d/*.conf;
+}
+`,
+  );
+  const errorLogFile = join(dir, 'logs', 'error.log');
+  const nginx = NGINX();
+  const managed = new ManagedProcess('nginx (lesmodus-feed.conf)', httpsPort, () => [nginx, ['-p', dir, '-c', 'nginx.conf', '-e', errorLogFile, '-g', 'daemon off; master_process on;']], async () => (await statusOf(httpsPort, `/feed/${PROBE_CLASS}.jws`, true)) === 404, errorLogFile);
+  try {
+    await managed.start();
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return Object.assign(managed, {
+    origin: `https://127.0.0.1:${httpsPort}`,
+    httpPort,
+    errorLogFile,
+    dir,
+    close: async () => {
+      await managed.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  });
 }
