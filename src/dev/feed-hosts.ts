@@ -131,7 +131,7 @@ export interface FeedHosts {
 /** Refuses a token that nginx's map could not hold or the feed's Authorization check could not match. */
 function tokenProblem(token: FeedToken, index: number): string | null {
   const where = `tokens[${index}]`;
-  if (!/^[A-Za-z0-9._~+/-]{16,128}=*$/.test(token.token)) return `${where}.token: 16 to 128 characters of A-Z a-z 0-9 . _ ~ + / - (then = padding)`;
+  if (!/^[A-Za-z0-9._+/-]{16,128}=*$/.test(token.token)) return `${where}.token: 16 to 128 characters of A-Z a-z 0-9 . _ + / - (then = padding)`;
   if (token.classes !== '*') {
     if (token.classes.length === 0) return `${where}.classes: name at least one class, or '*' for all`;
     const bad = token.classes.find((classId) => !CLASS_ID_RE.test(classId));
