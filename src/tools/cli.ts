@@ -5,6 +5,7 @@
  * at `--help`, and escaping of whatever came from outside before it reaches
  * a terminal.
  */
+import { spawnSync } from 'node:child_process';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** Exit status of a usage error (a bad flag, a missing value); 1 stays for "the input is invalid". */
@@ -96,4 +97,18 @@ export function escapeForTerminal(text: string): string {
  */
 export function jsonForTerminal(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f]/g, (char) => `\\u00${hex2(char)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Other npm scripts.
+
+/**
+ * Runs `npm run <args>` in `cwd` with the terminal attached, and resolves to
+ * its exit status (null: it could not start). Under npm, npm_execpath names
+ * the npm that runs us; from a plain shell, npm is on the PATH.
+ */
+export function runNpm(cwd: string, args: readonly string[]): { status: number | null; error?: Error } {
+  const npm = process.env.npm_execpath;
+  const result = npm ? spawnSync(process.execPath, [npm, 'run', ...args], { cwd, stdio: 'inherit' }) : spawnSync('npm', ['run', ...args], { cwd, stdio: 'inherit' });
+  return result.error === undefined ? { status: result.status } : { status: null, error: result.error };
 }

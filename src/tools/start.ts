@@ -21,7 +21,6 @@
  * server it started (also on Ctrl-C, SIGTERM and unexpected errors), and
  * exits non-zero.
  */
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -45,7 +44,7 @@ import { setLesson } from '../dev/extension-state';
 import { open } from '../dev/pages';
 import { startStandInSites } from '../dev/stand-in-sites';
 import { TeacherPublisher, type TeacherKey } from '../dev/teacher';
-import { USAGE_EXIT, UsageError, escapeForTerminal, parseCommandLine } from './cli';
+import { USAGE_EXIT, UsageError, escapeForTerminal, parseCommandLine, runNpm } from './cli';
 
 const root = join(__dirname, '..', '..');
 const work = join(root, '.tmp', 'start');
@@ -434,12 +433,9 @@ async function classDemo(options: StartOptions, network: Network, feed: FeedServ
 
 function build(): void {
   say('Building Lesmodus (npm run build) ...');
-  // npm sets npm_execpath for the scripts it runs; from a plain shell, npm is on the PATH.
-  const npm = process.env.npm_execpath;
-  const args = ['run', 'build', '--', '--stats', 'errors-warnings'];
-  const result = npm ? spawnSync(process.execPath, [npm, ...args], { cwd: root, stdio: 'inherit' }) : spawnSync('npm', args, { cwd: root, stdio: 'inherit' });
-  if (result.error !== undefined) throw new StartFailure(`the build could not start: ${firstLine(result.error)}; run npm run build to see why`);
-  if (result.status !== 0) throw new StartFailure('the build failed (its output is above); fix what it names, then npm start again');
+  const { status, error } = runNpm(root, ['build', '--', '--stats', 'errors-warnings']);
+  if (error !== undefined) throw new StartFailure(`the build could not start: ${firstLine(error)}; run npm run build to see why`);
+  if (status !== 0) throw new StartFailure('the build failed (its output is above); fix what it names, then npm start again');
 }
 
 /** What must be there before anything starts. */

@@ -1,7 +1,7 @@
 /**
  * Every command of the repository, run as a process the way npm runs it:
  * --help prints the usage and does nothing else (no server, no
- * ./feed-data, no build), and a flag it does not know, or one without its
+ * ./feed-data, no build, no zip), and a flag it does not know, or one without its
  * value, is one line naming it and pointing at --help, with exit status 2.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +16,7 @@ const SCRIPTS = {
   'feed-server': join(ROOT, 'src/server/feed-server.ts'),
   policy: join(ROOT, 'src/tools/policy.ts'),
   start: join(ROOT, 'src/tools/start.ts'),
+  package: join(ROOT, 'src/tools/package.ts'),
 } as const;
 
 let cwd: string;
@@ -41,6 +42,7 @@ describe('--help', () => {
     ['policy', ['pin', '--help'], 'Usage: npm run policy -- pin'],
     ['start', ['--help'], 'Usage: npm start [-- options]'],
     ['start', ['--firefox', '-h'], 'Usage: npm start [-- options]'],
+    ['package', ['--help'], 'Usage: npm run package [-- options]'],
   ] as const)('%s %j prints the usage, exits 0 and creates nothing', (command, args, usage) => {
     const result = runCommand(command, [...args]);
     expect({ status: result.status, signal: result.signal, stderr: result.stderr }).toEqual({ status: 0, signal: null, stderr: '' });
@@ -57,6 +59,7 @@ describe('a bad flag', () => {
     ['feed-server', ['--data', '--log', 'none'], 'npm run feed-server: --data needs a value; see npm run feed-server -- --help'],
     ['policy', ['check', '--idd', 'x', 'a.json'], 'npm run policy check: unknown option --idd; see npm run policy -- check --help'],
     ['start', ['--firefx'], 'npm start: unknown option --firefx; see npm start -- --help'],
+    ['package', ['--out', 'x'], 'npm run package: unknown option --out; see npm run package -- --help'],
   ] as const)('%s %j: one line, exit status 2, nothing created', (command, args, line) => {
     const result = runCommand(command, [...args]);
     expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 2, stdout: '', stderr: `${line}\n` });
