@@ -37,6 +37,22 @@ const importRules = [
   restrictImports(SRC('core'), { patterns: [...pureCorePatterns, noTests, noTooling] }),
 ];
 
+// The extension builds every page from Preact components, never from HTML
+// strings: nothing a teacher or a class feed typed can become markup, and
+// webpack/dependency-patches.js takes Preact's raw-HTML path out of the bundles.
+const rawHtml = 'Lesmodus builds its pages from components, never from HTML strings.';
+const noRawHtml = {
+  files: [...SRC('ui'), ...SRC('platform'), ...SRC('background')],
+  rules: {
+    'no-restricted-syntax': ['error',
+      { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: rawHtml },
+      { selector: "AssignmentExpression > MemberExpression.left[property.name=/^(innerHTML|outerHTML)$/]", message: rawHtml },
+      { selector: "CallExpression[callee.object.name='document'][callee.property.name=/^(write|writeln)$/]", message: rawHtml },
+      { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: rawHtml },
+    ],
+  },
+};
+
 const pureCore = {
   files: ['src/core/**/*.ts'],
   rules: {
@@ -69,6 +85,7 @@ module.exports = tseslint.config(
     },
   },
   ...importRules,
+  noRawHtml,
   pureCore,
   {
     files: ['**/*.js'],

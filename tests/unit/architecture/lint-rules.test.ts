@@ -1,8 +1,8 @@
 /**
- * The import rules of eslint.config.js, run on one-line files placed in each
- * part of src/: what each part may import, so that a rule that stops firing
- * (a glob that no longer matches, a later config object replacing it) fails
- * here rather than going unnoticed.
+ * The architecture rules of eslint.config.js, run on one-line files placed in
+ * each part of src/: what each part may import, and that no page is built
+ * from HTML strings. A rule that stops firing (a glob that no longer matches,
+ * a later config object replacing it) fails here rather than going unnoticed.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
@@ -18,11 +18,13 @@ beforeAll(() => {
   eslint = new ESLint({ cwd: ROOT, overrideConfigFile: true, overrideConfig: config });
 });
 
-/** The no-restricted-imports messages for `source` as the file `file` (which need not exist). */
-async function restricted(file: string, source: string): Promise<string[]> {
-  const [result] = await eslint.lintText(`${source}\nexport const used = x;\n`, { filePath: join(ROOT, file) });
-  return result!.messages.filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+/** The messages of `rule` for `source` as the file `file` (which need not exist). */
+async function messagesOf(rule: string, file: string, source: string): Promise<string[]> {
+  const [result] = await eslint.lintText(source, { filePath: join(ROOT, file) });
+  return result!.messages.filter((message) => message.ruleId === rule).map((message) => message.message);
 }
+
+const restricted = (file: string, source: string): Promise<string[]> => messagesOf('no-restricted-imports', file, `${source}\nexport const used = x;\n`);
 
 describe('import rules', () => {
   it.each([
@@ -57,5 +59,25 @@ describe('import rules', () => {
     ['src/core/rules/x.ts', "import { x } from '../feed/format';"],
   ])('%s may: %s', async (file, source) => {
     expect(await restricted(file, source)).toEqual([]);
+  });
+});
+
+describe('no raw HTML', () => {
+  it.each([
+    ['src/ui/popup/x.tsx', 'export const X = ({ html }: { html: string }) => <div dangerouslySetInnerHTML={{ __html: html }} />;'],
+    ['src/ui/blocked/x.ts', 'export const show = (el: HTMLElement, text: string) => { el.innerHTML = text; };'],
+    ['src/ui/status/x.ts', 'export const show = (el: HTMLElement, text: string) => { el.outerHTML += text; };'],
+    ['src/platform/x.ts', "export const show = (el: HTMLElement, text: string) => el.insertAdjacentHTML('beforeend', text);"],
+    ['src/background/x.ts', 'export const show = (text: string) => document.write(text);'],
+  ])('%s may not: %s', async (file, source) => {
+    expect(await messagesOf('no-restricted-syntax', file, source)).toEqual(['Lesmodus builds its pages from components, never from HTML strings.']);
+  });
+
+  it.each([
+    ['src/ui/popup/x.tsx', 'export const X = ({ text }: { text: string }) => <p>{text}</p>;'],
+    ['src/ui/status/x.ts', 'export const read = (el: HTMLElement) => el.innerHTML.length;'],
+    ['src/ui/status/x.ts', 'export const show = (el: HTMLElement, text: string) => { el.textContent = text; };'],
+  ])('%s may: %s', async (file, source) => {
+    expect(await messagesOf('no-restricted-syntax', file, source)).toEqual([]);
   });
 });
