@@ -470,7 +470,7 @@ async function demo(options: StartOptions): Promise<ExtensionSession[]> {
   );
   resources.add(() => feed.close());
   say(`Class-feed server: ${feed.urlTemplate}`);
-  say(options.online ? 'The browsers may reach the real web (--online).' : `The browsers reach only this computer: ${DEMO_HOSTS.join(', ')} is a stand-in page here (npm start -- --online lets the allowed sites open).`);
+  say(options.online ? `The browsers may reach the real web (--online); ${DEMO_HOSTS.join(', ')} stays a stand-in page here.` : `The browsers reach only this computer: ${DEMO_HOSTS.join(', ')} is a stand-in page here (npm start -- --online lets the allowed sites open).`);
 
   if (options.browser === 'firefox' || ChromiumPolicyFile.canWrite()) return classDemo(options, network, feed, token);
   say('Chromium takes extension policy only from /etc/chromium/policies (root needed): showing one browser with a demo lesson. `npm start -- --firefox` shows teacher and student side by side without root.');
