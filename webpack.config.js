@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const webpack = require('webpack');
 const CopyPlugin = require('copy-webpack-plugin');
 const pkg = require('./package.json');
+const { DependencyPatchesPlugin, dependencyPatchesRule } = require('./webpack/dependency-patches');
 
 const root = __dirname;
 const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));
@@ -71,12 +72,15 @@ function config(target, mode) {
     name: target,
     mode,
     devtool: production ? false : 'cheap-source-map',
-    entry: {
-      background: './src/background/index.ts',
-      popup: './src/ui/popup/index.tsx',
-      blocked: './src/ui/blocked/index.tsx',
-      status: './src/ui/status/index.tsx',
-    },
+    // src/zod-config.ts first in every bundle: it configures zod before any schema is built.
+    entry: Object.fromEntries(
+      Object.entries({
+        background: './src/background/index.ts',
+        popup: './src/ui/popup/index.tsx',
+        blocked: './src/ui/blocked/index.tsx',
+        status: './src/ui/status/index.tsx',
+      }).map(([name, module]) => [name, ['./src/zod-config.ts', module]]),
+    ),
     output: { path: path.join(root, 'dist', target), filename: '[name].js', clean: true },
     resolve: {
       extensions: ['.ts', '.tsx', '.js'],
@@ -89,6 +93,8 @@ function config(target, mode) {
           loader: 'esbuild-loader',
           options: { target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact' },
         },
+        // Code Lesmodus never runs, out of zod and Preact (see the file).
+        dependencyPatchesRule,
       ],
     },
     optimization: { splitChunks: false },
@@ -105,6 +111,7 @@ function config(target, mode) {
           ...generatedFiles(target),
         ],
       }),
+      new DependencyPatchesPlugin(),
       ...(target === 'chrome' ? [new DevCopyPlugin()] : []),
     ],
   };

@@ -6,9 +6,8 @@
 import { z } from 'zod';
 import { lessonSiteProblem, parsePattern } from './rules/patterns';
 
-// Extension pages and service workers forbid eval (MV3 CSP): tell zod not to
-// probe for it with `new Function`, which only produces CSP errors there.
-z.config({ jitless: true });
+// zod runs without eval in the extension: see src/zod-config.ts, which every
+// bundle evaluates before this module.
 
 /** A site pattern, checked with the same parser that matching uses. */
 export const SitePatternString = z.string().superRefine((value, ctx) => {

@@ -183,8 +183,52 @@ export interface LaunchChromiumOptions {
    * this: their traffic stays on the machine.
    */
   realNetwork?: boolean;
+  /** Hosts answered by a local server, whatever else the browser may reach (see LocalHosts). */
+  localHosts?: LocalHosts;
+  /**
+   * Default true: puppeteer kills the browser and ends the process on
+   * SIGINT, SIGTERM and SIGHUP. `npm start` passes false: it closes its
+   * browsers itself, temporary profiles included, and then exits.
+   */
+  handleSignals?: boolean;
   /** Extra command-line switches, e.g. a window position for side-by-side windows. */
   extraArgs?: string[];
+}
+
+/**
+ * Hosts whose plain-http addresses (`http://www.example-games.com/play`) a
+ * local HTTP server on 127.0.0.1:`port` answers, with the address's own
+ * host in the Host header: `npm start`'s stand-in sites, so that no demo
+ * address has to resolve. Give hosts exactly (no wildcards). Chromium maps
+ * them in its host resolver; Firefox sends them to the server as an HTTP
+ * proxy (a PAC script), so the server sees absolute request URLs.
+ */
+export interface LocalHosts {
+  hosts: readonly string[];
+  port: number;
+}
+
+/** Chromium's --host-resolver-rules for a launch: the first rule that matches a host wins. */
+export function chromiumHostRules(opts: Pick<LaunchChromiumOptions, 'realNetwork' | 'allowLoopbackAddress' | 'localHosts'>): string {
+  const rules = (opts.localHosts?.hosts ?? []).map((host) => `MAP ${host} 127.0.0.1:${opts.localHosts!.port}`);
+  // Every *.test host to loopback (the port kept).
+  rules.push('MAP *.test 127.0.0.1');
+  if (!opts.realNetwork) {
+    // 127.0.0.1 left to resolve as itself; every other host fails: no traffic leaves the machine.
+    if (opts.allowLoopbackAddress) rules.push('EXCLUDE 127.0.0.1');
+    rules.push('MAP * ~NOTFOUND');
+  }
+  return rules.join(',');
+}
+
+/** A PAC script that sends the local hosts to their server, and everything else on its usual way. */
+export function firefoxProxyScript(localHosts: LocalHosts): string {
+  const hosts = JSON.stringify(localHosts.hosts.map((host) => host.toLowerCase()));
+  return `function FindProxyForURL(url, host) { return ${hosts}.indexOf(host.toLowerCase()) >= 0 && url.slice(0, 5) === 'http:' ? 'PROXY 127.0.0.1:${localHosts.port}' : 'DIRECT'; }`;
+}
+
+function signalHandling(handle = true): { handleSIGINT: boolean; handleSIGTERM: boolean; handleSIGHUP: boolean } {
+  return { handleSIGINT: handle, handleSIGTERM: handle, handleSIGHUP: handle };
 }
 
 const CHROMIUM_ARGS = [
@@ -196,8 +240,7 @@ const CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
-  // Every *.test host to loopback (port kept), every other host fails: no traffic leaves the machine.
-  '--host-resolver-rules=MAP *.test 127.0.0.1,MAP * ~NOTFOUND',
+  // --host-resolver-rules: see chromiumHostRules.
 ];
 
 /** Launches Chromium with the unpacked extension loaded and its service worker running. */
@@ -209,14 +252,7 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
 
   const ownsUserDataDir = opts.userDataDir === undefined;
   const userDataDir = opts.userDataDir ?? (await mkdtemp(join(tmpdir(), 'lesmodus-chromium-')));
-  const args = [...CHROMIUM_ARGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`];
-  if (opts.realNetwork) {
-    // Later switches win: only *.test is mapped, every other host resolves as usual.
-    args.push('--host-resolver-rules=MAP *.test 127.0.0.1');
-  } else if (opts.allowLoopbackAddress) {
-    // Later switches win: the same rules, with 127.0.0.1 left to resolve as itself.
-    args.push('--host-resolver-rules=MAP *.test 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND');
-  }
+  const args = [...CHROMIUM_ARGS, `--host-resolver-rules=${chromiumHostRules(opts)}`, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`];
   if (opts.extraArgs) args.push(...opts.extraArgs);
   if (opts.serviceWorkerOrigins?.length) {
     args.push(`--unsafely-treat-insecure-origin-as-secure=${opts.serviceWorkerOrigins.join(',')}`);
@@ -231,6 +267,7 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
       // Puppeteer adds --disable-extensions by default, which wins over --load-extension.
       ignoreDefaultArgs: ['--disable-extensions'],
       args,
+      ...signalHandling(opts.handleSignals),
     });
   } catch (error) {
     if (ownsUserDataDir) await rm(userDataDir, { recursive: true, force: true });
@@ -276,6 +313,10 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
     }
   };
 
+  // A worker whose extension APIs were seen: right after its target appears,
+  // an evaluate can run before Chromium has installed `chrome` in it
+  // ("chrome is not defined"; seen on a fresh profile as a non-root user).
+  const ready = new WeakSet<WebWorker>();
   const worker = async (): Promise<WebWorker> => {
     let target = workerTarget();
     if (target === undefined) {
@@ -284,6 +325,10 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
     }
     const attached = await target.worker();
     if (attached === null) throw new Error(`Target ${target.url()} is not a worker`);
+    if (!ready.has(attached)) {
+      await waitFor(async () => (await attached.evaluate(() => typeof chrome === 'object' && chrome.runtime !== undefined)) === true, "the extension APIs in its service worker");
+      ready.add(attached);
+    }
     return attached;
   };
 
@@ -354,6 +399,19 @@ export interface LaunchFirefoxOptions {
    */
   managedStorage?: Record<string, unknown>;
   /**
+   * Let the browser resolve names for real (npm start --online). Tests never
+   * set this: by default every host resolves to 127.0.0.1.
+   */
+  realNetwork?: boolean;
+  /** Hosts answered by a local server, whatever else the browser may reach (see LocalHosts). */
+  localHosts?: LocalHosts;
+  /**
+   * Default true: puppeteer kills the browser and ends the process on
+   * SIGINT, SIGTERM and SIGHUP. `npm start` passes false: it closes its
+   * browsers itself, temporary profiles included, and then exits.
+   */
+  handleSignals?: boolean;
+  /**
    * Lets pages served over http register service workers; see
    * LaunchChromiumOptions. Firefox's switch is not per origin: any non-empty
    * list allows it on every http page.
@@ -405,13 +463,16 @@ export async function launchFirefox(opts: LaunchFirefoxOptions): Promise<Firefox
       executablePath: FIREFOX_EXECUTABLE,
       headless: opts.headless ?? true,
       env: { ...process.env, HOME: home },
+      ...signalHandling(opts.handleSignals),
       // Without it BiDi refuses to navigate to moz-extension:// pages.
       args: ['--remote-allow-system-access'],
       extraPrefsFirefox: {
-        // Every host to loopback; the test server answers per Host header.
-        'network.dns.forceResolve': '127.0.0.1',
+        // Every host to loopback (unless realNetwork); the test server answers per Host header.
+        'network.dns.forceResolve': opts.realNetwork ? '' : '127.0.0.1',
         'network.dns.disableIPv6': true,
-        'network.proxy.type': 0,
+        ...(opts.localHosts?.hosts.length
+          ? { 'network.proxy.type': 2, 'network.proxy.autoconfig_url': `data:text/javascript,${encodeURIComponent(firefoxProxyScript(opts.localHosts))}` }
+          : { 'network.proxy.type': 0 }),
         // Otherwise http://allowed.test is first tried over https.
         'dom.security.https_first': false,
         'dom.security.https_first_schemeless': false,

@@ -10,10 +10,10 @@
  * lock, and every file is removed again — also when the process exits early.
  */
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, cpSync, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { distDir } from './browsers';
 
 const POLICY_ROOT = '/etc/chromium/policies';
@@ -66,6 +66,22 @@ export class ChromiumPolicyFile {
 
   constructor(name: string) {
     this.path = join(POLICY_DIR, `${name}.json`);
+  }
+
+  /**
+   * Whether this process may write Chromium's policy directory (root, as a
+   * rule), found out without creating anything: the directory itself, or
+   * else the nearest folder above it that exists, must be writable.
+   */
+  static canWrite(): boolean {
+    let dir = POLICY_DIR;
+    while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+    try {
+      accessSync(dir, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Writes the policy of each extension (by ID). Chromium reads it at start and notices changes while it runs. */

@@ -18,14 +18,8 @@
  * laptop's address at a given time can identify a student, and the server
  * has no use for it; the class-level counts are all an operator needs.
  *
- * Configuration (arguments win over the environment):
- *   --port / LESMODUS_FEED_PORT                 default 8787
- *   --host / LESMODUS_FEED_HOST                 default 127.0.0.1 (put a TLS proxy in front for a network)
- *   --data / LESMODUS_FEED_DATA                 default ./feed-data
- *   --tokens-file / LESMODUS_FEED_TOKENS_FILE   one bearer token per line, # comments
- *   LESMODUS_FEED_TOKENS                        comma-separated bearer tokens
- *   --max-bytes / LESMODUS_FEED_MAX_BYTES       default 65536
- *   --log / LESMODUS_FEED_LOG                   all (default), writes (PUTs and errors), none
+ * Configuration: command-line options, each also from an environment
+ * variable (the option wins); `npm run feed-server -- --help` lists them.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
@@ -33,6 +27,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CLASS_ID_RE, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
+import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, parseCommandLine } from '../tools/cli';
 
 export type LogLevel = 'all' | 'writes' | 'none';
 
@@ -312,13 +307,6 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
   };
 }
 
-function argValue(argv: readonly string[], name: string): string | undefined {
-  const index = argv.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
-  if (index < 0) return undefined;
-  const arg = argv[index]!;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
-}
-
 function parseTokens(text: string, separator: RegExp): string[] {
   return text
     .split(separator)
@@ -326,44 +314,130 @@ function parseTokens(text: string, separator: RegExp): string[] {
     .filter((token) => token.length > 0);
 }
 
-/** The configuration from command-line arguments and the environment (arguments win). */
+const COMMAND = 'npm run feed-server --';
+
+const USAGE = `Usage: npm run feed-server -- [options]
+
+The reference class-feed server: stores one signed document per class and
+serves it back (GET/HEAD/PUT /feed/{class}.jws, GET /healthz).
+
+Options (each also from its environment variable; the option wins):
+  --port PORT          LESMODUS_FEED_PORT         default 8787
+  --host HOST          LESMODUS_FEED_HOST         default 127.0.0.1 (put a TLS proxy in front for a network)
+  --data DIR           LESMODUS_FEED_DATA         default ./feed-data
+  --tokens-file FILE   LESMODUS_FEED_TOKENS_FILE  one bearer token per line, # comments
+                       LESMODUS_FEED_TOKENS       comma-separated bearer tokens
+  --max-bytes N        LESMODUS_FEED_MAX_BYTES    default ${MAX_DOCUMENT_BYTES}
+  --log LEVEL          LESMODUS_FEED_LOG          all (default), writes (PUTs and errors), none
+  -h, --help           print this and exit
+`;
+
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  data: { type: 'string' },
+  'tokens-file': { type: 'string' },
+  'max-bytes': { type: 'string' },
+  log: { type: 'string' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The configuration from command-line arguments and the environment (arguments win). A bad flag or value is a UsageError. */
 export async function configFrom(argv: readonly string[], env: Record<string, string | undefined>): Promise<FeedServerConfig> {
-  const pick = (arg: string, variable: string): string | undefined => argValue(argv, arg) ?? env[variable];
-  const port = Number(pick('--port', 'LESMODUS_FEED_PORT') ?? 8787);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`not a port: ${pick('--port', 'LESMODUS_FEED_PORT')}`);
-  const maxBytes = Number(pick('--max-bytes', 'LESMODUS_FEED_MAX_BYTES') ?? MAX_DOCUMENT_BYTES);
-  if (!Number.isInteger(maxBytes) || maxBytes < 1024) throw new Error('--max-bytes must be a whole number of at least 1024');
-  const log = pick('--log', 'LESMODUS_FEED_LOG') ?? 'all';
-  if (log !== 'all' && log !== 'writes' && log !== 'none') throw new Error('--log is all, writes or none');
+  const { values } = parseCommandLine(COMMAND, argv, OPTIONS);
+  const source = (name: OptionName, variable: string): { value: string; from: string } | undefined => {
+    const given = (values as Partial<Record<OptionName, string>>)[name];
+    if (given !== undefined) return { value: given, from: `--${name}` };
+    const fromEnv = env[variable];
+    return fromEnv === undefined ? undefined : { value: fromEnv, from: variable };
+  };
+  const bad = (from: string, what: string, value: string): UsageError =>
+    new UsageError(escapeForTerminal(`npm run feed-server: ${from} ${what}, not "${value}"; see ${helpHint(COMMAND)}`));
+  const wholeNumber = (text: string): number => (/^\d+$/.test(text.trim()) ? Number(text) : NaN);
+
+  const portSource = source('port', 'LESMODUS_FEED_PORT');
+  const port = portSource === undefined ? 8787 : wholeNumber(portSource.value);
+  if (portSource !== undefined && !(port <= 65535)) throw bad(portSource.from, 'is a port number from 0 to 65535', portSource.value);
+  const maxSource = source('max-bytes', 'LESMODUS_FEED_MAX_BYTES');
+  const maxBytes = maxSource === undefined ? MAX_DOCUMENT_BYTES : wholeNumber(maxSource.value);
+  if (maxSource !== undefined && !(maxBytes >= 1024)) throw bad(maxSource.from, 'is a whole number of at least 1024', maxSource.value);
+  const logSource = source('log', 'LESMODUS_FEED_LOG');
+  const log = logSource?.value ?? 'all';
+  if (log !== 'all' && log !== 'writes' && log !== 'none') throw bad(logSource!.from, 'is all, writes or none', log);
   const tokens = parseTokens(env.LESMODUS_FEED_TOKENS ?? '', /,/);
-  const tokensFile = pick('--tokens-file', 'LESMODUS_FEED_TOKENS_FILE');
-  if (tokensFile !== undefined) tokens.push(...parseTokens(await readFile(tokensFile, 'utf8'), /\r?\n/));
+  const tokensFile = source('tokens-file', 'LESMODUS_FEED_TOKENS_FILE');
+  if (tokensFile !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(tokensFile.value, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read the tokens file (${tokensFile.from}) ${tokensFile.value}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    tokens.push(...parseTokens(text, /\r?\n/));
+  }
   return {
     port,
-    host: pick('--host', 'LESMODUS_FEED_HOST') ?? '127.0.0.1',
-    dataDir: pick('--data', 'LESMODUS_FEED_DATA') ?? 'feed-data',
+    host: source('host', 'LESMODUS_FEED_HOST')?.value ?? '127.0.0.1',
+    dataDir: source('data', 'LESMODUS_FEED_DATA')?.value ?? 'feed-data',
     tokens,
     maxBytes,
     log,
   };
 }
 
-async function main(): Promise<void> {
-  const config = await configFrom(process.argv.slice(2), process.env);
-  if (config.tokens.length === 0) process.stderr.write('feed-server: no tokens configured (LESMODUS_FEED_TOKENS or --tokens-file): read-only, every PUT is refused\n');
-  for (const token of config.tokens) if (token.length < 16) process.stderr.write('feed-server: a token shorter than 16 characters is easy to guess\n');
+/** Where the command line writes; standard output and error, or a test's lists. */
+export interface CommandIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const processIo: CommandIo = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/**
+ * `npm run feed-server`: with --help only the usage (exit status 0, nothing
+ * created); a bad flag or value one line and status 2; otherwise the running
+ * server, which SIGINT and SIGTERM stop.
+ */
+export async function runCommand(argv: readonly string[], env: Record<string, string | undefined>, io: CommandIo = processIo): Promise<{ status: number } | { server: FeedServer }> {
+  let config: FeedServerConfig;
+  try {
+    if (parseCommandLine(COMMAND, argv, OPTIONS).values.help) {
+      io.out(USAGE);
+      return { status: 0 };
+    }
+    config = await configFrom(argv, env);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`${error.message}\n`);
+    return { status: USAGE_EXIT };
+  }
+  if (config.tokens.length === 0) io.err('feed-server: no tokens configured (LESMODUS_FEED_TOKENS or --tokens-file): read-only, every PUT is refused\n');
+  for (const token of config.tokens) if (token.length < 16) io.err('feed-server: a token shorter than 16 characters is easy to guess\n');
   const server = await startFeedServer(config);
-  process.stdout.write(`feed-server: serving ${resolve(config.dataDir)} at ${server.urlTemplate}\n`);
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  io.out(`feed-server: serving ${escapeForTerminal(resolve(config.dataDir))} at ${server.urlTemplate}\n`);
+  return { server };
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`feed-server: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runCommand(process.argv.slice(2), process.env).then(
+    (result) => {
+      if ('status' in result) {
+        process.exitCode = result.status;
+        return;
+      }
+      const stop = (): void => {
+        void result.server.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+    (error: unknown) => {
+      process.stderr.write(`feed-server: ${escapeForTerminal(error instanceof Error ? error.message : String(error))}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -17,6 +17,7 @@
  * Exit status: 0 valid, 1 invalid, 2 usage or file error.
  */
 import { readFile } from 'node:fs/promises';
+import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, jsonForTerminal, parseCommandLine } from './cli';
 import { checkManagedPolicy, managedSchema } from '../core/policy/managed-schema';
 import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/teacher/pin';
 import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
@@ -32,23 +33,34 @@ export interface Io {
   readPinTwice(): Promise<[string, string]>;
 }
 
-const USAGE = `Usage: npm run policy -- <command>
-
-  check FILE... [--id EXTENSION_ID]
+/** Each command's usage: printed by `policy <command> --help`, and all of them by `policy --help`. */
+const COMMAND_USAGE = {
+  check: `  check FILE... [--id EXTENSION_ID]
       Validate policy files ("-" reads standard input). Accepts a plain policy,
       the Google Admin console's {"field": {"Value": ...}} form, Firefox's
       policies.json and a Chrome/Chromium policy file for Linux
       ({"3rdparty": {"extensions": {"<id>": {...}}}}; --id picks the extension
       when the file configures several).
-  pin
+      Exit status: 0 valid, 1 invalid, 2 usage or file error.`,
+  pin: `  pin
       Read a teacher PIN or password twice (hidden; or two lines on standard
-      input) and print the "teacherPin" entry for the policy.
-  schema
-      Print the managed_schema.json that Chrome and Edge use.
-  key [--id ID] [--name NAME]
+      input) and print the "teacherPin" entry for the policy.`,
+  schema: `  schema
+      Print the managed_schema.json that Chrome and Edge use.`,
+  key: `  key [--id ID] [--name NAME]
       Make a P-256 signing key pair for schools that use one school key:
-      "schoolSigningKey" for teacher devices, a "teacherKeys" entry for students.
+      "schoolSigningKey" for teacher devices, a "teacherKeys" entry for students.`,
+} as const;
+type Command = keyof typeof COMMAND_USAGE;
+
+const USAGE = `Usage: npm run policy -- <command> [options]
+
+${Object.values(COMMAND_USAGE).join('\n')}
+
+Every command takes --help (-h).
 `;
+
+const usageOf = (command: Command): string => `Usage: npm run policy -- ${COMMAND_USAGE[command].trimStart()}\n`;
 
 // ---------------------------------------------------------------------------
 // Finding the policy in a file.
@@ -172,34 +184,39 @@ export function summarise(policy: Policy): string[] {
 
 async function check(files: readonly string[], id: string | undefined, io: Io): Promise<number> {
   if (files.length === 0) {
-    io.err('check: name a policy file, e.g. npm run policy -- check manifest/examples/primary-school.json');
-    return 2;
+    io.err(`npm run policy check: name a policy file, e.g. npm run policy -- check manifest/examples/primary-school.json; see ${helpHint('npm run policy -- check')}`);
+    return USAGE_EXIT;
   }
+  // Everything below echoes the input (paths, keys, values, parser messages
+  // quoting the file): escaped as a whole line, since no line of ours has a
+  // control character of its own.
+  const out = (line: string): void => io.out(escapeForTerminal(line));
+  const err = (line: string): void => io.err(escapeForTerminal(line));
   let status = 0;
   for (const file of files) {
     let text: string;
     try {
       text = await io.readFile(file);
     } catch (error) {
-      io.err(`${file}: cannot read: ${(error as Error).message}`);
+      err(`${file}: cannot read: ${(error as Error).message}`);
       status = Math.max(status, 2);
       continue;
     }
     const report = checkPolicyText(text, id === undefined ? {} : { id });
     if ('error' in report) {
-      io.out(`${file}: invalid: ${report.error}`);
+      out(`${file}: invalid: ${report.error}`);
       status = Math.max(status, 1);
       continue;
     }
     if (report.errors.length > 0) {
-      io.out(`${file}: invalid (${report.detail}), ${plural(report.errors.length, 'error')}:`);
-      for (const error of report.errors) io.out(`  error: ${error.path}: ${error.message}`);
+      out(`${file}: invalid (${report.detail}), ${plural(report.errors.length, 'error')}:`);
+      for (const error of report.errors) out(`  error: ${error.path}: ${error.message}`);
       status = Math.max(status, 1);
     } else {
-      io.out(`${file}: valid (${report.detail})`);
-      for (const line of summarise(report.policy!)) io.out(line);
+      out(`${file}: valid (${report.detail})`);
+      for (const line of summarise(report.policy!)) out(line);
     }
-    for (const warning of report.warnings) io.out(`  warning: ${warning.path}: ${warning.message}`);
+    for (const warning of report.warnings) out(`  warning: ${warning.path}: ${warning.message}`);
   }
   return status;
 }
@@ -260,45 +277,66 @@ async function key(id: string, name: string, io: Io): Promise<number> {
   io.err('For teacher devices only (secret: it can sign lessons for every class):');
   io.out(`"schoolSigningKey": ${JSON.stringify(schoolSigningKey, null, 2)}`);
   io.err('For student devices, in "teacherKeys":');
-  io.out(JSON.stringify(teacherKey, null, 2));
+  // The name comes from the command line: printed so that no control character reaches the terminal.
+  io.out(jsonForTerminal(teacherKey));
   return 0;
 }
 
 // ---------------------------------------------------------------------------
 
-/** Takes `--name value` options out of the arguments. */
-function takeOption(args: string[], name: string): string | undefined {
-  const at = args.indexOf(name);
-  if (at < 0) return undefined;
-  const value = args[at + 1];
-  args.splice(at, 2);
-  return value;
-}
+/** The options of each command (`--help` comes with every one). */
+const COMMAND_OPTIONS = {
+  check: { id: { type: 'string' } },
+  pin: {},
+  schema: {},
+  key: { id: { type: 'string' }, name: { type: 'string' } },
+} as const;
 
-/** Runs the command; resolves to the exit status. */
-export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  const args = [...rest];
+const isCommand = (name: string): name is Command => Object.hasOwn(COMMAND_USAGE, name);
+
+async function runCommand(command: Command, args: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandLine(`npm run policy -- ${command}`, args, COMMAND_OPTIONS[command], { positionals: command === 'check' });
+  if (values.help) {
+    io.out(usageOf(command));
+    return 0;
+  }
+  const option = (name: 'id' | 'name'): string | undefined => (values as Partial<Record<'id' | 'name', string>>)[name];
   switch (command) {
-    case 'check': {
-      const id = takeOption(args, '--id');
-      return check(args, id, io);
-    }
+    case 'check':
+      return check(positionals, option('id'), io);
     case 'pin':
       return pin(io);
     case 'schema':
       io.out(JSON.stringify(managedSchema(), null, 2));
       return 0;
     case 'key':
-      return key(takeOption(args, '--id') ?? 'school', takeOption(args, '--name') ?? 'School', io);
-    case 'help':
-    case '--help':
-    case '-h':
-      io.out(USAGE);
+      return key(option('id') ?? 'school', option('name') ?? 'School', io);
+  }
+}
+
+/** Runs the command; resolves to the exit status (0 fine, 1 invalid input, 2 usage or file error). */
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined) {
+      io.err(USAGE);
+      return USAGE_EXIT;
+    }
+    if (command === 'help' || command === '--help' || command === '-h') {
+      const about = rest[0];
+      io.out(about !== undefined && isCommand(about) ? usageOf(about) : USAGE);
       return 0;
-    default:
-      io.err(command === undefined ? USAGE : `Unknown command "${command}".\n\n${USAGE}`);
-      return 2;
+    }
+    if (!isCommand(command)) {
+      const what = command.startsWith('-') ? `unknown option ${command}` : `unknown command "${command}"`;
+      io.err(escapeForTerminal(`npm run policy: ${what}; see ${helpHint('npm run policy --')}`));
+      return USAGE_EXIT;
+    }
+    return await runCommand(command, rest, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(error.message);
+    return USAGE_EXIT;
   }
 }
 

@@ -247,7 +247,76 @@ describe('usage', () => {
     expect((await cli(['help'])).out.join('\n')).toMatch(/check FILE/);
     const unknown = await cli(['chek']);
     expect(unknown.status).toBe(2);
-    expect(unknown.err[0]).toBe('Unknown command "chek".');
+    expect(unknown.err).toEqual(['npm run policy: unknown command "chek"; see npm run policy -- --help']);
+  });
+
+  it.each([
+    [['--help'], /^Usage: npm run policy -- <command>/],
+    [['-h'], /^Usage: npm run policy -- <command>/],
+    [['check', '--help'], /^Usage: npm run policy -- check FILE\.\.\. \[--id EXTENSION_ID\]/],
+    [['check', 'missing.json', '-h'], /^Usage: npm run policy -- check FILE/],
+    [['pin', '--help'], /^Usage: npm run policy -- pin\n/],
+    [['schema', '--help'], /^Usage: npm run policy -- schema\n/],
+    [['key', '--help'], /^Usage: npm run policy -- key \[--id ID\] \[--name NAME\]/],
+    [['help', 'key'], /^Usage: npm run policy -- key /],
+  ])('%j prints its usage and does nothing else', async (argv, usage) => {
+    // pin would read a PIN, check a file: the PIN source fails and the file does not exist.
+    const result = await cli(argv, new Error('read a PIN'));
+    expect(result.status).toBe(0);
+    expect(result.out.join('\n')).toMatch(usage);
+    expect(result.err).toEqual([]);
+  });
+
+  it.each([
+    [['--bogus'], 'npm run policy: unknown option --bogus; see npm run policy -- --help'],
+    [['check', '--strict', 'a.json'], 'npm run policy check: unknown option --strict; see npm run policy -- check --help'],
+    [['check', 'a.json', '--id'], 'npm run policy check: --id needs a value; see npm run policy -- check --help'],
+    [['pin', 'extra'], 'npm run policy pin: unexpected argument extra; see npm run policy -- pin --help'],
+    [['schema', '--out', 'x.json'], 'npm run policy schema: unknown option --out; see npm run policy -- schema --help'],
+    [['key', '--name'], 'npm run policy key: --name needs a value; see npm run policy -- key --help'],
+    [['key', '--kid', 'x'], 'npm run policy key: unknown option --kid; see npm run policy -- key --help'],
+    [['check'], 'npm run policy check: name a policy file, e.g. npm run policy -- check manifest/examples/primary-school.json; see npm run policy -- check --help'],
+  ])('%j is a usage error: one line, status 2, nothing done', async (argv, message) => {
+    const result = await cli(argv, new Error('read a PIN'));
+    expect(result).toEqual({ status: 2, out: [], err: [message] });
+  });
+});
+
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+describe('policy check never sends the input\'s control characters to the terminal', () => {
+  const ESC_TITLE = '\u001b]0;pwned\u0007';
+  const CLEAR = '\u001b[2J';
+  const CSI = '\u009b31m';
+
+  it.each([
+    ['an unknown key (warning)', { ...primary(), [`x${ESC_TITLE}`]: 1 }, 0, 'x\\x1b]0;pwned\\x07'],
+    ['a value in an error message', { ...primary(), blocked: [`games${CLEAR}.com`] }, 1, 'games\\x1b[2J.com'],
+    ['a key in a warning path', { presets: [{ id: 'p', title: 'P', mode: 'allowlist', sites: [], [`z${CSI}`]: 1 }] }, 0, '\\x9b31m'],
+    ['a class id the policy refuses', { ...primary(), classes: [`2B${CSI}`] }, 1, ''],
+    ['an extension id of a Chrome policy file', { '3rdparty': { extensions: { [`id${CLEAR}`]: primary(), other: {} } } }, 1, 'id\\x1b[2J'],
+  ])('%s', async (_what, policy, status, shown) => {
+    const result = await cli(['check', file('control.json', policy)]);
+    expect(result.status).toBe(status);
+    for (const line of [...result.out, ...result.err]) expect(line).not.toMatch(CONTROL);
+    if (shown) expect(result.out.join('\n')).toContain(shown);
+  });
+
+  it('escapes broken JSON quoted in the parser\'s message, and the file name', async () => {
+    const name = file(`bad${CLEAR}.json`, `{"a": ${ESC_TITLE}}`);
+    const result = await cli(['check', name, join(dir, `missing${CSI}.json`)]);
+    expect(result.status).toBe(2);
+    for (const line of [...result.out, ...result.err]) expect(line).not.toMatch(CONTROL);
+    expect(result.out[0]).toContain('bad\\x1b[2J.json: invalid: not valid JSON');
+    expect(result.err[0]).toContain('missing\\x9b31m.json: cannot read');
+  });
+
+  it('prints a key name with control characters as JSON escapes', async () => {
+    const result = await cli(['key', '--name', `School${CSI}\u007f`]);
+    expect(result.status).toBe(0);
+    for (const line of result.out) expect(line).not.toMatch(CONTROL);
+    const entry = JSON.parse(result.out.slice(result.out.findIndex((line) => line === '{')).join('\n'));
+    expect(entry.name).toBe(`School${CSI}\u007f`);
   });
 });
 
