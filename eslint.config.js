@@ -39,7 +39,7 @@ const importRules = [
 
 // The extension builds every page from Preact components, never from HTML
 // strings: nothing a teacher or a class feed typed can become markup, and
-// webpack/dependency-patches.js takes Preact's raw-HTML path out of the bundles.
+// src/tools/webpack-dependency-patches.js takes Preact's raw-HTML path out of the bundles.
 const rawHtml = 'Lesmodus builds its pages from components, never from HTML strings.';
 const noRawHtml = {
   files: [...SRC('ui'), ...SRC('platform'), ...SRC('background')],

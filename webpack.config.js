@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const webpack = require('webpack');
 const CopyPlugin = require('copy-webpack-plugin');
 const pkg = require('./package.json');
-const { DependencyPatchesPlugin, dependencyPatchesRule } = require('./webpack/dependency-patches');
+const { DependencyPatchesPlugin, dependencyPatchesRule } = require('./src/tools/webpack-dependency-patches');
 
 const root = __dirname;
 const readJson = (file) => JSON.parse(fs.readFileSync(path.join(root, file), 'utf8'));

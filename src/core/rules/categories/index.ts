@@ -91,7 +91,16 @@ export function patternCovers(a: SitePattern, b: SitePattern): boolean {
   if (a.scheme !== null && a.scheme !== b.scheme) return false;
   if (a.port !== null && a.port !== b.port) return false;
   if (!pathCovers(a.path, b.path)) return false;
-  return a.query.every(([key, value]) => b.query.some(([k, v]) => k === key && (value === null || v === value)));
+  // Each condition of `a` is met by one of `b` that asks at least as much: a key alone by the same key
+  // with any value, a prefix by a text that starts with it, and a plain `k=v` by the same text.
+  return a.query.every((need) =>
+    b.query.some((have) => {
+      if (have.key !== need.key && !need.prefix) return false;
+      if (need.prefix) return have.text.startsWith(need.text);
+      if (need.value === null) return true;
+      return !have.prefix && have.text === need.text;
+    }),
+  );
 }
 
 /** The address a left-out site is reached at: its host and path. */

@@ -17,7 +17,7 @@ const PATCHES = [
     // DANGEROUS_EVAL to report. (zod's parser compiler, reached only when
     // the probe said yes, stays: the linter does not flag it.)
     find: /try \{\s*const F = Function;\s*new F\(""\);\s*return true;\s*\}\s*catch \(_\) \{\s*return false;\s*\}/,
-    replace: 'return false; /* Lesmodus: no eval in an extension (webpack/dependency-patches.js) */',
+    replace: 'return false; /* Lesmodus: no eval in an extension (src/tools/webpack-dependency-patches.js) */',
     why: 'DANGEROUS_EVAL',
   },
   {
@@ -44,7 +44,7 @@ function dependencyPatchesLoader(source) {
     if (!patch.file.test(this.resourcePath)) continue;
     const matches = patched.match(new RegExp(patch.find.source, 'g')) ?? [];
     if (matches.length !== 1) {
-      throw new Error(`${patch.name}: expected exactly one match in ${this.resourcePath}, found ${matches.length}; see webpack/dependency-patches.js`);
+      throw new Error(`${patch.name}: expected exactly one match in ${this.resourcePath}, found ${matches.length}; see src/tools/webpack-dependency-patches.js`);
     }
     patched = patched.replace(patch.find, patch.replace);
     if (!applied.has(compiler)) applied.set(compiler, new Set());
@@ -61,7 +61,7 @@ class DependencyPatchesPlugin {
       const done = applied.get(compiler.name ?? '') ?? new Set();
       for (const patch of PATCHES) {
         if (!done.has(patch.name)) {
-          compilation.errors.push(new compiler.webpack.WebpackError(`${patch.name}: no bundled file matched ${patch.file}, so the web-ext lint ${patch.why} warning would be back; see webpack/dependency-patches.js`));
+          compilation.errors.push(new compiler.webpack.WebpackError(`${patch.name}: no bundled file matched ${patch.file}, so the web-ext lint ${patch.why} warning would be back; see src/tools/webpack-dependency-patches.js`));
         }
       }
     });
