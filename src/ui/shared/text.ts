@@ -87,10 +87,12 @@ const FEED_REJECTION_KEYS: Record<RejectReason, string> = {
   'unknown-key': 'feedRejectionUnknownKey',
   'bad-signature': 'feedRejectionBadSignature',
   'wrong-class': 'feedRejectionWrongClass',
+  'key-not-for-class': 'feedRejectionKeyNotForClass',
   invalid: 'feedRejectionInvalid',
   replayed: 'feedRejectionReplayed',
   expired: 'feedRejectionExpired',
   future: 'feedRejectionFuture',
+  'too-far-ahead': 'feedRejectionTooFarAhead',
 };
 
 /** Why a student device refused a class document, in the reader's language (the English detail stays in the diagnostics). */

@@ -58,6 +58,7 @@ describe('policy check', () => {
     expect(out).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^ {2}device role: +student, classes groep-5, groep-6$/),
+        expect.stringMatching(/^ {2}teacher keys: +1 \(juf-anne for groep-5\)$/),
         expect.stringMatching(/^ {2}teacher PIN: +set \(PBKDF2-SHA256, 600000 iterations\)$/),
         expect.stringMatching(/^ {2}timetable: +6 periods in Europe\/Amsterdam; 10 date entries without lessons$/),
       ]),
