@@ -69,6 +69,7 @@ const FEED_PROBLEM_KEYS: Record<FeedProblem['code'], string> = {
   http: 'feedProblemHttp',
   unreachable: 'feedProblemUnreachable',
   newer: 'feedProblemNewer',
+  clock: 'feedProblemClock',
 };
 
 /**
