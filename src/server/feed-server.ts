@@ -10,37 +10,74 @@
  * It holds no keys and needs none: trust comes from the teacher's signature,
  * which every student device checks. The server only refuses what is not a
  * class document at all (400), bodies over the cap (413), writers without a
- * configured token (401/403), and a document older than the one it has
- * (409), so that of two teachers' devices writing at once the newest wins.
+ * configured token or writing a class their token is not for (401/403), a
+ * document older than the one it has (409), so that of two teachers' devices
+ * writing at once the newest wins, a document dated further ahead of its own
+ * clock than student devices allow (422), so that nobody can store a
+ * document "from next year" that every real lesson would lose to, and a new
+ * class beyond the number of classes it holds (507).
+ *
+ * It does not trust slow or odd clients either: a request must send its
+ * headers and body within set times, a connection beyond the cap is answered
+ * 503 and closed, and a request that sends a body where none belongs (GET,
+ * HEAD, DELETE, …) is answered 400 and its connection closed without the
+ * body being read. Documents live on disk; memory holds an index and a
+ * cache of bounded size (feed-store.ts).
  *
  * Privacy: it logs the method, the class and the status of each request,
  * and nothing else — no IP address, no user agent, no token. A student
  * laptop's address at a given time can identify a student, and the server
- * has no use for it; the class-level counts are all an operator needs.
+ * has no use for it; the class-level counts are all an operator needs. The
+ * per-address connection count (when that cap is set) lives in memory only,
+ * for as long as the connections are open, and is never logged.
  *
  * Configuration: command-line options, each also from an environment
  * variable (the option wins); `npm run feed-server -- --help` lists them.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
-import { CLASS_ID_RE, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
+import type { AddressInfo, Socket } from 'node:net';
+import { resolve } from 'node:path';
+import { CLASS_ID_RE, CLOCK_SKEW_MS, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
 import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, parseCommandLine } from '../tools/cli';
+import { openFeedStore } from './feed-store';
 
 export type LogLevel = 'all' | 'writes' | 'none';
+
+/** A bearer token that may PUT: for every class (a plain string), or only for the classes listed. */
+export type WriteToken = string | { readonly token: string; readonly classes?: readonly string[] };
 
 export interface FeedServerConfig {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
   /** Bearer tokens that may PUT; none makes the server read-only. */
-  readonly tokens: readonly string[];
+  readonly tokens: readonly WriteToken[];
   readonly maxBytes: number;
   readonly log: LogLevel;
   /** Where log lines go; standard output by default. */
   readonly logLine?: (line: string) => void;
+  /** The most classes the server holds; a PUT for one more is refused (507). Default 10,000. */
+  readonly maxClasses?: number;
+  /** Memory for documents kept ready to serve, in bytes; the rest is read from disk. Default 16 MiB. */
+  readonly cacheBytes?: number;
+  /** Time for a client to send the request headers. Default 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** Time for a client to send the whole request. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open. Default 5 s. */
+  readonly keepAliveTimeoutMs?: number;
+  /** Open connections at most; one more is answered 503 and closed. Default 1,000. */
+  readonly maxConnections?: number;
+  /**
+   * Open connections from one address at most; 0 (the default) for no such
+   * cap. Set it only when student devices reach the server directly: behind
+   * a proxy or NAT every connection comes from one address.
+   */
+  readonly maxConnectionsPerAddress?: number;
+  /** The server's clock, for tests. Default Date.now. */
+  readonly now?: () => number;
 }
 
 export interface FeedServer {
@@ -53,19 +90,40 @@ export interface FeedServer {
   close(): Promise<void>;
 }
 
-interface StoredDocument {
-  readonly body: Buffer;
-  readonly etag: string;
-  readonly issuedAt: number;
+export const FEED_SERVER_DEFAULTS = {
+  maxClasses: 10_000,
+  cacheBytes: 16 * 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_000,
+  maxConnectionsPerAddress: 0,
+} as const;
+
+type Limits = { -readonly [K in keyof typeof FEED_SERVER_DEFAULTS]: number };
+
+/** The limits with defaults filled in; throws naming the option that is not usable. */
+function limitsOf(config: FeedServerConfig): Limits {
+  const limits = { ...FEED_SERVER_DEFAULTS } as Limits;
+  for (const name of Object.keys(FEED_SERVER_DEFAULTS) as Array<keyof Limits>) {
+    const value = config[name];
+    if (value === undefined) continue;
+    const least = name === 'maxConnectionsPerAddress' || name === 'cacheBytes' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < least) throw new Error(`${name} must be a whole number of at least ${least}, not ${String(value)}`);
+    limits[name] = value;
+  }
+  if (limits.headersTimeoutMs > limits.requestTimeoutMs) throw new Error(`headersTimeoutMs (${limits.headersTimeoutMs}) must not be longer than requestTimeoutMs (${limits.requestTimeoutMs})`);
+  return limits;
 }
 
 const DOCUMENT_PATH_RE = /^\/feed\/([^/]+)\.jws$/;
 const EXTENSION_ORIGIN_RE = /^(?:chrome-extension|moz-extension|extension|safari-web-extension):\/\/[A-Za-z0-9._-]+$/;
 const CONTENT_TYPE = 'application/jose';
-
-function etagOf(body: Buffer): string {
-  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-}
+const BUSY_TEXT = 'too many connections; try again in a few seconds\n';
+/** Written on the socket before any HTTP parsing: the answer to a connection beyond the cap. */
+const BUSY_RESPONSE =
+  'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\nRetry-After: 5\r\nConnection: close\r\n' +
+  `Content-Length: ${Buffer.byteLength(BUSY_TEXT)}\r\n\r\n${BUSY_TEXT}`;
 
 /** True when an If-None-Match header names `etag` (weak comparison, RFC 9110 §13.1.2) or is `*`. */
 export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
@@ -78,6 +136,28 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 
 function tokenDigest(token: string): Buffer {
   return createHash('sha256').update(token, 'utf8').digest();
+}
+
+interface KnownToken {
+  readonly digest: Buffer;
+  /** null: every class. */
+  readonly classes: ReadonlySet<string> | null;
+}
+
+function knownTokens(tokens: readonly WriteToken[]): KnownToken[] {
+  return tokens.map((entry, index) => {
+    const { token, classes } = typeof entry === 'string' ? { token: entry, classes: undefined } : entry;
+    if (token.length === 0 || /\s/.test(token)) throw new Error(`token ${index + 1} is empty or contains white space`);
+    for (const classId of classes ?? []) if (!CLASS_ID_RE.test(classId)) throw new Error(`token ${index + 1}: "${classId}" is not a class id`);
+    return { digest: tokenDigest(token), classes: classes === undefined ? null : new Set(classes) };
+  });
+}
+
+/** True when the request says it carries a body: a Content-Length above 0, or any Transfer-Encoding. */
+function hasBody(request: IncomingMessage): boolean {
+  if (request.headers['transfer-encoding'] !== undefined) return true;
+  const length = request.headers['content-length'];
+  return length !== undefined && length !== '0';
 }
 
 /**
@@ -102,51 +182,19 @@ function readBody(request: IncomingMessage, max: number): Promise<Buffer | null>
   });
 }
 
-/** Writes `body` to `file` so that a reader (or a crash) sees the old file or the new one, never half of one. */
-async function writeAtomically(dir: string, file: string, body: Buffer): Promise<void> {
-  const temp = join(dir, `.${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', 0o644);
-  try {
-    await handle.writeFile(body);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, join(dir, file));
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
-/** Loads the stored documents; temp files of an interrupted write are removed. */
-async function loadDocuments(dir: string, maxBytes: number): Promise<Map<string, StoredDocument>> {
-  await mkdir(dir, { recursive: true });
-  const documents = new Map<string, StoredDocument>();
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.tmp')) {
-      await rm(join(dir, name), { force: true });
-      continue;
-    }
-    const match = /^(.+)\.jws$/.exec(name);
-    if (!match) continue;
-    const body = await readFile(join(dir, name));
-    const outline = outlineClassDocument(body.toString('latin1'), maxBytes);
-    if (!outline.ok || outline.outline.classId !== match[1]) continue;
-    documents.set(match[1]!, { body, etag: etagOf(body), issuedAt: outline.outline.issuedAt });
-  }
-  return documents;
+interface Answer {
+  readonly status: number;
+  readonly headers?: Record<string, string>;
+  readonly text?: string;
 }
 
 /** Starts the server; resolves once it listens. Port 0 picks a free port. */
 export async function startFeedServer(config: FeedServerConfig): Promise<FeedServer> {
-  const dataDir = resolve(config.dataDir);
-  const documents = await loadDocuments(dataDir, config.maxBytes);
-  const tokenDigests = config.tokens.map(tokenDigest);
+  const limits = limitsOf(config);
+  const tokens = knownTokens(config.tokens);
+  const now = config.now ?? Date.now;
+  const store = await openFeedStore({ dataDir: resolve(config.dataDir), maxBytes: config.maxBytes, maxClasses: limits.maxClasses, cacheBytes: limits.cacheBytes });
   const writeLine = config.logLine ?? ((line: string) => void process.stdout.write(`${line}\n`));
-  /** PUTs of one class run one after another, so "newest wins" compares against what is really stored. */
-  const queues = new Map<string, Promise<unknown>>();
 
   const log = (method: string, classId: string | null, status: number): void => {
     if (config.log === 'none') return;
@@ -154,32 +202,26 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
     writeLine(`${new Date().toISOString()} ${method} ${classId ?? '-'} ${status}`);
   };
 
-  const authorized = (header: string | undefined): 401 | 403 | null => {
+  const authorize = (header: string | undefined, classId: string): Answer | null => {
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return 401;
+    if (!match) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="lesmodus-feed"' }, text: 'a bearer token is required to publish\n' };
     const digest = tokenDigest(match[1]!);
     // Compare with every token, so the time taken says nothing about which one was close.
-    let ok = false;
-    for (const known of tokenDigests) ok = timingSafeEqual(known, digest) || ok;
-    return ok ? null : 403;
+    let found: KnownToken | null = null;
+    for (const known of tokens) if (timingSafeEqual(known.digest, digest)) found = known;
+    if (found === null) return { status: 403, text: 'this token may not publish\n' };
+    if (found.classes !== null && !found.classes.has(classId)) return { status: 403, text: `this token may not publish for class "${classId}"\n` };
+    return null;
   };
 
-  const serialized = <T>(classId: string, task: () => Promise<T>): Promise<T> => {
-    const run = (queues.get(classId) ?? Promise.resolve()).then(task, task);
-    const tail = run.catch(() => undefined);
-    queues.set(classId, tail);
-    void tail.then(() => {
-      if (queues.get(classId) === tail) queues.delete(classId);
-    });
-    return run;
-  };
+  const tooMany = (maxClasses: number): Answer => ({ status: 507, text: `this feed server holds its maximum of ${maxClasses} classes and takes no new class\n` });
 
-  async function handlePut(request: IncomingMessage, classId: string): Promise<{ status: number; headers?: Record<string, string>; text?: string }> {
-    const refused = authorized(request.headers.authorization);
-    if (refused === 401) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="lesmodus-feed"' }, text: 'a bearer token is required to publish\n' };
-    if (refused === 403) return { status: 403, text: 'this token may not publish\n' };
+  async function handlePut(request: IncomingMessage, classId: string): Promise<Answer> {
+    const refused = authorize(request.headers.authorization, classId);
+    if (refused !== null) return refused;
     const declared = Number(request.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > config.maxBytes) return { status: 413, text: `at most ${config.maxBytes} bytes\n` };
+    if (store.entry(classId) === undefined && store.classCount >= limits.maxClasses) return tooMany(limits.maxClasses);
     const body = await readBody(request, config.maxBytes);
     if (body === null) return { status: 413, text: `at most ${config.maxBytes} bytes\n` };
     // A trailing newline from `curl --data-binary @file` is not part of the JWS.
@@ -187,101 +229,176 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
     const outline = outlineClassDocument(text, config.maxBytes);
     if (!outline.ok) return { status: outline.reason === 'oversized' ? 413 : 400, text: `not a class document: ${outline.detail}\n` };
     if (outline.outline.classId !== classId) return { status: 400, text: `a document for class "${outline.outline.classId}" cannot be stored as class "${classId}"\n` };
+    const { issuedAt } = outline.outline;
+    const ahead = issuedAt - now();
+    if (ahead > CLOCK_SKEW_MS) {
+      return {
+        status: 422,
+        text: `the document is dated ${Math.round(ahead / 1000)} s after this server's clock (at most ${CLOCK_SKEW_MS / 1000} s are allowed): is the publishing device's clock right?\n`,
+      };
+    }
 
-    const stored = Buffer.from(text, 'latin1');
-    const issuedAt = outline.outline.issuedAt;
-    return serialized(classId, async () => {
-      const current = documents.get(classId);
-      if (current !== undefined && issuedAt <= current.issuedAt) {
+    const outcome = await store.put(classId, Buffer.from(text, 'latin1'), issuedAt);
+    switch (outcome.kind) {
+      case 'stored':
+        return { status: outcome.created ? 201 : 204, headers: { ETag: outcome.etag } };
+      case 'same':
         // The same document again (a retry whose answer was lost) succeeds; an older or competing one does not.
-        if (current.body.equals(stored)) return { status: 204, headers: { ETag: current.etag } };
-        return { status: 409, text: `a newer document is stored (issuedAt ${current.issuedAt})\n` };
-      }
-      await writeAtomically(dataDir, `${classId}.jws`, stored);
-      const document = { body: stored, etag: etagOf(stored), issuedAt };
-      documents.set(classId, document);
-      return { status: current === undefined ? 201 : 204, headers: { ETag: document.etag } };
-    });
+        return { status: 204, headers: { ETag: outcome.etag } };
+      case 'older':
+        return { status: 409, text: `a newer document is stored (issuedAt ${outcome.storedIssuedAt})\n` };
+      case 'full':
+        return tooMany(outcome.maxClasses);
+    }
   }
 
-  const server: Server = createServer((request, response) => {
-    const method = request.method ?? 'GET';
-    const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const origin = request.headers.origin;
-    const cors: Record<string, string> =
-      origin !== undefined && EXTENSION_ORIGIN_RE.test(origin) ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'ETag', Vary: 'Origin' } : { Vary: 'Origin' };
-    const send = (classId: string | null, status: number, headers: Record<string, string> = {}, body?: Buffer | string): void => {
-      log(method, classId, status);
-      response.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...cors, ...headers });
-      response.end(method === 'HEAD' ? undefined : body);
-    };
-    const plain = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
-      send(classId, status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, text);
+  /** Sockets answered 503 at the connection cap: whatever they send is not handled. */
+  const turnedAway = new WeakSet<Socket>();
 
-    if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
-      plain(null, 200, 'ok\n');
-      return;
-    }
-    const match = DOCUMENT_PATH_RE.exec(path);
-    let classId: string | null = null;
-    try {
-      classId = match ? decodeURIComponent(match[1]!) : null;
-    } catch {
-      // A broken %-escape names no class.
-    }
-    if (classId === null || !CLASS_ID_RE.test(classId)) {
-      request.resume();
-      plain(null, 404, 'not found\n');
-      return;
-    }
-
-    if (method === 'OPTIONS') {
-      if (cors['Access-Control-Allow-Origin'] === undefined) {
-        plain(classId, 403, 'only browser extensions may call this server from a browser\n');
+  const server: Server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node enforces both timeouts on this tick (30 s by default, which let a silent connection live 90 s).
+      connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
+    },
+    (request, response) => {
+      if (turnedAway.has(request.socket)) {
+        request.socket.destroy();
         return;
       }
-      send(classId, 204, {
-        'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
-        'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
-        'Access-Control-Max-Age': '600',
-      });
-      return;
-    }
+      const method = request.method ?? 'GET';
+      const path = (request.url ?? '/').split('?')[0] ?? '/';
+      const origin = request.headers.origin;
+      const cors: Record<string, string> =
+        origin !== undefined && EXTENSION_ORIGIN_RE.test(origin) ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'ETag', Vary: 'Origin' } : { Vary: 'Origin' };
+      const send = (classId: string | null, status: number, headers: Record<string, string> = {}, body?: Buffer | string): void => {
+        log(method, classId, status);
+        response.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...cors, ...headers });
+        response.end(method === 'HEAD' ? undefined : body);
+      };
+      const plain = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
+        send(classId, status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, text);
+      /**
+       * Answers before the body is read, and closes the connection: Node then
+       * ends it once the answer is out, rather than reading the rest of a body
+       * to reach a next request.
+       */
+      const refuseUnread = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
+        plain(classId, status, text, { ...headers, ...(request.complete ? {} : { Connection: 'close' }) });
 
-    if (method === 'GET' || method === 'HEAD') {
-      const document = documents.get(classId);
-      if (document === undefined) {
-        plain(classId, 404, 'no document for this class yet\n');
+      const match = DOCUMENT_PATH_RE.exec(path);
+      let classId: string | null = null;
+      try {
+        classId = match ? decodeURIComponent(match[1]!) : null;
+      } catch {
+        // A broken %-escape names no class.
+      }
+      if (classId !== null && !CLASS_ID_RE.test(classId)) classId = null;
+
+      if (method !== 'PUT' && hasBody(request)) {
+        refuseUnread(classId, 400, `a ${method} request has no body\n`);
         return;
       }
-      const headers = { ETag: document.etag, 'Cache-Control': 'no-cache' };
-      if (matchesIfNoneMatch(request.headers['if-none-match'], document.etag)) {
-        send(classId, 304, headers);
+
+      if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+        plain(null, 200, 'ok\n');
         return;
       }
-      send(classId, 200, { ...headers, 'Content-Type': CONTENT_TYPE, 'Content-Length': String(document.body.length) }, document.body);
+      if (classId === null) {
+        refuseUnread(null, 404, 'not found\n');
+        return;
+      }
+
+      if (method === 'OPTIONS') {
+        if (cors['Access-Control-Allow-Origin'] === undefined) {
+          plain(classId, 403, 'only browser extensions may call this server from a browser\n');
+          return;
+        }
+        send(classId, 204, {
+          'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
+          'Access-Control-Max-Age': '600',
+        });
+        return;
+      }
+
+      if (method === 'GET' || method === 'HEAD') {
+        const entry = store.entry(classId);
+        if (entry === undefined) {
+          plain(classId, 404, 'no document for this class yet\n');
+          return;
+        }
+        // The common poll, between two lessons: answered from the index, no document read.
+        if (matchesIfNoneMatch(request.headers['if-none-match'], entry.etag)) {
+          send(classId, 304, { ETag: entry.etag, 'Cache-Control': 'no-cache' });
+          return;
+        }
+        const id = classId;
+        store.read(id).then(
+          (stored) => {
+            if (stored === null) plain(id, 404, 'no document for this class yet\n');
+            else send(id, 200, { ETag: stored.etag, 'Cache-Control': 'no-cache', 'Content-Type': CONTENT_TYPE, 'Content-Length': String(stored.body.length) }, stored.body);
+          },
+          (error: unknown) => {
+            process.stderr.write(`feed-server: reading class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+            plain(id, 500, 'the document could not be read\n');
+          },
+        );
+        return;
+      }
+
+      if (method === 'PUT') {
+        const id = classId;
+        handlePut(request, id).then(
+          (answer) => {
+            if (answer.text !== undefined) refuseUnread(id, answer.status, answer.text, answer.headers);
+            else send(id, answer.status, answer.headers);
+          },
+          (error: unknown) => {
+            // The client went away, or took longer than requestTimeoutMs and was cut off: nobody to answer.
+            if (request.socket.destroyed) {
+              log(method, id, 408);
+              return;
+            }
+            process.stderr.write(`feed-server: storing class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+            refuseUnread(id, 500, 'the document could not be stored\n');
+          },
+        );
+        return;
+      }
+
+      refuseUnread(classId, 405, 'method not allowed\n', { Allow: 'GET, HEAD, PUT, OPTIONS' });
+    },
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  // A connection on which nothing moves at all (a client that stopped reading its answer) is closed as well.
+  server.timeout = limits.requestTimeoutMs;
+
+  // The connection caps. Counted here rather than with server.maxConnections,
+  // which closes a connection without a word: a client should read that the
+  // server is busy, not that it is unreachable.
+  let open = 0;
+  const perAddress = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const fromAddress = limits.maxConnectionsPerAddress > 0 ? (perAddress.get(address) ?? 0) : 0;
+    if (open >= limits.maxConnections || (limits.maxConnectionsPerAddress > 0 && fromAddress >= limits.maxConnectionsPerAddress)) {
+      turnedAway.add(socket);
+      socket.on('error', () => undefined);
+      socket.end(BUSY_RESPONSE, () => socket.destroy());
+      log('-', null, 503);
       return;
     }
-
-    if (method === 'PUT') {
-      handlePut(request, classId).then(
-        (result) => {
-          // Refused before the body was read: drop the connection rather than read what is left.
-          if (!request.complete) response.setHeader('Connection', 'close');
-          if (result.text !== undefined) plain(classId, result.status, result.text, result.headers);
-          else send(classId, result.status, result.headers);
-          if (!request.complete) request.resume();
-        },
-        (error: unknown) => {
-          process.stderr.write(`feed-server: storing class ${classId} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-          plain(classId, 500, 'the document could not be stored\n');
-        },
-      );
-      return;
-    }
-
-    request.resume();
-    plain(classId, 405, 'method not allowed\n', { Allow: 'GET, HEAD, PUT, OPTIONS' });
+    open += 1;
+    if (limits.maxConnectionsPerAddress > 0) perAddress.set(address, fromAddress + 1);
+    socket.once('close', () => {
+      open -= 1;
+      if (limits.maxConnectionsPerAddress === 0) return;
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
   });
 
   await new Promise<void>((done, fail) => {
@@ -307,11 +424,21 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
   };
 }
 
-function parseTokens(text: string, separator: RegExp): string[] {
-  return text
-    .split(separator)
-    .map((line) => line.replace(/#.*$/, '').trim())
-    .filter((token) => token.length > 0);
+/**
+ * Write tokens, one per entry: the token alone may write every class; a
+ * token followed by class ids ("s3cret-token 2B 3A") only those. `where`
+ * names the source in errors, with the entry's number.
+ */
+export function parseTokens(text: string, separator: RegExp, where: string): WriteToken[] {
+  const tokens: WriteToken[] = [];
+  text.split(separator).forEach((line, index) => {
+    const [token, ...classes] = line.replace(/#.*$/, '').trim().split(/\s+/).filter((word) => word.length > 0);
+    if (token === undefined) return;
+    const bad = classes.find((classId) => !CLASS_ID_RE.test(classId));
+    if (bad !== undefined) throw new Error(`${where} ${index + 1}: "${bad}" is not a class id (1 to 32 letters, digits, "-", "_" or ".")`);
+    tokens.push(classes.length === 0 ? token : { token, classes });
+  });
+  return tokens;
 }
 
 const COMMAND = 'npm run feed-server --';
@@ -325,9 +452,13 @@ Options (each also from its environment variable; the option wins):
   --port PORT          LESMODUS_FEED_PORT         default 8787
   --host HOST          LESMODUS_FEED_HOST         default 127.0.0.1 (put a TLS proxy in front for a network)
   --data DIR           LESMODUS_FEED_DATA         default ./feed-data
-  --tokens-file FILE   LESMODUS_FEED_TOKENS_FILE  one bearer token per line, # comments
-                       LESMODUS_FEED_TOKENS       comma-separated bearer tokens
-  --max-bytes N        LESMODUS_FEED_MAX_BYTES    default ${MAX_DOCUMENT_BYTES}
+  --tokens-file FILE   LESMODUS_FEED_TOKENS_FILE  one bearer token per line, # comments; a token may be
+                                                  followed by the classes it may write: "token 2B 3A"
+                       LESMODUS_FEED_TOKENS       comma-separated bearer tokens, each optionally "token 2B 3A"
+  --max-bytes N        LESMODUS_FEED_MAX_BYTES    largest document, default ${MAX_DOCUMENT_BYTES}
+  --max-classes N      LESMODUS_FEED_MAX_CLASSES  classes held at most, default 10000
+  --max-connections N  LESMODUS_FEED_MAX_CONNECTIONS  open connections at most, default 1000
+  --cache-bytes N      LESMODUS_FEED_CACHE_BYTES  memory for documents ready to serve, default 16777216
   --log LEVEL          LESMODUS_FEED_LOG          all (default), writes (PUTs and errors), none
   -h, --help           print this and exit
 `;
@@ -338,6 +469,9 @@ const OPTIONS = {
   data: { type: 'string' },
   'tokens-file': { type: 'string' },
   'max-bytes': { type: 'string' },
+  'max-classes': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'cache-bytes': { type: 'string' },
   log: { type: 'string' },
 } as const;
 
@@ -362,10 +496,27 @@ export async function configFrom(argv: readonly string[], env: Record<string, st
   const maxSource = source('max-bytes', 'LESMODUS_FEED_MAX_BYTES');
   const maxBytes = maxSource === undefined ? MAX_DOCUMENT_BYTES : wholeNumber(maxSource.value);
   if (maxSource !== undefined && !(maxBytes >= 1024)) throw bad(maxSource.from, 'is a whole number of at least 1024', maxSource.value);
+  const positive = (name: OptionName, variable: string): number | undefined => {
+    const given = source(name, variable);
+    if (given === undefined) return undefined;
+    const value = wholeNumber(given.value);
+    if (!(value >= 1)) throw bad(given.from, 'is a whole number of at least 1', given.value);
+    return value;
+  };
+  const maxClasses = positive('max-classes', 'LESMODUS_FEED_MAX_CLASSES');
+  const maxConnections = positive('max-connections', 'LESMODUS_FEED_MAX_CONNECTIONS');
+  const cacheBytes = positive('cache-bytes', 'LESMODUS_FEED_CACHE_BYTES');
   const logSource = source('log', 'LESMODUS_FEED_LOG');
   const log = logSource?.value ?? 'all';
   if (log !== 'all' && log !== 'writes' && log !== 'none') throw bad(logSource!.from, 'is all, writes or none', log);
-  const tokens = parseTokens(env.LESMODUS_FEED_TOKENS ?? '', /,/);
+  const tokensFrom = (text: string, separator: RegExp, where: string): WriteToken[] => {
+    try {
+      return parseTokens(text, separator, where);
+    } catch (error) {
+      throw new UsageError(escapeForTerminal(`npm run feed-server: ${error instanceof Error ? error.message : String(error)}`));
+    }
+  };
+  const tokens = tokensFrom(env.LESMODUS_FEED_TOKENS ?? '', /,/, 'LESMODUS_FEED_TOKENS entry');
   const tokensFile = source('tokens-file', 'LESMODUS_FEED_TOKENS_FILE');
   if (tokensFile !== undefined) {
     let text: string;
@@ -374,7 +525,7 @@ export async function configFrom(argv: readonly string[], env: Record<string, st
     } catch (error) {
       throw new Error(`cannot read the tokens file (${tokensFile.from}) ${tokensFile.value}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    tokens.push(...parseTokens(text, /\r?\n/));
+    tokens.push(...tokensFrom(text, /\r?\n/, `${tokensFile.value} line`));
   }
   return {
     port,
@@ -383,6 +534,9 @@ export async function configFrom(argv: readonly string[], env: Record<string, st
     tokens,
     maxBytes,
     log,
+    ...(maxClasses === undefined ? {} : { maxClasses }),
+    ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(cacheBytes === undefined ? {} : { cacheBytes }),
   };
 }
 
@@ -416,7 +570,7 @@ export async function runCommand(argv: readonly string[], env: Record<string, st
     return { status: USAGE_EXIT };
   }
   if (config.tokens.length === 0) io.err('feed-server: no tokens configured (LESMODUS_FEED_TOKENS or --tokens-file): read-only, every PUT is refused\n');
-  for (const token of config.tokens) if (token.length < 16) io.err('feed-server: a token shorter than 16 characters is easy to guess\n');
+  for (const token of config.tokens) if ((typeof token === 'string' ? token : token.token).length < 16) io.err('feed-server: a token shorter than 16 characters is easy to guess\n');
   const server = await startFeedServer(config);
   io.out(`feed-server: serving ${escapeForTerminal(resolve(config.dataDir))} at ${server.urlTemplate}\n`);
   return { server };

@@ -167,7 +167,8 @@ export function summarise(policy: Policy): string[] {
   const lines: Array<[string, string]> = [];
   lines.push(['device role', policy.classes.length > 0 ? `${policy.role}, classes ${policy.classes.join(', ')}` : policy.role]);
   if (policy.classFeed) lines.push(['class feed', `${policy.classFeed.urlTemplate}, every ${policy.classFeed.pollSeconds} s${policy.classFeed.authorization ? ', with write authorization' : ''}`]);
-  if (policy.teacherKeys.length > 0) lines.push(['teacher keys', `${policy.teacherKeys.length} (${policy.teacherKeys.map((key) => key.id).join(', ')})`]);
+  const keyScope = (key: Policy['teacherKeys'][number]): string => (key.classes === undefined ? key.id : `${key.id} for ${key.classes.join(' ')}`);
+  if (policy.teacherKeys.length > 0) lines.push(['teacher keys', `${policy.teacherKeys.length} (${policy.teacherKeys.map(keyScope).join(', ')})`]);
   if (policy.schoolSigningKey) lines.push(['school signing key', `set (kid "${policy.schoolSigningKey.kid}")`]);
   lines.push(['sites', `${policy.allowed.length} allowed, ${policy.blocked.length} blocked, ${plural(policy.embeds.length, 'embed')}`]);
   lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')})`).join(', ') : 'none']);

@@ -9,8 +9,13 @@
  *   - it is signed by a key IT lists (teacherKeys) under the header's kid,
  *   - its payload is a valid document for the class the device follows,
  *   - it is newer than the last one accepted (a replayed old one is ignored),
- *   - it was not issued in the future (beyond a clock-skew allowance), and
+ *   - it was not issued in the future (beyond a clock-skew allowance),
+ *   - the signing key may sign for that class (IT can scope a key to classes),
+ *   - its lesson or pause does not start more than a week ahead, and
  *   - it still has an effect: its lesson or pause is not over.
+ *
+ * How long an accepted lesson may hold a class is IT's maxLessonMinutes,
+ * applied where the lesson goes into the rules (follow.ts, lessonInForce).
  *
  * Trust comes from the signature alone, never from the server that carried
  * the document. Pure: keys and the time come in as arguments. jose does the
@@ -18,7 +23,7 @@
  */
 import { CompactSign, calculateJwkThumbprint, compactVerify, importJWK, errors as joseErrors } from 'jose';
 import { z } from 'zod';
-import { CLASS_DOCUMENT_TYPE, CLASS_ID_RE, KEY_ID_RE, MAX_DOCUMENT_BYTES, base64UrlToBytes, outlineClassDocument } from './format';
+import { CLASS_DOCUMENT_TYPE, CLASS_ID_RE, CLOCK_SKEW_MS, KEY_ID_RE, MAX_DOCUMENT_BYTES, base64UrlToBytes, outlineClassDocument } from './format';
 import { LessonSchema } from '../schemas';
 
 const MINUTE = 60_000;
@@ -27,8 +32,13 @@ const MINUTE = 60_000;
 export const MAX_PAUSE_MS = 10 * MINUTE;
 /** The longest pause message, about two sentences. */
 export const MAX_PAUSE_MESSAGE = 280;
-/** How far a document's issuedAt may be ahead of this device's clock (clocks of school laptops drift). */
-export const CLOCK_SKEW_MS = 5 * MINUTE;
+export { CLOCK_SKEW_MS };
+/**
+ * How far ahead a lesson or pause may start. A teacher plans today's and
+ * next week's lessons; a document that holds a class months ahead is a
+ * mistake or an attack, and is refused rather than kept waiting.
+ */
+export const MAX_START_AHEAD_MS = 7 * 24 * 60 * MINUTE;
 
 const Instant = z.number().int().nonnegative();
 
@@ -73,9 +83,30 @@ export interface TrustedKey {
   readonly id: string;
   readonly name?: string;
   readonly publicKey: PublicKeyJwk;
+  /** The classes this key may sign for; absent: every class. */
+  readonly classes?: readonly string[];
 }
 
-export type RejectReason = 'malformed' | 'oversized' | 'unknown-key' | 'bad-signature' | 'wrong-class' | 'invalid' | 'replayed' | 'expired' | 'future';
+/** True when `key` may sign documents for `classId`. */
+export function keyMaySignFor(key: Pick<TrustedKey, 'classes'>, classId: string): boolean {
+  return key.classes === undefined || key.classes.includes(classId);
+}
+
+/** Every way a document can be refused; stored with each refusal, and worded on the status page (ui/shared/text.ts). */
+export const RejectReasonSchema = z.enum([
+  'malformed',
+  'oversized',
+  'unknown-key',
+  'bad-signature',
+  'wrong-class',
+  'key-not-for-class',
+  'invalid',
+  'replayed',
+  'expired',
+  'future',
+  'too-far-ahead',
+]);
+export type RejectReason = z.infer<typeof RejectReasonSchema>;
 
 export interface VerifiedDocument {
   readonly document: ClassDocument;
@@ -149,11 +180,18 @@ export async function verifyClassDocument(jws: string, options: VerifyOptions): 
   const document = parsed.data;
   if (document.kid !== kid) return reject('invalid', `the payload names key "${document.kid}" but the header names "${kid}"`);
   if (document.class !== classId) return reject('wrong-class', `a document for class "${document.class}", fetched for class "${classId}"`);
+  if (!keyMaySignFor(trusted, classId)) {
+    return reject('key-not-for-class', `signed with key "${kid}", which this device's policy allows only for ${trusted.classes?.map((id) => `"${id}"`).join(', ') || 'no class'}`);
+  }
 
   const skew = options.clockSkewMs ?? CLOCK_SKEW_MS;
   if (document.issuedAt > now + skew) return reject('future', `issued ${Math.round((document.issuedAt - now) / 1000)} s in the future; is a clock wrong?`);
   if (lastIssuedAt !== null && document.issuedAt <= lastIssuedAt) {
     return reject('replayed', `issued at ${document.issuedAt}, not newer than the document accepted before (${lastIssuedAt})`);
+  }
+  const startsAt = Math.max(document.lesson?.startsAt ?? 0, document.pause?.startsAt ?? 0);
+  if (startsAt > now + MAX_START_AHEAD_MS) {
+    return reject('too-far-ahead', `its ${document.lesson !== null && document.lesson.startsAt === startsAt ? 'lesson' : 'pause'} starts in ${Math.round((startsAt - now) / (24 * 60 * MINUTE))} days; at most 7 days ahead are accepted`);
   }
   if (!documentInEffect(document, now) && (document.lesson !== null || document.pause !== undefined)) {
     return reject('expired', document.lesson !== null ? 'its lesson is over' : 'its pause is over');

@@ -10,11 +10,12 @@
  *               rules input, so a poll that finds nothing new costs no rules run
  */
 import { z } from 'zod';
-import { ClassDocumentSchema, type RejectReason, type TrustedKey, type VerifyResult } from './document';
+import { ClassDocumentSchema, RejectReasonSchema, keyMaySignFor, type ClassDocument, type RejectReason, type TrustedKey, type VerifyResult } from './document';
 import { shortDigest } from './format';
 import { FeedProblemSchema, type FeedProblem } from './problem';
 import type { Policy } from '../policy/policy';
 import type { ActiveLesson, ClassLesson, Pause } from '../rules/resolve';
+import type { Lesson } from '../schemas';
 
 /**
  * A navigation refetches the feed only when the last fetch began longer ago
@@ -28,7 +29,7 @@ export const START_PAGES_REMEMBERED = 50;
 
 const Instant = z.number().int().nonnegative();
 
-export const RejectReasonSchema = z.enum(['malformed', 'oversized', 'unknown-key', 'bad-signature', 'wrong-class', 'invalid', 'replayed', 'expired', 'future']);
+export { RejectReasonSchema };
 
 export const AcceptedDocumentSchema = z.object({
   /** The document as fetched, kept so that the next fetch of the same one is recognised. */
@@ -70,9 +71,9 @@ export function follows(policy: Policy): boolean {
   return policy.role === 'student' && policy.classFeed !== undefined && policy.classes.length > 0;
 }
 
-/** A digest of the keys this device trusts, to tell when they changed. */
+/** A digest of the keys this device trusts (and the classes each may sign for), to tell when they changed. */
 export function trustDigest(keys: readonly TrustedKey[]): string {
-  const parts = keys.map((key) => `${key.id}:${key.publicKey.x}:${key.publicKey.y}`).sort();
+  const parts = keys.map((key) => `${key.id}:${key.publicKey.x}:${key.publicKey.y}${key.classes === undefined ? '' : `:${[...key.classes].sort().join(',')}`}`).sort();
   return shortDigest(parts.join('|'));
 }
 
@@ -145,6 +146,38 @@ export function afterFetch(follow: FollowEntry, outcome: FetchOutcome, trust: st
   }
 }
 
+/**
+ * A minute of grace before a lesson counts as too long: the teacher's popup
+ * turns "until 11:15" into an instant on its own clock (core/teacher/lessons.ts
+ * allows the same minute), and that must not be reported as clipped.
+ */
+const LIMIT_GRACE_MS = 60_000;
+
+export interface LessonInForce {
+  /** The lesson as it goes into the rules: ending no later than IT's limit allows. */
+  readonly lesson: Lesson;
+  /** IT's maxLessonMinutes when the lesson was cut short by it; null when it was not. */
+  readonly clippedTo: number | null;
+}
+
+/**
+ * The lesson of an accepted document as this device enforces it: a signed
+ * lesson holds the class at most IT's `maxLessonMinutes` from when it was
+ * set, so a lesson "until next year" (a mistake, or a stolen key) ends like
+ * any long lesson. "When it was set" is the later of the lesson's start and
+ * the document's issuedAt, which is the rule a teacher's own device applies:
+ * a lesson may end at most maxLessonMinutes from now, so a lesson extended
+ * during the period, re-signed then, stays whole. Null when the document
+ * carries no lesson.
+ */
+export function lessonInForce(document: Pick<ClassDocument, 'lesson' | 'issuedAt'>, maxLessonMinutes: number): LessonInForce | null {
+  const { lesson } = document;
+  if (lesson === null) return null;
+  const latestEnd = Math.max(lesson.startsAt, document.issuedAt) + maxLessonMinutes * 60_000;
+  if (lesson.endsAt <= latestEnd + LIMIT_GRACE_MS) return { lesson, clippedTo: null };
+  return { lesson: { ...lesson, endsAt: latestEnd }, clippedTo: maxLessonMinutes };
+}
+
 export interface ClassInputs {
   readonly classLessons: ClassLesson[];
   readonly pauses: Pause[];
@@ -171,7 +204,12 @@ export function classInputs(store: ClassFeedStore, policy: Policy): ClassInputs 
       out.notes.push(`class ${classId}: the lesson signed with key "${signer.kid}" no longer counts: IT's policy no longer lists that key`);
       continue;
     }
-    if (document.lesson !== null) out.classLessons.push({ classId, lesson: document.lesson });
+    if (!keyMaySignFor(listed, classId)) {
+      out.notes.push(`class ${classId}: the lesson signed with key "${signer.kid}" no longer counts: IT's policy no longer lets that key sign for this class`);
+      continue;
+    }
+    const inForce = lessonInForce(document, policy.maxLessonMinutes);
+    if (inForce !== null) out.classLessons.push({ classId, lesson: inForce.lesson });
     if (document.pause !== undefined) out.pauses.push({ ...document.pause, classId });
   }
   return out;

@@ -19,6 +19,13 @@ export const MAX_DOCUMENT_BYTES = 64 * 1024;
  */
 export const CLASS_DOCUMENT_TYPE = 'lesmodus-class+jws';
 
+/**
+ * How far a document's issuedAt may be ahead of the reader's clock: clocks of
+ * school laptops drift. Student devices allow this much; the reference feed
+ * server refuses to store a document dated further ahead than this.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 /** Key ids, as in IT's policy (teacherKeys[].id). */
 export const KEY_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 

@@ -98,7 +98,7 @@ export type DeliveryResult =
   | { readonly kind: 'newer-stored' }
   /** 400, 413: the feed will never take this document. */
   | { readonly kind: 'refused'; readonly message: string; readonly problem: FeedProblem }
-  /** Network errors, 5xx, 401/403 (IT may fix the token), anything else: try again later. */
+  /** Network errors, 5xx, 401/403 (IT may fix the token), 422 (the clocks may agree later), anything else: try again later. */
   | { readonly kind: 'retry'; readonly message: string; readonly problem: FeedProblem };
 
 const NEWER_STORED = 'the class feed already holds a newer document (published from another device?)';
@@ -108,6 +108,9 @@ export function deliveryResultOf(status: number): DeliveryResult {
   if (status >= 200 && status < 300) return { kind: 'stored' };
   if (status === 409) return { kind: 'newer-stored' };
   if (status === 400 || status === 413 || status === 415) return { kind: 'refused', message: `the class feed refused the document (HTTP ${status})`, problem: { code: 'refused', status } };
+  if (status === 422) {
+    return { kind: 'retry', message: 'the class feed refused the document as dated ahead of its clock (HTTP 422): is this device\'s clock right?', problem: { code: 'clock' } };
+  }
   if (status === 401 || status === 403) {
     return { kind: 'retry', message: `the class feed refused the credentials (HTTP ${status}): check classFeed.authorization in the policy`, problem: { code: 'credentials', status } };
   }

@@ -10,12 +10,14 @@
  *   http         any other HTTP status that is not a success
  *   unreachable  no answer: offline, DNS, TLS, a timeout
  *   newer        the feed already holds a newer document (409)
+ *   clock        the feed refused a document dated ahead of its own clock (422, the reference
+ *                server): this device's clock runs ahead; retried, since the feed's clock catches up
  */
 import { z } from 'zod';
 
 export const FeedProblemSchema = z.union([
   z.object({ code: z.enum(['refused', 'credentials', 'http']), status: z.number().int() }),
-  z.object({ code: z.enum(['unreachable', 'newer']) }),
+  z.object({ code: z.enum(['unreachable', 'newer', 'clock']) }),
 ]);
 export type FeedProblem = z.infer<typeof FeedProblemSchema>;
 export type FeedProblemCode = FeedProblem['code'];

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { RejectReason } from './document';
-import type { FollowEntry, ClassFeedStore, FeedFollowStore } from './follow';
+import { lessonInForce, type FollowEntry, type ClassFeedStore, type FeedFollowStore } from './follow';
 import type { DeliveryState, OutboxStore } from './outbox';
 import type { FeedProblem } from './problem';
 import type { Policy } from '../policy/policy';
@@ -64,7 +64,10 @@ export interface FeedClassStatus {
     readonly acceptedAt: number;
     readonly signer: string;
     readonly lessonTitle: string | null;
+    /** When the lesson ends on this device: its own end, or earlier when IT's limit cut it short. */
     readonly lessonEndsAt: number | null;
+    /** IT's maxLessonMinutes when it cut the lesson short; null when the lesson is within it. */
+    readonly lessonClippedTo: number | null;
     readonly pauseUntil: number | null;
   } | null;
   readonly rejections: number;
@@ -110,6 +113,7 @@ export function feedStatus(policy: Policy, book: FeedBook): FeedStatus {
   const classes = policy.classes.map((classId): FeedClassStatus => {
     const follow = book.follow[classId];
     const accepted = book.classFeed[classId];
+    const inForce = accepted === undefined ? null : lessonInForce(accepted.document, policy.maxLessonMinutes);
     return {
       classId,
       lastFetchAt: follow?.lastFetchAt ?? null,
@@ -124,7 +128,8 @@ export function feedStatus(policy: Policy, book: FeedBook): FeedStatus {
               acceptedAt: accepted.acceptedAt,
               signer: accepted.signer.name ?? accepted.signer.kid,
               lessonTitle: accepted.document.lesson?.title ?? null,
-              lessonEndsAt: accepted.document.lesson?.endsAt ?? null,
+              lessonEndsAt: inForce?.lesson.endsAt ?? null,
+              lessonClippedTo: inForce?.clippedTo ?? null,
               pauseUntil: accepted.document.pause?.until ?? null,
             },
       rejections: follow?.rejections ?? 0,

@@ -284,6 +284,13 @@ const TeacherKeySchema = z
     id: KeyId.describe('Short unique id of the key; signed lessons name it.'),
     name: z.string().trim().min(1, 'give the key a name, e.g. the teacher\'s name').max(120).describe('Whose key this is, shown on the status page, e.g. "J. de Vries".'),
     publicKey: PublicJwkSchema,
+    classes: z
+      .array(ClassId)
+      .min(1, 'list at least one class, or leave classes out to let the key sign for every class')
+      .max(500)
+      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class'))
+      .optional()
+      .describe('The classes this key may sign lessons for, e.g. ["2B", "3A"]; a lesson it signs for another class is refused. Absent: every class.'),
   })
   .describe('A teacher\'s (or the school\'s) public signing key.');
 

@@ -69,6 +69,7 @@ const FEED_PROBLEM_KEYS: Record<FeedProblem['code'], string> = {
   http: 'feedProblemHttp',
   unreachable: 'feedProblemUnreachable',
   newer: 'feedProblemNewer',
+  clock: 'feedProblemClock',
 };
 
 /**
@@ -87,10 +88,12 @@ const FEED_REJECTION_KEYS: Record<RejectReason, string> = {
   'unknown-key': 'feedRejectionUnknownKey',
   'bad-signature': 'feedRejectionBadSignature',
   'wrong-class': 'feedRejectionWrongClass',
+  'key-not-for-class': 'feedRejectionKeyNotForClass',
   invalid: 'feedRejectionInvalid',
   replayed: 'feedRejectionReplayed',
   expired: 'feedRejectionExpired',
   future: 'feedRejectionFuture',
+  'too-far-ahead': 'feedRejectionTooFarAhead',
 };
 
 /** Why a student device refused a class document, in the reader's language (the English detail stays in the diagnostics). */

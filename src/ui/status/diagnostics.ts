@@ -146,7 +146,8 @@ export function diagnosticsText(status: Status, context: DiagnosticsContext): st
         continue;
       }
       const fetched = `last fetch ${at(entry.lastFetchAt)} ${entry.lastOutcome ?? '-'}${entry.lastError ? ` (${entry.lastError})` : ''}`;
-      const accepted = entry.accepted ? `; in force: ${entry.accepted.lessonTitle ?? '-'} until ${at(entry.accepted.lessonEndsAt)}, signed by ${entry.accepted.signer}` : '; nothing accepted';
+      const clipped = entry.accepted?.lessonClippedTo != null ? ` (clipped to ${entry.accepted.lessonClippedTo} min by maxLessonMinutes)` : '';
+      const accepted = entry.accepted ? `; in force: ${entry.accepted.lessonTitle ?? '-'} until ${at(entry.accepted.lessonEndsAt)}${clipped}, signed by ${entry.accepted.signer}` : '; nothing accepted';
       const refused = `; refused ${entry.rejections}${entry.lastRejection ? `, last: ${entry.lastRejection.reason} ${entry.lastRejection.detail}` : ''}`;
       lines.push(`  Class ${entry.classId}: ${fetched}${accepted}${refused}`);
     }

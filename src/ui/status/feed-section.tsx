@@ -37,6 +37,7 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
               {accepted === null
                 ? t('statusPageNone')
                 : `${accepted.lessonTitle ?? '—'}${accepted.lessonEndsAt !== null ? ` (${formatDateTime(accepted.lessonEndsAt)})` : ''} · ${accepted.signer}`}
+              {accepted?.lessonClippedTo != null && <span class="hint"> · {t('statusPageFeedClipped', String(accepted.lessonClippedTo))}</span>}
             </dd>
             <dt>{t('statusPageFeedRejected')}</dt>
             <dd>

@@ -1,21 +1,28 @@
 /**
  * The reference feed server, running for real on 127.0.0.1 (a random port)
- * with a temporary data directory: ETag and 304, bearer tokens, the size cap,
- * refusing what is not a class document, the newest of concurrent PUTs
- * winning, documents kept over a restart, CORS for extensions, and logs
- * without addresses.
+ * with a temporary data directory: ETag and 304, bearer tokens (and tokens
+ * scoped to classes), the size cap, refusing what is not a class document or
+ * is dated ahead of the server's clock, the newest of concurrent PUTs
+ * winning, the cap on classes, documents kept over a restart and served
+ * through a small cache, CORS for extensions, logs without addresses, and
+ * clients that are slow, send bodies where none belong or open too many
+ * connections. Timeouts are set small here and the tests wait on the server
+ * closing the connection, never on a clock.
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signClassDocument } from '../../../src/core/feed/document';
-import { configFrom, matchesIfNoneMatch, startFeedServer, type FeedServer, type FeedServerConfig } from '../../../src/server/feed-server';
+import { configFrom, matchesIfNoneMatch, parseTokens, startFeedServer, type FeedServer, type FeedServerConfig } from '../../../src/server/feed-server';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const OTHER_TOKEN = 'second-teacher-token-0123456789';
+const SCOPED_TOKEN = 'token-for-2B-and-3A-only-0123456789';
 const NOW = Date.UTC(2026, 2, 10, 9, 0);
+const MIN = 60_000;
 
 let key: CryptoKey;
 let dataDir: string;
@@ -23,7 +30,14 @@ let server: FeedServer;
 let logLines: string[];
 
 async function start(extra: Partial<FeedServerConfig> = {}): Promise<FeedServer> {
-  return startFeedServer({ port: 0, host: '127.0.0.1', dataDir, tokens: [TOKEN, OTHER_TOKEN], maxBytes: 4096, log: 'all', logLine: (line) => logLines.push(line), ...extra });
+  return startFeedServer({ port: 0, host: '127.0.0.1', dataDir, tokens: [TOKEN, OTHER_TOKEN], maxBytes: 4096, log: 'all', logLine: (line) => logLines.push(line), now: () => NOW, ...extra });
+}
+
+/** Starts a second server that should not start: closed again (and reported) if it does. */
+async function startOrClose(extra: Partial<FeedServerConfig>): Promise<void> {
+  const started = await start(extra);
+  await started.close();
+  throw new Error('the server started');
 }
 
 async function documentFor(classId: string, issuedAt: number, title = 'Rekenen'): Promise<string> {
@@ -38,6 +52,30 @@ function put(classId: string, body: string, token: string | null = TOKEN, header
     method: 'PUT',
     body,
     headers: { 'Content-Type': 'application/jose', ...(token === null ? {} : { Authorization: `Bearer ${token}` }), ...headers },
+  });
+}
+
+/** A raw connection, to send exactly the bytes a slow or odd client sends. */
+interface RawClient {
+  readonly socket: Socket;
+  /** Everything the server sent, once it closed the connection. */
+  readonly closed: Promise<string>;
+  /** The first bytes the server sends. */
+  readonly firstAnswer: Promise<string>;
+}
+
+function rawClient(localAddress = '127.0.0.1'): Promise<RawClient> {
+  return new Promise((done, fail) => {
+    const socket = connect({ port: server.port, host: '127.0.0.1', localAddress }, () => done({ socket, closed, firstAnswer }));
+    let received = '';
+    let answered: (text: string) => void = () => undefined;
+    const firstAnswer = new Promise<string>((resolve) => (answered = resolve));
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      answered(received);
+    });
+    const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)));
+    socket.on('error', (error) => (socket.connecting ? fail(error) : undefined));
   });
 }
 
@@ -125,6 +163,32 @@ describe('PUT needs a configured bearer token', () => {
   });
 });
 
+describe('tokens scoped to classes', () => {
+  it('lets a scoped token write its own classes only (403 for another), and an unscoped token every class', async () => {
+    await server.close();
+    server = await start({ tokens: [{ token: SCOPED_TOKEN, classes: ['2B', '3A'] }, TOKEN] });
+    expect((await put('2B', await documentFor('2B', NOW), SCOPED_TOKEN)).status).toBe(201);
+    expect((await put('3A', await documentFor('3A', NOW), SCOPED_TOKEN)).status).toBe(201);
+    const refused = await put('4C', await documentFor('4C', NOW), SCOPED_TOKEN);
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toBe('this token may not publish for class "4C"\n');
+    expect((await fetch(url('4C'))).status).toBe(404);
+    expect((await put('4C', await documentFor('4C', NOW), TOKEN)).status).toBe(201);
+  });
+
+  it('reads "token class class" entries from the token file and the variable, and names a bad class id with its line', async () => {
+    const file = join(dataDir, 'tokens.txt');
+    await writeFile(file, '# teachers\nfile-token-aaaaaaaaaaaaaaaa 2B 3A # mr. Jansen\nfile-token-bbbbbbbbbbbbbbbb\n');
+    const config = await configFrom(['--tokens-file', file], { LESMODUS_FEED_TOKENS: 'env-token-1 groep-7, env-token-2' });
+    expect(config.tokens).toEqual([{ token: 'env-token-1', classes: ['groep-7'] }, 'env-token-2', { token: 'file-token-aaaaaaaaaaaaaaaa', classes: ['2B', '3A'] }, 'file-token-bbbbbbbbbbbbbbbb']);
+    expect(() => parseTokens('ok-token\nbad-token 2B groep/7\n', /\n/, 'tokens line')).toThrow('tokens line 2: "groep/7" is not a class id');
+  });
+
+  it('refuses to start with a scoped token naming something that is not a class id', async () => {
+    await expect(startOrClose({ tokens: [{ token: SCOPED_TOKEN, classes: ['2B', '../x'] }] })).rejects.toThrow('token 1: "../x" is not a class id');
+  });
+});
+
 describe('refusing what is not a class document', () => {
   it('413 for a body over the cap, declared or streamed', async () => {
     const big = 'a'.repeat(5000);
@@ -181,6 +245,146 @@ describe('newest wins', () => {
     expect(await (await fetch(url('2B'))).text()).toBe(documents[29]);
     // One file per class, and no temp file left behind.
     expect(await readdir(dataDir)).toEqual(['2B.jws']);
+  });
+});
+
+describe('documents dated ahead of the server\'s clock', () => {
+  it('refuses a document dated more than 5 minutes ahead (422), so that it cannot lock the class against every real lesson', async () => {
+    const refused = await put('2B', await documentFor('2B', NOW + 365 * 24 * 60 * MIN, 'next year'));
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toMatch(/^the document is dated 31536000 s after this server's clock \(at most 300 s are allowed\)/);
+    expect((await fetch(url('2B'))).status).toBe(404);
+    // The real lesson that follows is stored.
+    expect((await put('2B', await documentFor('2B', NOW))).status).toBe(201);
+  });
+
+  it('takes a document from a device whose clock is a few minutes ahead', async () => {
+    expect((await put('2B', await documentFor('2B', NOW + 5 * MIN))).status).toBe(201);
+    expect((await put('2B', await documentFor('2B', NOW + 5 * MIN + 1))).status).toBe(422);
+  });
+});
+
+describe('the number of classes', () => {
+  it('refuses a new class beyond maxClasses (507), and still takes newer documents of the classes it holds', async () => {
+    await server.close();
+    server = await start({ maxClasses: 2 });
+    expect((await put('2B', await documentFor('2B', NOW))).status).toBe(201);
+    expect((await put('3A', await documentFor('3A', NOW))).status).toBe(201);
+    const full = await put('4C', await documentFor('4C', NOW));
+    expect(full.status).toBe(507);
+    expect(await full.text()).toBe('this feed server holds its maximum of 2 classes and takes no new class\n');
+    expect((await put('2B', await documentFor('2B', NOW + 1000))).status).toBe(204);
+    expect((await fetch(url('4C'))).status).toBe(404);
+    expect((await readdir(dataDir)).sort()).toEqual(['2B.jws', '3A.jws']);
+  });
+
+  it('counts new classes written at the same moment against the cap', async () => {
+    await server.close();
+    server = await start({ maxClasses: 3 });
+    const classes = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+    const statuses = await Promise.all(classes.map(async (classId) => (await put(classId, await documentFor(classId, NOW))).status));
+    expect(statuses.filter((status) => status === 201)).toHaveLength(3);
+    expect(statuses.filter((status) => status === 507)).toHaveLength(3);
+    expect(await readdir(dataDir)).toHaveLength(3);
+  });
+});
+
+describe('serving from disk through a bounded cache', () => {
+  it('serves every class right, also with a cache too small for one document, and after a restart', async () => {
+    await server.close();
+    server = await start({ cacheBytes: 0 });
+    const documents = new Map<string, string>();
+    for (const classId of ['2B', '3A', '4C']) documents.set(classId, await documentFor(classId, NOW, `lesson of ${classId}`));
+    for (const [classId, jws] of documents) expect((await put(classId, jws)).status).toBe(201);
+    const newer = await documentFor('2B', NOW + 1000, 'changed');
+    expect((await put('2B', newer)).status).toBe(204);
+    documents.set('2B', newer);
+    for (const round of [1, 2]) {
+      for (const [classId, jws] of documents) {
+        const response = await fetch(url(classId));
+        expect([round, classId, response.status, await response.text()]).toEqual([round, classId, 200, jws]);
+        expect((await fetch(url(classId), { headers: { 'If-None-Match': response.headers.get('etag')! } })).status).toBe(304);
+      }
+      await server.close();
+      server = await start({ cacheBytes: 5000 });
+    }
+  });
+});
+
+describe('slow and odd clients', () => {
+  it('closes a connection whose headers do not arrive within headersTimeoutMs', async () => {
+    await server.close();
+    server = await start({ headersTimeoutMs: 100, requestTimeoutMs: 5000 });
+    const client = await rawClient();
+    client.socket.write('GET /feed/2B.jws HTTP/1.1\r\nHost: feed\r\n');
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('closes a PUT whose body does not arrive within requestTimeoutMs, and stores nothing', async () => {
+    await server.close();
+    server = await start({ headersTimeoutMs: 100, requestTimeoutMs: 200 });
+    const client = await rawClient();
+    client.socket.write(`PUT /feed/2B.jws HTTP/1.1\r\nHost: feed\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Length: 3000\r\n\r\neyJhbGciOiJFUzI1NiJ9`);
+    await client.closed;
+    expect((await fetch(url('2B'))).status).toBe(404);
+  });
+
+  it.each(['GET', 'HEAD', 'DELETE', 'OPTIONS'])('answers a %s that announces a 1 GiB body at once with 400, and closes without reading it', async (method) => {
+    const client = await rawClient();
+    client.socket.write(`${method} /feed/2B.jws HTTP/1.1\r\nHost: feed\r\nContent-Length: ${2 ** 30}\r\n\r\nabc`);
+    // Nothing more is sent: the answer and the close come while the server still waits for almost all of the body.
+    expect(await client.firstAnswer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await client.closed).toMatch(method === 'HEAD' ? /\r\n\r\n$/ : new RegExp(`a ${method} request has no body`));
+  });
+
+  it('closes a PUT refused before its body (a wrong token) without reading the body', async () => {
+    const client = await rawClient();
+    client.socket.write(`PUT /feed/2B.jws HTTP/1.1\r\nHost: feed\r\nAuthorization: Bearer wrong-token-wrong-token\r\nContent-Length: ${2 ** 30}\r\n\r\nabc`);
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 403 [\s\S]*this token may not publish/);
+  });
+
+  it('answers connections beyond maxConnections with 503 and closes them; a freed place is taken again', async () => {
+    await server.close();
+    server = await start({ maxConnections: 3 });
+    const held = await Promise.all([rawClient(), rawClient(), rawClient()]);
+    for (const client of held) client.socket.write('GET /feed/2B.jws HTTP/1.1\r\n');
+    const turnedAway = await rawClient();
+    turnedAway.socket.write('GET /healthz HTTP/1.1\r\nHost: feed\r\n\r\n');
+    const answer = await turnedAway.closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 503 Service Unavailable\r\n/);
+    expect(answer).toContain('Retry-After: 5');
+    held[0]!.socket.destroy();
+    // The server learns of the close on its own time: try until a connection is served (each try waits on the server's answer).
+    let status = 503;
+    for (let attempt = 0; attempt < 100 && status === 503; attempt++) {
+      const client = await rawClient();
+      client.socket.write('GET /healthz HTTP/1.1\r\nHost: feed\r\nConnection: close\r\n\r\n');
+      status = Number(/^HTTP\/1\.1 (\d{3})/.exec(await client.closed)?.[1]);
+    }
+    expect(status).toBe(200);
+    for (const client of held) client.socket.destroy();
+    expect(logLines.join('\n')).not.toContain('127.0.0.1');
+  });
+
+  it('caps connections per address when told to, leaving other addresses served', async () => {
+    await server.close();
+    server = await start({ maxConnectionsPerAddress: 2 });
+    const held = await Promise.all([rawClient(), rawClient()]);
+    for (const client of held) client.socket.write('GET /feed/2B.jws HTTP/1.1\r\n');
+    const third = await rawClient();
+    expect(await third.closed).toMatch(/^HTTP\/1\.1 503 /);
+    const elsewhere = await rawClient('127.0.0.2');
+    elsewhere.socket.write('GET /healthz HTTP/1.1\r\nHost: feed\r\nConnection: close\r\n\r\n');
+    expect(await elsewhere.closed).toMatch(/^HTTP\/1\.1 200 /);
+    for (const client of held) client.socket.destroy();
+  });
+
+  it.each([
+    [{ headersTimeoutMs: 0 }, 'headersTimeoutMs must be a whole number of at least 1, not 0'],
+    [{ maxConnections: 1.5 }, 'maxConnections must be a whole number of at least 1, not 1.5'],
+    [{ headersTimeoutMs: 20_000, requestTimeoutMs: 15_000 }, 'headersTimeoutMs (20000) must not be longer than requestTimeoutMs (15000)'],
+  ])('refuses to start with unusable limits: %p', async (limits, message) => {
+    await expect(startOrClose(limits)).rejects.toThrow(message);
   });
 });
 

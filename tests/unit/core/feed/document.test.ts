@@ -20,6 +20,7 @@ import { CLASS_DOCUMENT_TYPE, outlineClassDocument } from '../../../../src/core/
 import type { Lesson } from '../../../../src/core/schemas';
 
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
 const NOW = Date.UTC(2026, 2, 10, 9, 0);
 
 interface TestKey {
@@ -151,6 +152,31 @@ describe('every reason a document is refused', () => {
   it('wrong-class: a document for 2B served at 3A\'s address', async () => {
     const { jws } = await signClassDocument(draft(), teacher.privateKey, 'devries');
     expect(await verifyClassDocument(jws, options({ classId: '3A' }))).toMatchObject({ ok: false, reason: 'wrong-class' });
+  });
+
+  it('key-not-for-class: a key IT scoped to other classes; an unscoped key signs for every class', async () => {
+    const scoped = [{ ...trusted[0]!, classes: ['3A', '4C'] }];
+    const { jws } = await signClassDocument(draft(), teacher.privateKey, 'devries');
+    const refused = await verifyClassDocument(jws, options({ trustedKeys: scoped }));
+    expect(refused).toMatchObject({ ok: false, reason: 'key-not-for-class' });
+    if (!refused.ok) expect(refused.detail).toBe('signed with key "devries", which this device\'s policy allows only for "3A", "4C"');
+    expect((await verifyClassDocument(jws, options({ trustedKeys: [{ ...trusted[0]!, classes: ['3A', '2B'] }] }))).ok).toBe(true);
+    expect((await verifyClassDocument(jws, options())).ok).toBe(true);
+  });
+
+  it.each([
+    ['a lesson', { lesson: lesson({ startsAt: NOW + 7 * DAY + MIN, endsAt: NOW + 7 * DAY + 60 * MIN }) }, 'its lesson starts in 7 days'],
+    ['a pause', { lesson: null, pause: { message: 'Stil', startsAt: NOW + 30 * DAY, until: NOW + 30 * DAY + 5 * MIN } }, 'its pause starts in 30 days'],
+  ])('too-far-ahead: %s that starts more than 7 days from now', async (_what, change, detail) => {
+    const { jws } = await signClassDocument(draft(change), teacher.privateKey, 'devries');
+    const result = await verifyClassDocument(jws, options());
+    expect(result).toMatchObject({ ok: false, reason: 'too-far-ahead' });
+    if (!result.ok) expect(result.detail).toMatch(new RegExp(`^${detail}`));
+  });
+
+  it('accepts a lesson planned a week ahead, to the minute', async () => {
+    const { jws } = await signClassDocument(draft({ lesson: lesson({ startsAt: NOW + 7 * DAY, endsAt: NOW + 7 * DAY + 50 * MIN }) }), teacher.privateKey, 'devries');
+    expect((await verifyClassDocument(jws, options())).ok).toBe(true);
   });
 
   it.each([

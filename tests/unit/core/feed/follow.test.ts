@@ -15,6 +15,7 @@ import {
   fetchError,
   follows,
   knownBody,
+  lessonInForce,
   rememberStartPage,
   shouldFetch,
   startPageToOpen,
@@ -28,6 +29,7 @@ import { resolve, type ActiveLesson } from '../../../../src/core/rules/resolve';
 import type { Lesson } from '../../../../src/core/schemas';
 
 const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
 const NOW = Date.UTC(2026, 2, 10, 9, 0);
 
 let privateKey: CryptoKey;
@@ -92,6 +94,12 @@ describe('when to fetch', () => {
     expect(conditionalEtag(follow, trust)).toBe('"abc"');
     // IT added or changed a key: a document refused before may now be accepted, so fetch it in full.
     expect(conditionalEtag(follow, trustDigest([]))).toBeNull();
+    // The same when IT changes the classes a key may sign for.
+    const keys = policy().teacherKeys;
+    const scoped = keys.map((key) => ({ ...key, classes: ['2B'] }));
+    expect(trustDigest(scoped)).not.toBe(trust);
+    expect(trustDigest(scoped)).not.toBe(trustDigest(keys.map((key) => ({ ...key, classes: ['2B', '3A'] }))));
+    expect(trustDigest(keys.map((key) => ({ ...key, classes: ['3A', '2B'] })))).toBe(trustDigest(keys.map((key) => ({ ...key, classes: ['2B', '3A'] }))));
   });
 });
 
@@ -181,6 +189,41 @@ describe('what the accepted documents put into the rules', () => {
     expect(inputs.notes[0]).toMatch(/no longer lists that key/);
   });
 
+  it('drops a document whose key IT has since scoped to other classes, and says so', async () => {
+    const doc = await accepted();
+    const scoped = policy({ teacherKeys: [{ id: 'devries', name: 'J. de Vries', publicKey, classes: ['3A'] }] });
+    const inputs = classInputs({ '2B': doc }, scoped);
+    expect(inputs.classLessons).toEqual([]);
+    expect(inputs.notes).toEqual(['class 2B: the lesson signed with key "devries" no longer counts: IT\'s policy no longer lets that key sign for this class']);
+    expect(classInputs({ '2B': doc }, policy({ teacherKeys: [{ id: 'devries', name: 'J. de Vries', publicKey, classes: ['3A', '2B'] }] })).classLessons).toHaveLength(1);
+  });
+
+  it('ends a signed lesson "until next year" at IT\'s maxLessonMinutes, counted from when it was set', async () => {
+    const doc = await accepted({ lesson: lesson({ startsAt: NOW - MIN, endsAt: NOW + 3650 * DAY }) });
+    const inputs = classInputs({ '2B': doc }, policy({ maxLessonMinutes: 90 }));
+    expect(inputs.classLessons).toEqual([{ classId: '2B', lesson: { ...doc.document.lesson, endsAt: NOW + 90 * MIN } }]);
+    const rules = (at: number) => resolve({ policy: policy({ maxLessonMinutes: 90 }), teacherLesson: null, classLessons: inputs.classLessons, pauses: [], exceptions: [] }, at);
+    expect(rules(NOW + 89 * MIN).active).toMatchObject({ origin: 'class', endsAt: NOW + 90 * MIN });
+    expect(rules(NOW + 90 * MIN).active).toBeNull();
+  });
+
+  it.each([
+    // [what, startsAt, issuedAt, endsAt, limit, end in force, clipped to]
+    ['within the limit', NOW, NOW, NOW + 90 * MIN, 90, NOW + 90 * MIN, null],
+    ['a minute over: the popup\'s "until 10:30" on a clock a little ahead', NOW, NOW, NOW + 91 * MIN, 90, NOW + 91 * MIN, null],
+    ['over the limit', NOW, NOW, NOW + 92 * MIN, 90, NOW + 90 * MIN, 90],
+    ['planned ahead: from its start', NOW + 2 * DAY, NOW, NOW + 2 * DAY + 5 * 60 * MIN, 240, NOW + 2 * DAY + 240 * MIN, 240],
+    ['extended during the lesson: from the new signature', NOW - 200 * MIN, NOW, NOW + 100 * MIN, 240, NOW + 100 * MIN, null],
+    ['started long ago and never ending: already over', NOW - 10 * DAY, NOW - 10 * DAY + MIN, NOW + 3650 * DAY, 240, NOW - 10 * DAY + MIN + 240 * MIN, 240],
+  ])('lessonInForce: %s', (_what, startsAt, issuedAt, endsAt, limit, end, clippedTo) => {
+    const inForce = lessonInForce({ issuedAt, lesson: lesson({ startsAt, endsAt }) }, limit);
+    expect(inForce).toEqual({ lesson: lesson({ startsAt, endsAt: end }), clippedTo });
+  });
+
+  it('lessonInForce: nothing for a document without a lesson', () => {
+    expect(lessonInForce({ issuedAt: NOW, lesson: null }, 90)).toBeNull();
+  });
+
   it('an ended lesson (lesson: null) leaves the class without a lesson', async () => {
     const doc = await accepted({ lesson: null, issuedAt: NOW + 1 });
     expect(classInputs({ '2B': doc }, policy())).toEqual({ classLessons: [], pauses: [], notes: [] });
@@ -240,5 +283,12 @@ describe('the status page\'s feed section', () => {
       delivery: null,
     });
     expect(status.classes[1]).toMatchObject({ classId: '3A', lastFetchAt: null, accepted: null, rejections: 0 });
+    expect(status.classes[0]!.accepted).toMatchObject({ lessonEndsAt: NOW + 45 * MIN, lessonClippedTo: null });
+  });
+
+  it('says when IT\'s maxLessonMinutes cut the lesson short, and shows the end in force', async () => {
+    const doc = await accepted({ lesson: lesson({ startsAt: NOW, endsAt: NOW + 3650 * DAY }) });
+    const status = feedStatus(policy({ maxLessonMinutes: 90 }), { classFeed: { '2B': doc }, follow: {}, outbox: {}, key: null });
+    expect(status.classes[0]!.accepted).toMatchObject({ lessonEndsAt: NOW + 90 * MIN, lessonClippedTo: 90 });
   });
 });

@@ -137,6 +137,8 @@ describe('delivery', () => {
     expect(offline).toMatchObject({ state: 'pending', lastProblem: { code: 'unreachable' }, lastError: 'the class feed could not be reached: Failed to fetch' });
     expect(afterAttempt(offline, { kind: 'stored' }, offline.nextAttemptAt!)).toMatchObject({ state: 'delivered', lastProblem: null, lastError: null });
     expect(afterAttempt(entry(), deliveryResultOf(409), NOW)).toMatchObject({ state: 'superseded', lastProblem: { code: 'newer' }, lastError: expect.stringContaining('newer document') });
+    // A device whose clock runs ahead: the feed's clock catches up, so the document is tried again.
+    expect(afterAttempt(entry(), deliveryResultOf(422), NOW)).toMatchObject({ state: 'pending', lastProblem: { code: 'clock' }, lastError: expect.stringContaining('dated ahead of its clock') });
     expect(newEntry('jws', started, undefined).lastProblem).toBeNull();
   });
 

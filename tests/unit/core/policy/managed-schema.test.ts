@@ -198,6 +198,7 @@ const GOOD: Array<[string, Record<string, unknown>]> = [
   ['a student device with a class feed', STUDENT],
   ['a teacher device', { role: 'teacher', classes: ['2B'], classFeed: { urlTemplate: 'https://x.nl/{class}', authorization: 'Bearer t', pollSeconds: 60 } }],
   ['a key as WebCrypto exports it', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: { ...KEY, ext: true, key_ops: ['verify'], alg: 'ES256' } }] }],
+  ['a teacher key scoped to classes', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: KEY, classes: ['2B', 'H4a'] }] }],
   ['dates in every string form', { noLessonDates: ['2026-04-27', '2026-04-27 Koningsdag', '2025-10-18/2025-10-26', '2025-10-18/2025-10-26 Herfstvakantie'] }],
   ['every switch', { allowBlocklistLessons: false, maxLessonMinutes: 5, showBlockedAddress: false, timeZone: 'Europe/Brussels', outsideLessons: 'rekenen', presets: STUDENT.presets }],
   [
@@ -232,6 +233,8 @@ const BAD: Array<[string, Record<string, unknown>, 'drops' | 'passes', string]> 
   ['polling every second', { ...STUDENT, classFeed: { urlTemplate: 'https://x.nl/{class}', pollSeconds: 1 } }, 'passes', 'classFeed.pollSeconds'],
   ['a write token on a student device', { ...STUDENT, classFeed: { urlTemplate: 'https://x.nl/{class}', authorization: 'Bearer t' } }, 'passes', 'classFeed.authorization'],
   ['a private key among the teacher keys', { ...STUDENT, teacherKeys: [{ id: 'a', name: 'A', publicKey: { ...KEY, d: 'ZQNFYI7CBm8hbfyCxT8ajyVxDJDvq9pq49GhBVdRc8o' } }] }, 'passes', 'teacherKeys.0.publicKey.d'],
+  ['a teacher key scoped to a bad class id', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: KEY, classes: ['groep 7'] }] }, 'passes', 'teacherKeys.0.classes.0'],
+  ['a teacher key scoped with one string', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: KEY, classes: '2B' }] }, 'drops', 'teacherKeys.0.classes'],
   ['classes without teacher keys', { ...STUDENT, teacherKeys: [] }, 'passes', 'teacherKeys'],
   ['a boolean as a string', { allowBlocklistLessons: 'false' }, 'drops', 'allowBlocklistLessons'],
   ['minutes as a string', { maxLessonMinutes: '90' }, 'drops', 'maxLessonMinutes'],

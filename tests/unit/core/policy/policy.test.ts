@@ -82,6 +82,11 @@ describe('parsePolicy: defaults', () => {
     expect(parsePolicy({ ...base(), teacherKeys: [teacherKey('anne', exported)] }).ok).toBe(true);
   });
 
+  it('accepts a teacher key scoped to classes, and keeps the scope', () => {
+    const result = parsePolicy({ ...base(), teacherKeys: [{ ...teacherKey('anne'), classes: ['2B', 'H4a'] }, teacherKey('school', KEY_B)] });
+    expect(result.ok && result.policy.teacherKeys.map((key) => key.classes)).toEqual([['2B', 'H4a'], undefined]);
+  });
+
   it('accepts http for a feed on localhost or 127.0.0.1, and {class} in the query', () => {
     for (const urlTemplate of ['http://localhost:8080/feed/{class}', 'http://127.0.0.1/feed?class={class}', 'https://x.nl/{class}/{class}.json']) {
       expect(parsePolicy({ ...base(), classFeed: { urlTemplate } }).ok).toBe(true);
@@ -173,6 +178,9 @@ const BAD: Array<[string, () => unknown, string, string | RegExp]> = [
   ['a key cut short when copied', () => ({ ...base(), teacherKeys: [teacherKey('anne', { ...KEY_A, x: KEY_A.x.slice(0, 40) })] }), 'teacherKeys.0.publicKey.x', /43 base64url characters/],
   ['a key with x and y of different keys', () => ({ ...base(), teacherKeys: [teacherKey('anne', { ...KEY_A, y: KEY_B.y })] }), 'teacherKeys.0.publicKey.x', /not a point of P-256/],
   ['a private key among the teacher keys', () => ({ ...base(), teacherKeys: [teacherKey('anne', SCHOOL_PRIVATE)] }), 'teacherKeys.0.publicKey.d', /this is a private key/],
+  ['a key scoped to no class', () => ({ ...base(), teacherKeys: [{ ...teacherKey('anne'), classes: [] }] }), 'teacherKeys.0.classes', /leave classes out to let the key sign for every class/],
+  ['a key scoped to a class id with a space', () => ({ ...base(), teacherKeys: [{ ...teacherKey('anne'), classes: ['2B', 'groep 7'] }] }), 'teacherKeys.0.classes.1', /a class id is/],
+  ['a key scoped to one class twice', () => ({ ...base(), teacherKeys: [{ ...teacherKey('anne'), classes: ['2B', '2B'] }] }), 'teacherKeys.0.classes.1', 'class "2B" is listed twice'],
   ['a key with another algorithm', () => ({ ...base(), teacherKeys: [teacherKey('anne', { ...KEY_A, alg: 'ES384' })] }), 'teacherKeys.0.publicKey.alg', /ES256/],
   ['a school signing key on a student device', () => ({ ...base(), schoolSigningKey: SCHOOL_PRIVATE }), 'schoolSigningKey', /lets students sign lessons/],
   ['a school signing key without d', () => ({ role: 'teacher', schoolSigningKey: { ...SCHOOL_PRIVATE, d: undefined } }), 'schoolSigningKey.d', 'required: string missing'],

@@ -89,7 +89,7 @@ const FEED: NonNullable<Status['feed']> = {
       lastOutcome: 'rejected',
       lastError: null,
       lastProblem: null,
-      accepted: { issuedAt: T0 - 20 * M, acceptedAt: T0 - 19 * M, signer: 'J. de Vries', lessonTitle: 'Rekenen 2B', lessonEndsAt: T0 + 30 * M, pauseUntil: null },
+      accepted: { issuedAt: T0 - 20 * M, acceptedAt: T0 - 19 * M, signer: 'J. de Vries', lessonTitle: 'Rekenen 2B', lessonEndsAt: T0 + 30 * M, lessonClippedTo: null, pauseUntil: null },
       rejections: 1,
       lastRejection: { reason: 'bad-signature', detail: 'the signature does not match key "jdv"', at: T0 - M },
       delivery: null,
@@ -249,6 +249,19 @@ describe('the status page', () => {
     expect(within(feed).getByText('Lesson accepted').nextElementSibling!.textContent).toBe(`Rekenen 2B (${formatDateTime(T0 + 30 * M)}) · J. de Vries`);
     // The reason in the reader's words; the English detail (with the key id) is in the diagnostics.
     expect(within(feed).getByText('Documents refused').nextElementSibling!.textContent).toBe('1 · bad-signature the signature does not match the key the policy lists');
+  });
+
+  it.each([
+    ['en', 'Class feed', 'Lesson accepted', 'lesson clipped to 90 minutes by the school\'s limit'],
+    ['nl', 'Klassenfeed', 'Geaccepteerde les', 'les ingekort tot 90 minuten door de limiet van de school'],
+  ] as const)('says (%s) when the school\'s lesson limit cut a class lesson short, and which reason a key outside its classes gets', async (language, region, label, clipped) => {
+    setMessageSource(localeSource(language));
+    const entry = FEED.classes[0]!;
+    const cut = { ...entry, accepted: { ...entry.accepted!, lessonClippedTo: 90 }, lastRejection: { reason: 'key-not-for-class' as const, detail: 'signed with key "jdv"', at: T0 - M } };
+    setup({ feed: { ...FEED, classes: [cut] } });
+    const feed = await screen.findByRole('region', { name: region });
+    expect(within(feed).getByText(label).nextElementSibling!.textContent).toBe(`Rekenen 2B (${formatDateTime(T0 + 30 * M)}) · J. de Vries · ${clipped}`);
+    expect(within(feed).getByText(/^key-not-for-class$/).parentElement!.textContent).toMatch(language === 'en' ? /not allow for this class$/ : /niet toestaat voor deze klas$/);
   });
 
   it('words in Dutch why a fetch failed and why a document was refused', async () => {
@@ -411,6 +424,12 @@ describe('the diagnostics text', () => {
         'Blocking rules',
       ].join('\n'),
     );
+  });
+
+  it('says when the school\'s lesson limit cut a class lesson short', () => {
+    const entry = FEED.classes[0]!;
+    const text = diagnosticsText(statusFor({ feed: { ...FEED, classes: [{ ...entry, accepted: { ...entry.accepted!, lessonClippedTo: 90 } }] } }), context);
+    expect(text).toContain('in force: Rekenen 2B until 2026-03-02 10:30:00 (clipped to 90 min by maxLessonMinutes), signed by J. de Vries');
   });
 
   it('keeps the English reasons for IT, whatever language the page speaks', () => {
