@@ -4,12 +4,12 @@
  * event that woke it is dispatched), and each one re-runs the rules flow.
  */
 import { KEYS, RULE_INPUT_KEYS } from '../core/state';
-import { onWake } from '../platform/alarms';
+import { onAlarm } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
 import { onNavigation } from '../platform/tabs';
 import { onNavigationStart, registerFeed, startFeed } from './feed/listeners';
-import { checkNavigation, ensureCurrent, refresh } from './rules/flow';
+import { WAKE_ALARM, checkNavigation, ensureCurrent, refresh } from './rules/flow';
 import { handleMessage } from './handlers';
 import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
@@ -19,7 +19,7 @@ import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 onLocalChange([...RULE_INPUT_KEYS, KEYS.policyStatus], () => void refresh());
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
-onWake(() => void refresh());
+onAlarm(WAKE_ALARM, () => void refresh());
 // Listened to so that the browser starts the service worker when it starts
 // (and after an install), and the policy is read then rather than at the
 // first navigation. The work itself is the top-level code below, which runs

@@ -28,7 +28,7 @@ import {
 import type { FeedBook } from '../../core/feed/status';
 import type { Policy } from '../../core/policy/policy';
 import { KEYS } from '../../core/state';
-import { clearAlarm, repeatEvery } from '../../platform/feed-alarms';
+import { clearAlarm, repeatEvery } from '../../platform/alarms';
 import { fetchFeedDocument } from '../../platform/network';
 import { readLocal, writeLocal } from '../../platform/storage';
 import { openTab } from '../../platform/tabs';

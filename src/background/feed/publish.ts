@@ -15,7 +15,7 @@ import { deliveryOf, type FeedDelivery, type SigningKeyInfo } from '../../core/f
 import type { Policy } from '../../core/policy/policy';
 import type { PublishedClass } from '../../core/protocol';
 import type { Lesson } from '../../core/schemas';
-import { alarmAt } from '../../platform/feed-alarms';
+import { alarmAt } from '../../platform/alarms';
 import { deviceSigningKey } from '../../platform/keystore';
 import { putFeedDocument } from '../../platform/network';
 import { RequestError } from '../errors';

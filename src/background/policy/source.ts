@@ -12,12 +12,12 @@
  */
 import { policyUpdate, isEmptyUpdate } from '../../core/policy/cache';
 import { KEYS } from '../../core/state';
-import { every, onAlarm } from '../../platform/alarms';
+import { onAlarm, repeatEvery } from '../../platform/alarms';
 import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
 
 /** The safety-net re-read of managed storage. */
 const CHECK_ALARM = 'lesmodus-policy-check';
-const CHECK_EVERY_MINUTES = 15;
+const CHECK_EVERY_SECONDS = 15 * 60;
 
 let running: Promise<void> | null = null;
 let again = false;
@@ -60,5 +60,5 @@ async function syncOnce(): Promise<void> {
 /** Registers the periodic re-read; call at the top level of the service worker. */
 export function watchManagedPolicy(onCheck: () => void): void {
   onAlarm(CHECK_ALARM, onCheck);
-  void every(CHECK_ALARM, CHECK_EVERY_MINUTES);
+  void repeatEvery(CHECK_ALARM, CHECK_EVERY_SECONDS);
 }

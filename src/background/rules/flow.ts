@@ -11,11 +11,14 @@
 import { compileWithReport } from '../../core/rules/compile';
 import { decide, prepare, type PreparedRules } from '../../core/rules/decide';
 import { resolve, type Resolution } from '../../core/rules/resolve';
-import { wakeAt } from '../../platform/alarms';
+import { alarmAt } from '../../platform/alarms';
 import { applyRules } from '../../platform/dnr';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
 import { loadInputs, type LoadedInputs } from './inputs';
+
+/** The alarm that wakes the flow when the rules next change. */
+export const WAKE_ALARM = 'lesmodus-next-change';
 
 export interface Current {
   readonly computedAt: number;
@@ -87,7 +90,7 @@ async function runOnce(): Promise<Current> {
   }
   const prepared = prepare(resolution.rules);
   current = { computedAt: now, inputs, resolution, prepared, ruleCount, appliedAt, ruleError };
-  await wakeAt(resolution.nextChange, now, () => void refresh());
+  await alarmAt(WAKE_ALARM, resolution.nextChange, now, () => void refresh());
   await sweep(prepared);
   return current;
 }
