@@ -9,9 +9,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedDelivery } from '../../core/feed/status';
 import type { PublishedClass, Status } from '../../core/protocol';
-import { BackgroundError } from '../shared/channel';
 import { feedProblemText, formatTime, t } from '../shared/text';
-import type { EditorTarget } from './lesson-editor';
+import { publishedTo, type EditorTarget } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
 
 /** A pause lasts 1 to 10 minutes (the background and every student check it too). */
@@ -23,11 +22,6 @@ export function publishingClasses(status: Status): readonly string[] | null {
   const feed = status.feed;
   if (feed === undefined || feed.role !== 'teacher' || !feed.configured || feed.classes.length === 0) return null;
   return feed.classes.map((entry) => entry.classId);
-}
-
-/** What was last published to the class (nothing yet: neither lesson nor pause). */
-export function publishedTo(status: Status, classId: string): PublishedClass {
-  return status.published?.find((entry) => entry.classId === classId) ?? { classId, lesson: null, pause: null };
 }
 
 function deliveryTo(status: Status, classId: string): FeedDelivery | null {
@@ -43,11 +37,6 @@ export function deliveryPending(status: Status | null): boolean {
 export function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
   const lesson = publishedTo(status, classId).lesson;
   return lesson !== null && lesson.startsAt <= now && now < lesson.endsAt ? lesson : null;
-}
-
-/** A refusal that concerns the class itself (IT's policy no longer lists it); null for any other, which errorText words. */
-export function classErrorText(error: unknown, classId: string | undefined): string | null {
-  return classId !== undefined && error instanceof BackgroundError && error.code === 'not-found' ? t('errorClassUnknown', classId) : null;
 }
 
 /** How delivery of the last publication is going, in the teacher's words. */
@@ -82,24 +71,6 @@ export function ClassPicker({ classes, value, onChange }: { classes: readonly st
         ))}
       </div>
     </fieldset>
-  );
-}
-
-export interface ClassChoice {
-  readonly classes: readonly string[];
-  readonly classId: string;
-  readonly onClass: (classId: string) => void;
-  readonly applyHere: boolean;
-  readonly onApplyHere: (apply: boolean) => void;
-}
-
-/** "Also apply on this browser": off unless the teacher ticks it (a teacher's laptop need not be locked to the class's sites). */
-export function ApplyHereField({ choice }: { choice: ClassChoice }) {
-  return (
-    <label class="choice apply-here">
-      <input type="checkbox" checked={choice.applyHere} onChange={(event) => choice.onApplyHere(event.currentTarget.checked)} />
-      <span>{t('applyHereLabel')}</span>
-    </label>
   );
 }
 

@@ -9,19 +9,14 @@
  */
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
-import type { LessonMode, Preset } from '../../core/schemas';
+import type { LessonMode } from '../../core/schemas';
 import { errorText } from '../shared/errors';
 import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
-import { ApplyHereField, classErrorText, publishedTo, type ClassChoice } from './class-panel';
+import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { candidates, problemOf, SitesField } from './sites-field';
 import type { Act } from './teacher-actions';
-
-/** What the editor was opened for: a new lesson (perhaps from a preset), or the running lesson of this browser or of a class. */
-export type EditorTarget =
-  | { readonly kind: 'new'; readonly from?: Preset; readonly ownPresetId?: string }
-  | { readonly kind: 'running'; readonly classId?: string };
 
 /**
  * A start page as typed, checked the way the background checks it (an
