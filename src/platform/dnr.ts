@@ -13,7 +13,7 @@ function canonical(rules: readonly unknown[]): string {
 
 let lastApplied: string | null = null;
 
-export interface ApplyResult {
+interface ApplyResult {
   readonly changed: boolean;
   readonly count: number;
   /** Patterns whose regular expression the browser refused; the navigation backstop still covers them. */
@@ -70,8 +70,4 @@ function sameRules(current: readonly DeclarativeNetRequest.Rule[], wanted: reado
     if (ca.regexFilter !== cb.regexFilter || JSON.stringify(ca.requestDomains) !== JSON.stringify(cb.requestDomains) || JSON.stringify(ca.resourceTypes) !== JSON.stringify(cb.resourceTypes)) return false;
   }
   return true;
-}
-
-export async function countRules(): Promise<number> {
-  return (await browser.declarativeNetRequest.getDynamicRules()).length;
 }

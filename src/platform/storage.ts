@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { ManagedRead } from '../core/policy/cache';
 import { browser } from './browser';
 
-export interface ReadResult<T> {
+interface ReadResult<T> {
   readonly value: T;
   /** Set when a stored value was present but invalid, naming the key and the problem. */
   readonly problem: string | null;

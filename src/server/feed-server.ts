@@ -34,7 +34,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { CLASS_ID_RE, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
 
-export type LogLevel = 'all' | 'writes' | 'none';
+type LogLevel = 'all' | 'writes' | 'none';
 
 export interface FeedServerConfig {
   readonly port: number;

@@ -14,7 +14,7 @@ import { KEYS } from '../../core/state';
 import { onLocalChange, readLocal, writeLocal } from '../../platform/storage';
 import { serialQueue } from '../serial';
 
-export const FEED_BOOK_KEYS: readonly string[] = [KEYS.classFeed, KEYS.feedFollow, KEYS.feedOutbox, KEYS.feedKey];
+const FEED_BOOK_KEYS: readonly string[] = [KEYS.classFeed, KEYS.feedFollow, KEYS.feedOutbox, KEYS.feedKey];
 
 /** Reads every stored part, validated; a corrupt part is reported and starts empty. */
 export async function readFeedBook(): Promise<{ book: FeedBook; notes: string[] }> {

@@ -100,7 +100,7 @@ const startPages = serialQueue();
  * remembered before the tab opens, so neither a restart nor a second run
  * opens it again.
  */
-export function openStartPageIfDue(current: Current): Promise<void> {
+function openStartPageIfDue(current: Current): Promise<void> {
   return startPages(async () => {
     const opened = (await readLocal(KEYS.feedStartPages, StoredStartPages, [])).value;
     const due = startPageToOpen(current.resolution.active, opened);

@@ -10,7 +10,7 @@ import type { Policy } from '../../core/policy/policy';
 import type { ClassLesson, Pause } from '../../core/rules/resolve';
 import { readFeedBook } from './book';
 
-export interface FeedInputs {
+interface FeedInputs {
   readonly classLessons: ClassLesson[];
   readonly pauses: Pause[];
   readonly book: FeedBook;

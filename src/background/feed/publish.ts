@@ -134,7 +134,7 @@ export function publishLesson(classId: string, lesson: Lesson | null, now: numbe
 }
 
 /** A pause as the teacher asks for it: the message, and how long (1 to 10 minutes) from now. */
-export interface PauseRequest {
+interface PauseRequest {
   readonly message: string;
   readonly minutes: number;
 }
@@ -147,7 +147,7 @@ export function publishPause(classId: string, pause: PauseRequest | null, now: n
 }
 
 /** How delivery of the class's last published document is going; null when nothing was published. */
-export async function feedDelivery(classId: string): Promise<FeedDelivery | null> {
+async function feedDelivery(classId: string): Promise<FeedDelivery | null> {
   return deliveryOf(classId, (await readFeedBook()).book.outbox);
 }
 

@@ -34,12 +34,12 @@ let current: Current | null = null;
 let running: Promise<Current> | null = null;
 let again = false;
 
-export function blockedPageUrl(): string {
+function blockedPageUrl(): string {
   return extensionUrl('blocked.html');
 }
 
 /** The blocked page for a blocked address: the address travels after '#', as the DNR redirect puts it. */
-export function blockedPageFor(url: string): string {
+function blockedPageFor(url: string): string {
   return `${blockedPageUrl()}#${url}`;
 }
 
@@ -96,7 +96,7 @@ async function runOnce(): Promise<Current> {
 }
 
 /** The address a blocked page stands for, or null when `url` is not the blocked page. */
-export function blockedAddressOf(url: string): string | null {
+function blockedAddressOf(url: string): string | null {
   const base = blockedPageUrl();
   if (!url.startsWith(base)) return null;
   const hashAt = url.indexOf('#');
@@ -108,7 +108,7 @@ export function blockedAddressOf(url: string): string | null {
  * blocked page whose address is allowed again goes back to it, so a class is
  * released when a lesson ends without anyone touching a laptop.
  */
-export async function sweep(prepared: PreparedRules): Promise<void> {
+async function sweep(prepared: PreparedRules): Promise<void> {
   const tabs = await openTabs();
   await Promise.all(
     tabs.map(async (tab) => {

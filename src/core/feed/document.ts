@@ -28,11 +28,11 @@ export const MAX_PAUSE_MS = 10 * MINUTE;
 /** The longest pause message, about two sentences. */
 export const MAX_PAUSE_MESSAGE = 280;
 /** How far a document's issuedAt may be ahead of this device's clock (clocks of school laptops drift). */
-export const CLOCK_SKEW_MS = 5 * MINUTE;
+const CLOCK_SKEW_MS = 5 * MINUTE;
 
 const Instant = z.number().int().nonnegative();
 
-export const ClassPauseSchema = z
+const ClassPauseSchema = z
   .object({
     message: z.string().trim().min(1, 'a pause needs a message').max(MAX_PAUSE_MESSAGE, `a pause message has at most ${MAX_PAUSE_MESSAGE} characters`),
     startsAt: Instant,
@@ -77,7 +77,7 @@ export interface TrustedKey {
 
 export type RejectReason = 'malformed' | 'oversized' | 'unknown-key' | 'bad-signature' | 'wrong-class' | 'invalid' | 'replayed' | 'expired' | 'future';
 
-export interface VerifiedDocument {
+interface VerifiedDocument {
   readonly document: ClassDocument;
   /** The trusted key that signed it. */
   readonly signer: { readonly kid: string; readonly name: string | null; readonly x: string; readonly y: string };

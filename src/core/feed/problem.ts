@@ -18,4 +18,3 @@ export const FeedProblemSchema = z.union([
   z.object({ code: z.enum(['unreachable', 'newer']) }),
 ]);
 export type FeedProblem = z.infer<typeof FeedProblemSchema>;
-export type FeedProblemCode = FeedProblem['code'];

@@ -34,7 +34,7 @@ export type ManagedRead =
  * (`policyStatus`). state.ts's shape plus `readError`; values stored before
  * `readError` existed still parse.
  */
-export const PolicyCheckSchema = PolicyStatusSchema.extend({
+const PolicyCheckSchema = PolicyStatusSchema.extend({
   /** Set when the last read failed; `found` and `errors` then still describe the read before it. */
   readError: z.string().max(1000).optional(),
 });
@@ -56,7 +56,7 @@ export interface StoredPolicy {
 }
 
 /** What to change in storage.local; an empty update writes nothing. */
-export interface PolicyUpdate {
+interface PolicyUpdate {
   /** A new cache to write (a valid policy that differs from the cached one). */
   readonly cache?: PolicyCache;
   /** True when the stored cache is to be removed (IT removed the policy, or the cache is unusable). */
@@ -151,7 +151,7 @@ export type PolicySource =
   /** No policy: open browsing, no IT rules. */
   | 'none';
 
-export interface PolicyInForce {
+interface PolicyInForce {
   readonly policy: Policy;
   readonly source: PolicySource;
   /** When the policy in force was first received; null without one. */

@@ -385,9 +385,6 @@ export const PolicySchema = z
 
 export type Policy = z.infer<typeof PolicySchema>;
 
-/** The policy as IT may write it: defaults not yet filled in, dates in their string form. */
-export type PolicyInput = z.input<typeof PolicySchema>;
-
 /** The policy in force when IT has pushed none: open browsing, nothing blocked. */
 export const EMPTY_POLICY: Policy = PolicySchema.parse({});
 
@@ -397,7 +394,7 @@ export interface PolicyProblem {
   readonly message: string;
 }
 
-export type PolicyResult =
+type PolicyResult =
   | { readonly ok: true; readonly policy: Policy }
   | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem> };
 

@@ -41,7 +41,7 @@ export interface DnrRule {
   };
 }
 
-export interface CompileOptions {
+interface CompileOptions {
   /** Absolute URL of the extension's blocked page; the blocked address is appended after '#'. */
   readonly blockedPageUrl: string;
   /** requestDomains entries per rule at most. */
@@ -130,16 +130,6 @@ function tailRegexes(pattern: SitePattern): string[] {
   if (pattern.query.length === 0) return [pattern.path === '' ? '(?:[/?#].*)?$' : '(?:[?#].*)?$'];
   const conditions = pattern.query.map(([key, value]) => (value === null ? `${escapeRegex(key)}(?:=[^&#]*)?` : `${escapeRegex(key)}=${escapeRegex(value)}`));
   return permutations(conditions).map((order) => `\\?(?:[^#]*&)?${order.join('(?:&[^#]*)?&')}(?:[&#].*)?$`);
-}
-
-/**
- * A regular expression (RE2 and JavaScript alike) that matches exactly the
- * URLs the pattern matches, as the browser serialises them.
- */
-export function patternToRegex(pattern: SitePattern): string {
-  const tails = tailRegexes(pattern);
-  const tail = tails.length === 1 ? tails[0]! : `(?:${tails.map((t) => t.slice(0, -1)).join('|')})$`;
-  return `^${authorityRegex(pattern, hostRegex(pattern, false))}${pathRegex(pattern)}${tail}`;
 }
 
 /**
@@ -242,7 +232,7 @@ function parseAll(sources: readonly string[]): SitePattern[] {
  */
 export const MAX_REGEX_RULES = 1000;
 
-export interface Compiled {
+interface Compiled {
   readonly rules: DnrRule[];
   /**
    * Patterns left out of DNR to stay within the browser's regex-rule limit.

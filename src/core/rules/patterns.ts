@@ -35,7 +35,7 @@ export interface SitePattern {
 }
 
 /** What is wrong with a pattern, for the UI to say in the teacher's language. */
-export type PatternErrorCode =
+type PatternErrorCode =
   | 'empty'
   | 'too-long'
   | 'space'
@@ -52,7 +52,7 @@ export type PatternErrorCode =
   | 'bad-path'
   | 'too-many-query';
 
-export type ParseResult =
+type ParseResult =
   | { readonly ok: true; readonly pattern: SitePattern }
   | {
       readonly ok: false;
@@ -347,16 +347,4 @@ export function patternForUrl(href: string): string | null {
   if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return null;
   const rest = url.host.slice(4);
   return url.host.startsWith('www.') && rest.includes('.') ? rest : url.host;
-}
-
-/** Parses a list of patterns, keeping the good ones and reporting every bad one. */
-export function parsePatterns(inputs: readonly string[]): { patterns: SitePattern[]; errors: string[] } {
-  const patterns: SitePattern[] = [];
-  const errors: string[] = [];
-  for (const input of inputs) {
-    const result = parsePattern(input);
-    if (result.ok) patterns.push(result.pattern);
-    else errors.push(result.error);
-  }
-  return { patterns, errors };
 }

@@ -34,13 +34,13 @@ export function deliveryPending(status: Status | null): boolean {
 }
 
 /** The class's running lesson as published; null when none runs now. */
-export function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
+function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
   const lesson = publishedTo(status, classId).lesson;
   return lesson !== null && lesson.startsAt <= now && now < lesson.endsAt ? lesson : null;
 }
 
 /** How delivery of the last publication is going, in the teacher's words. */
-export function deliveryText(delivery: FeedDelivery): string {
+function deliveryText(delivery: FeedDelivery): string {
   const reason = feedProblemText(delivery.lastProblem, delivery.lastError);
   switch (delivery.state) {
     case 'delivered':
@@ -58,7 +58,7 @@ export function deliveryText(delivery: FeedDelivery): string {
 }
 
 /** The class picker: one radio chip per class, so switching is one click (or the arrow keys). */
-export function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
+function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
   return (
     <fieldset class="field class-picker">
       <legend>{t('classPickerLabel')}</legend>
@@ -74,7 +74,7 @@ export function ClassPicker({ classes, value, onChange }: { classes: readonly st
   );
 }
 
-export interface ClassPanelProps {
+interface ClassPanelProps {
   readonly status: Status;
   readonly classes: readonly string[];
   readonly classId: string;

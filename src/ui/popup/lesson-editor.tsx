@@ -23,7 +23,7 @@ import type { Act } from './teacher-actions';
  * http or https address): the address, '' for none, or null when it is not
  * one. A bare "example.com/page" gets https:// in front.
  */
-export function startPageOf(typed: string): string | null {
+function startPageOf(typed: string): string | null {
   const text = typed.trim();
   if (text === '') return '';
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
@@ -35,7 +35,7 @@ export function startPageOf(typed: string): string | null {
   }
 }
 
-export interface LessonEditorProps {
+interface LessonEditorProps {
   readonly target: EditorTarget;
   readonly status: Status;
   readonly act: Act;

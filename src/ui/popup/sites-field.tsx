@@ -7,7 +7,7 @@
 import { parsePattern } from '../../core/rules/patterns';
 import { patternProblem, t } from '../shared/text';
 
-export interface SitesFieldProps {
+interface SitesFieldProps {
   readonly sites: readonly string[];
   readonly onChange: (sites: string[]) => void;
   /** What is typed but not added yet: the editor adds it when the lesson starts, so nothing typed is lost. */

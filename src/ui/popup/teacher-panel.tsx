@@ -17,7 +17,7 @@ import type { Act, TeacherRequest } from './teacher-actions';
 
 const MINUTE = 60_000;
 
-export interface TeacherPanelProps {
+interface TeacherPanelProps {
   readonly status: Status;
   readonly act: Act;
   readonly now: () => number;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { compile, compileWithReport, MAX_REGEX_RULES, PRIORITY, patternToRegex, type DnrRule, type ResourceType } from '../../../../src/core/rules/compile';
+import { compile, compileWithReport, MAX_REGEX_RULES, PRIORITY, type DnrRule, type ResourceType } from '../../../../src/core/rules/compile';
 import { decide, prepare, type NavigationKind } from '../../../../src/core/rules/decide';
-import { parsePattern } from '../../../../src/core/rules/patterns';
 import type { EffectiveRules } from '../../../../src/core/rules/resolve';
 import { DnrSimulator } from '../../support/dnr-simulator';
 import { rules } from '../../support/rules';
@@ -298,17 +297,6 @@ describe('compile() on its own', () => {
     '[2001:db8::7334]:8080/x',
   ])('keeps the regexes of %s short', (pattern) => {
     for (const rule of compile(rules({ itAllowed: [pattern] }), OPTIONS)) expect(rule.condition.regexFilter?.length ?? 0).toBeLessThanOrEqual(130);
-  });
-
-  it('patternToRegex matches exactly what the pattern matches, in one regex', () => {
-    const result = parsePattern('example.com/maths?a=1&b');
-    if (!result.ok) throw new Error(result.error);
-    const regex = new RegExp(patternToRegex(result.pattern));
-    expect(regex.test('https://www.example.com/maths/x?b&a=1')).toBe(true);
-    expect(regex.test('https://example.com./maths?a=1&b=2')).toBe(true);
-    expect(regex.test('https://example.com/maths?a=1')).toBe(false);
-    expect(regex.test('https://notexample.com/maths?a=1&b')).toBe(false);
-    expect(regex.test('https://example.com/mathsx?a=1&b')).toBe(false);
   });
 });
 
