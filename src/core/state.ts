@@ -45,9 +45,6 @@ export const SESSION_KEYS = {
   teacherSession: 'teacherSession',
 } as const;
 
-/** Keys whose change re-runs the rules flow. */
-export const RULE_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.policyCache, KEYS.classFeed];
-
 export const StoredLesson = LessonSchema.nullable();
 export const StoredExceptions = z.array(TemporaryAllowSchema).max(200);
 export const StoredPresets = z.array(z.unknown()).max(500);

@@ -394,7 +394,7 @@ export interface PolicyProblem {
   readonly message: string;
 }
 
-type PolicyResult =
+export type PolicyResult =
   | { readonly ok: true; readonly policy: Policy }
   | { readonly ok: false; readonly errors: ReadonlyArray<PolicyProblem> };
 

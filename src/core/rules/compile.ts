@@ -20,7 +20,7 @@
  * their query conditions), with their host in `requestDomains` where it can
  * be. So even a 50,000-entry IT list is a handful of rules.
  */
-import { DEFAULT_PORTS, parsePattern, specificity, type SitePattern } from './patterns';
+import { DEFAULT_PORTS, parsedPatterns, specificity, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 export type ResourceType = 'main_frame' | 'sub_frame';
@@ -215,15 +215,6 @@ class RuleBuilder {
   }
 }
 
-function parseAll(sources: readonly string[]): SitePattern[] {
-  const patterns: SitePattern[] = [];
-  for (const source of sources) {
-    const result = parsePattern(source);
-    if (result.ok) patterns.push(result.pattern);
-  }
-  return patterns;
-}
-
 /**
  * Chrome accepts at most 1,000 rules with a regexFilter per extension, and
  * refuses the whole update beyond that — which would leave the previous
@@ -278,17 +269,17 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
 
   if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE);
 
-  for (const pattern of parseAll(rules.itAllowed)) builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES);
-  for (const pattern of parseAll(rules.itBlocked)) builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES);
-  for (const pattern of parseAll(rules.exceptions)) builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES);
+  for (const pattern of parsedPatterns(rules.itAllowed)) builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES);
+  for (const pattern of parsedPatterns(rules.itBlocked)) builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES);
+  for (const pattern of parsedPatterns(rules.exceptions)) builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES);
 
   const lesson = rules.lesson;
   if (lesson?.mode === 'allowlist') {
-    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES);
-    for (const pattern of parseAll([...rules.itEmbeds, ...lesson.embeds])) builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES);
+    for (const pattern of parsedPatterns(lesson.sites)) builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES);
+    for (const pattern of parsedPatterns([...rules.itEmbeds, ...lesson.embeds])) builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES);
     builder.addEverything('redirect', PRIORITY.LESSON_DEFAULT);
   } else if (lesson?.mode === 'blocklist') {
-    for (const pattern of parseAll(lesson.sites)) builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES);
+    for (const pattern of parsedPatterns(lesson.sites)) builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES);
   }
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -3,7 +3,7 @@
  * compiler (compile.ts) encodes exactly this logic as rules, and the
  * navigation backstop calls it directly, so the two never disagree.
  */
-import { matchesBeyondHost, parsePattern, parseUrl, specificity, type ParsedUrl, type SitePattern } from './patterns';
+import { matchesBeyondHost, parsedPatterns, parseUrl, specificity, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 /** What kind of navigation is judged: a tab's page, or a frame inside a page. */
@@ -52,10 +52,8 @@ class RuleIndex {
   private readonly everyHost: Entry[] = [];
 
   add(sources: readonly string[], list: number): void {
-    for (const source of sources) {
-      const result = parsePattern(source);
-      if (!result.ok) continue; // invalid patterns were rejected at the boundary
-      const pattern = result.pattern;
+    // Invalid patterns were rejected at the boundary and are left out.
+    for (const pattern of parsedPatterns(sources)) {
       const entry: Entry = {
         pattern,
         specificity: specificity(pattern),

@@ -299,6 +299,29 @@ function pathMatches(prefix: string, path: string): boolean {
   return path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; /* '/' */
 }
 
+const parsedLists = new WeakMap<readonly string[], readonly SitePattern[]>();
+
+/**
+ * The valid patterns of a list, parsed once per list: compile() and
+ * prepare() get IT's lists of an unchanged policy as the same arrays on
+ * every rules change, and a 50,000-entry list is not parsed again each time.
+ * Invalid patterns are left out (they were refused where the list came in).
+ * The list must not change afterwards; every list Lesmodus keeps is read-only.
+ */
+export function parsedPatterns(sources: readonly string[]): readonly SitePattern[] {
+  let patterns = parsedLists.get(sources);
+  if (patterns === undefined) {
+    const parsed: SitePattern[] = [];
+    for (const source of sources) {
+      const result = parsePattern(source);
+      if (result.ok) parsed.push(result.pattern);
+    }
+    patterns = parsed;
+    parsedLists.set(sources, patterns);
+  }
+  return patterns;
+}
+
 /** True when the URL falls under the pattern. */
 export function matches(pattern: SitePattern, url: ParsedUrl): boolean {
   return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url);
