@@ -11,11 +11,15 @@ const swc = ['@swc/jest', {
 
 module.exports = {
   testMatch: ['<rootDir>/tests/unit/**/*.test.ts', '<rootDir>/tests/unit/**/*.test.tsx'],
-  transform: { '^.+\\.(t|j)sx?$': swc },
+  transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },
   testEnvironment: 'node',
   moduleNameMapper: {
     '^preact(/.*)?$': '<rootDir>/node_modules/preact$1',
+    // The background runs over an in-memory browser in unit tests (see that file for why).
+    '^webextension-polyfill$': '<rootDir>/tests/unit/background/support/fake-webextension.ts',
   },
-  // jose is published as ES modules only: transform it like preact.
-  transformIgnorePatterns: ['/node_modules/(?!(preact|@testing-library|jose)/)'],
+  // Set by webpack's DefinePlugin in the builds; the unit tests run the Chrome build's code.
+  globals: { __BROWSER__: 'chrome' },
+  // jose and @webext-core/fake-browser are published as ES modules only: transform them like preact.
+  transformIgnorePatterns: ['/node_modules/(?!(preact|@testing-library|jose|@webext-core)/)'],
 };

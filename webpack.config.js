@@ -100,7 +100,7 @@ function config(target, mode) {
     optimization: { splitChunks: false },
     performance: { hints: false },
     plugins: [
-      new webpack.DefinePlugin({ __BROWSER__: JSON.stringify(target), __TEST__: JSON.stringify(!production) }),
+      new webpack.DefinePlugin({ __BROWSER__: JSON.stringify(target) }),
       new CopyPlugin({
         patterns: [
           { from: 'manifest/base.json', to: 'manifest.json', transform: () => JSON.stringify(manifestFor(target), null, 2) },

@@ -32,8 +32,6 @@ import { RequestError } from './errors';
 import { ensureCurrent } from './rules/flow';
 import { checkPin, lock, requireToken, setPin, unlock } from './teacher/auth';
 
-export { RequestError };
-
 type Handlers = { [K in Request['type']]: (request: Extract<Request, { type: K }>, now: number) => Promise<ResponseMap[K]> };
 
 /** Runs `action` only for a request that carries the current, unexpired unlock token. */
@@ -44,7 +42,7 @@ function withToken<K extends Request['type']>(action: (request: Extract<Request,
   };
 }
 
-export const handlers: Handlers = {
+const handlers: Handlers = {
   getStatus: async (_request, now) => statusOf(await ensureCurrent(now), now),
   checkUrl: async (request, now) => decide(request.url, (await ensureCurrent(now)).prepared, request.kind),
   unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),

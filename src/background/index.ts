@@ -1,25 +1,27 @@
 /**
  * The background's composition root: listeners are registered synchronously
  * at the top level (a restarted service worker must find them before the
- * event that woke it is dispatched), and each one re-runs the rules flow.
+ * event that woke it is dispatched). Storage changes, the wake-up alarm and
+ * navigations feed the rules flow; the class feed subscribes to the flow's
+ * passes (feed/listeners.ts); managed storage feeds the policy cache, whose
+ * change reaches the flow as any other input.
  */
-import { KEYS, RULE_INPUT_KEYS } from '../core/state';
-import { onWake } from '../platform/alarms';
+import { onAlarm } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
 import { onNavigation } from '../platform/tabs';
-import { onNavigationStart, registerFeed, startFeed } from './feed/listeners';
-import { checkNavigation, ensureCurrent, refresh } from './rules/flow';
+import { onNavigationStart, registerFeed } from './feed/listeners';
+import { FLOW_INPUT_KEYS } from './rules/inputs';
+import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, refresh } from './rules/flow';
 import { handleMessage } from './handlers';
 import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
-// The policy status is no rule input, but the status page shows it from the
-// flow's result (`Current`): one listener for both, so a write of the cache
-// and the status together re-runs the flow once.
-onLocalChange([...RULE_INPUT_KEYS, KEYS.policyStatus], () => void refresh());
+// One listener for every input of the flow: a write of the policy cache and
+// its status together is one change, and one flow pass.
+onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed)));
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
-onWake(() => void refresh());
+onAlarm(WAKE_ALARM, () => void refresh());
 // Listened to so that the browser starts the service worker when it starts
 // (and after an install), and the policy is read then rather than at the
 // first navigation. The work itself is the top-level code below, which runs
@@ -36,8 +38,8 @@ onMessage((message, sender) => handleMessage(message, sender));
 registerFeed();
 
 // Every start of the service worker (install, browser start, woken by an
-// event) re-runs the flow at once with the cached policy, and reads managed
-// storage, which may take seconds to answer.
-void refresh();
+// event) runs the flow at once with the cached policy — its first pass
+// starts the class feed too — and reads managed storage, which may take
+// seconds to answer.
+void ensureCurrent(Date.now());
 void syncManagedPolicy();
-void startFeed();

@@ -24,7 +24,7 @@ const Minutes = z.number().int().min(1).max(24 * 60);
  */
 const ClassId = z.string().regex(CLASS_ID_RE, 'not a class id');
 /** A lesson's start page: a web address, opened once on every student browser of the class. */
-export const StartPageSchema = z.url({ protocol: /^https?$/, error: 'a start page is a web address starting with http:// or https://' }).max(2048);
+const StartPageSchema = z.url({ protocol: /^https?$/, error: 'a start page is a web address starting with http:// or https://' }).max(2048);
 
 /** A lesson as the teacher sets it: the background fills in id, start and end. */
 export const LessonDraftSchema = z
@@ -89,15 +89,14 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('allowTemporarily'), pin: z.string().min(1).max(200), url: z.string().max(8192), minutes: z.union([z.literal(5), z.literal(10), z.literal(15)]) }),
 ]);
 export type Request = z.infer<typeof RequestSchema>;
-export type RequestType = Request['type'];
 
 /** A validation problem, with the path of the field it concerns. */
-export interface Problem {
+interface Problem {
   readonly path: string;
   readonly message: string;
 }
 
-export interface TimetableStatus {
+interface TimetableStatus {
   readonly timeZone: string;
   readonly next: PeriodOccurrence | null;
   readonly today: readonly PeriodOccurrence[];
@@ -206,8 +205,3 @@ export type ErrorCode =
   | 'it-blocked'
   | 'not-found'
   | 'too-many';
-
-/** Formats zod issues as "path: message" problems. */
-export function problemsOf(error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(root)', message: issue.message }));
-}

@@ -44,7 +44,7 @@ const Instant = z.number().int().nonnegative();
 const Title = z.string().trim().min(1, 'a title is needed').max(120);
 
 /** What a lesson restricts: shared by lessons and presets. */
-export const RuleSetFields = {
+const RuleSetFields = {
   title: Title,
   mode: LessonMode,
   /** Allowlist: the only sites (besides IT's allowed sites). Blocklist: the sites blocked. */
@@ -78,13 +78,7 @@ export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
 export type Weekday = z.infer<typeof Weekday>;
 
 /** Local wall-clock time, HH:MM, 24-hour. */
-export const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time as HH:MM, for example 08:30');
-
-/** A local calendar date, YYYY-MM-DD. */
-export const LocalDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'write a date as YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'not a calendar date');
+const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time as HH:MM, for example 08:30');
 
 export const PeriodSchema = z
   .object({
@@ -99,14 +93,11 @@ export const PeriodSchema = z
   .refine((period) => period.end > period.start, { message: 'a period must end after it starts, on the same day', path: ['end'] });
 export type Period = z.infer<typeof PeriodSchema>;
 
-/** Days without lessons: a single date, or a range of dates (inclusive). */
-export const NoLessonDateSchema = z.union([
-  LocalDate,
-  z
-    .object({ from: LocalDate, to: LocalDate, name: z.string().max(120).optional() })
-    .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'] }),
-]);
-export type NoLessonDate = z.infer<typeof NoLessonDateSchema>;
+/**
+ * Days without lessons: a local date (YYYY-MM-DD), or a range of dates
+ * (inclusive), optionally named. The policy validates them (policy.ts).
+ */
+export type NoLessonDate = string | { readonly from: string; readonly to: string; readonly name?: string };
 
 export const TimeZone = z.string().refine((zone) => {
   try {

@@ -4,7 +4,7 @@
  * needs from these values: nothing lives only in the service worker's memory.
  */
 import { z } from 'zod';
-import { LessonSchema, PresetSchema, TemporaryAllowSchema } from './schemas';
+import { LessonSchema, TemporaryAllowSchema } from './schemas';
 
 export const KEYS = {
   /** The lesson a teacher set on this device (may be over). */
@@ -45,13 +45,9 @@ export const SESSION_KEYS = {
   teacherSession: 'teacherSession',
 } as const;
 
-/** Keys whose change re-runs the rules flow. */
-export const RULE_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.policyCache, KEYS.classFeed];
-
 export const StoredLesson = LessonSchema.nullable();
 export const StoredExceptions = z.array(TemporaryAllowSchema).max(200);
 export const StoredPresets = z.array(z.unknown()).max(500);
-export { PresetSchema as StoredPreset };
 
 export const PolicyCacheSchema = z.object({
   /** The policy as IT wrote it (validated again on every read). */
@@ -66,4 +62,3 @@ export const PolicyStatusSchema = z.object({
   found: z.boolean(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })),
 });
-export type PolicyStatus = z.infer<typeof PolicyStatusSchema>;

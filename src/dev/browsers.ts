@@ -39,7 +39,7 @@ export const FIREFOX_EXECUTABLE = browserExecutable('LESMODUS_FIREFOX', [
 /** `browser_specific_settings.gecko.id` of the Firefox build. */
 export const GECKO_ID = 'lesmodus@lesmodus.nl';
 /** Pinned through `extensions.webextensions.uuids`, so `moz-extension://` URLs are known before launch. */
-export const FIREFOX_EXTENSION_UUID = '5e1f3c2a-8b4d-4f6e-9a7c-2d0b1e3f4a56';
+const FIREFOX_EXTENSION_UUID = '5e1f3c2a-8b4d-4f6e-9a7c-2d0b1e3f4a56';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
@@ -125,7 +125,7 @@ function defaultExtensionPage(manifest: ManifestPages): string {
 }
 
 /** A function evaluated in the extension (worker or extension page), serialised with `toString()`. */
-export type ExtensionFn<T, A extends unknown[]> = (...args: A) => T | Promise<T>;
+type ExtensionFn<T, A extends unknown[]> = (...args: A) => T | Promise<T>;
 
 /** What both browsers offer, so a suite can run unchanged on each. */
 export interface ExtensionSession {
@@ -156,7 +156,7 @@ export interface ChromiumSession extends ExtensionSession {
   evalInWorker<T, A extends unknown[]>(fn: ExtensionFn<T, A>, ...args: A): Promise<Awaited<T>>;
 }
 
-export interface LaunchChromiumOptions {
+interface LaunchChromiumOptions {
   extensionDir: string;
   /** Default true. Headful needs a display, which CI machines lack. */
   headless?: boolean;
@@ -381,7 +381,7 @@ export interface FirefoxSession extends ExtensionSession {
   extensionPage(path?: string): Promise<Page>;
 }
 
-export interface LaunchFirefoxOptions {
+interface LaunchFirefoxOptions {
   extensionDir: string;
   /** Default true. */
   headless?: boolean;

@@ -20,7 +20,7 @@ const POLICY_ROOT = '/etc/chromium/policies';
 const POLICY_DIR = join(POLICY_ROOT, 'managed');
 
 /** Chrome's extension ID for a manifest key: SHA-256 of the DER key, first 32 hex digits mapped 0-f to a-p. */
-export function extensionIdOf(base64Key: string): string {
+function extensionIdOf(base64Key: string): string {
   const hex = createHash('sha256').update(Buffer.from(base64Key, 'base64')).digest('hex').slice(0, 32);
   return [...hex].map((digit) => String.fromCharCode(97 + parseInt(digit, 16))).join('');
 }

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One request the server saw: the host without port, and the path with query. */
-export interface RecordedRequest {
+interface RecordedRequest {
   host: string;
   path: string;
 }

@@ -6,7 +6,7 @@
 import browser from 'webextension-polyfill';
 
 export { browser };
-export type { Runtime, Tabs, Storage, DeclarativeNetRequest, WebNavigation } from 'webextension-polyfill';
+export type { Runtime, Storage, DeclarativeNetRequest } from 'webextension-polyfill';
 
 /** Which browser this build runs in, from the build-time flag. */
 export const BROWSER: 'chrome' | 'firefox' = __BROWSER__;

@@ -2,18 +2,20 @@
  * Applies compiled rules to declarativeNetRequest: one atomic
  * updateDynamicRules call that replaces every rule, skipped when the rules
  * are already in force.
+ *
+ * Whether they are is decided by comparing the rules field by field — a
+ * 50,000-host list is compared, never serialised. A worker that has applied
+ * rules remembers them; a worker just started asks the browser once
+ * (getDynamicRules), so a restart with the rules already installed installs
+ * nothing.
  */
 import type { DnrRule } from '../core/rules/compile';
 import { browser, BROWSER, type DeclarativeNetRequest } from './browser';
 
-/** Rules as the browser hands them back, reduced to what Lesmodus sets, in a canonical form. */
-function canonical(rules: readonly unknown[]): string {
-  return JSON.stringify(rules, (_key, value: unknown) => (value === undefined ? undefined : value));
-}
+/** The rules this worker last asked for, and the ids the browser then held (fewer when it refused some). */
+let inForce: { readonly rules: readonly DnrRule[]; readonly ids: readonly number[] } | null = null;
 
-let lastApplied: string | null = null;
-
-export interface ApplyResult {
+interface ApplyResult {
   readonly changed: boolean;
   readonly count: number;
   /** Patterns whose regular expression the browser refused; the navigation backstop still covers them. */
@@ -32,20 +34,53 @@ async function unsupportedRegexes(rules: readonly DnrRule[]): Promise<Set<number
   return bad;
 }
 
+function sameList<T>(a: readonly T[] | undefined, b: readonly T[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
+  return true;
+}
+
+/** The same rules, as far as Lesmodus sets them (the browser may hand back rules with fields of its own). */
+function sameRules(current: readonly (DnrRule | DeclarativeNetRequest.Rule)[], wanted: readonly DnrRule[]): boolean {
+  if (current === wanted) return true;
+  if (current.length !== wanted.length) return false;
+  for (let index = 0; index < wanted.length; index += 1) {
+    const a = current[index] as DeclarativeNetRequest.Rule;
+    const b = wanted[index]!;
+    if (a.id !== b.id || a.priority !== b.priority || a.action.type !== b.action.type) return false;
+    if (a.action.redirect?.regexSubstitution !== (b.action.type === 'redirect' ? b.action.redirect.regexSubstitution : undefined)) return false;
+    const ca = a.condition;
+    const cb = b.condition;
+    if (ca.regexFilter !== cb.regexFilter || !sameList(ca.requestDomains, cb.requestDomains) || !sameList(ca.resourceTypes, cb.resourceTypes)) return false;
+  }
+  return true;
+}
+
+async function update(removeRuleIds: readonly number[], addRules: readonly DnrRule[]): Promise<void> {
+  await browser.declarativeNetRequest.updateDynamicRules({ removeRuleIds: [...removeRuleIds], addRules: addRules as DeclarativeNetRequest.Rule[] });
+}
+
 /** Replaces all dynamic rules with `rules` in one call; does nothing when they are already in force. */
 export async function applyRules(rules: readonly DnrRule[]): Promise<ApplyResult> {
-  const wanted = canonical(rules);
-  if (wanted === lastApplied) return { changed: false, count: rules.length, dropped: [] };
-  const current = await browser.declarativeNetRequest.getDynamicRules();
-  // The service worker may have been restarted: compare with what the browser holds.
-  if (lastApplied === null && current.length === rules.length && sameRules(current, rules)) {
-    lastApplied = wanted;
-    return { changed: false, count: rules.length, dropped: [] };
+  if (inForce !== null && sameRules(inForce.rules, rules)) return { changed: false, count: inForce.ids.length, dropped: [] };
+  let removeRuleIds: readonly number[];
+  if (inForce === null) {
+    // The service worker may have been restarted: compare with what the browser holds.
+    const current = await browser.declarativeNetRequest.getDynamicRules();
+    removeRuleIds = current.map((rule) => rule.id);
+    if (sameRules(current, rules)) {
+      inForce = { rules, ids: removeRuleIds };
+      return { changed: false, count: rules.length, dropped: [] };
+    }
+  } else {
+    removeRuleIds = inForce.ids;
   }
-  const removeRuleIds = current.map((rule) => rule.id);
+  // Should the update fail, what the browser holds is not known: the next call asks it.
+  inForce = null;
   try {
-    await browser.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: rules as DeclarativeNetRequest.Rule[] });
-    lastApplied = wanted;
+    await update(removeRuleIds, rules);
+    inForce = { rules, ids: rules.map((rule) => rule.id) };
     return { changed: true, count: rules.length, dropped: [] };
   } catch (error) {
     // A regular expression the browser's engine refuses (Chrome limits their compiled size)
@@ -53,25 +88,8 @@ export async function applyRules(rules: readonly DnrRule[]): Promise<ApplyResult
     const bad = await unsupportedRegexes(rules);
     if (bad.size === 0) throw error;
     const kept = rules.filter((rule) => !bad.has(rule.id));
-    await browser.declarativeNetRequest.updateDynamicRules({ removeRuleIds, addRules: kept as DeclarativeNetRequest.Rule[] });
-    lastApplied = wanted;
+    await update(removeRuleIds, kept);
+    inForce = { rules, ids: kept.map((rule) => rule.id) };
     return { changed: true, count: kept.length, dropped: rules.filter((rule) => bad.has(rule.id)).map((rule) => rule.condition.regexFilter ?? '') };
   }
-}
-
-function sameRules(current: readonly DeclarativeNetRequest.Rule[], wanted: readonly DnrRule[]): boolean {
-  for (let index = 0; index < wanted.length; index += 1) {
-    const a = current[index];
-    const b = wanted[index];
-    if (!a || !b || a.id !== b.id || a.priority !== b.priority) return false;
-    if (JSON.stringify(a.action) !== JSON.stringify(b.action)) return false;
-    const ca = a.condition;
-    const cb = b.condition;
-    if (ca.regexFilter !== cb.regexFilter || JSON.stringify(ca.requestDomains) !== JSON.stringify(cb.requestDomains) || JSON.stringify(ca.resourceTypes) !== JSON.stringify(cb.resourceTypes)) return false;
-  }
-  return true;
-}
-
-export async function countRules(): Promise<number> {
-  return (await browser.declarativeNetRequest.getDynamicRules()).length;
 }

@@ -17,7 +17,7 @@ interface KeyRecord {
   readonly createdAt: number;
 }
 
-export interface DeviceSigningKey {
+interface DeviceSigningKey {
   readonly privateKey: CryptoKey;
   readonly publicKey: { readonly kty: 'EC'; readonly crv: 'P-256'; readonly x: string; readonly y: string };
   readonly createdAt: number;

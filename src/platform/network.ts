@@ -8,7 +8,7 @@
 
 const TIMEOUT_MS = 10_000;
 
-export type FeedGetResult =
+type FeedGetResult =
   | { readonly kind: 'document'; readonly body: string; readonly etag: string | null }
   | { readonly kind: 'not-modified' }
   | { readonly kind: 'not-found' }
@@ -16,7 +16,7 @@ export type FeedGetResult =
   /** `status`: the HTTP status the feed answered with; null when it did not answer. */
   | { readonly kind: 'error'; readonly message: string; readonly status: number | null };
 
-export type FeedPutResult = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'error'; readonly message: string };
+type FeedPutResult = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'error'; readonly message: string };
 
 function describe(error: unknown): string {
   if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${TIMEOUT_MS / 1000} s`;

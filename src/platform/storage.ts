@@ -7,21 +7,26 @@ import type { z } from 'zod';
 import type { ManagedRead } from '../core/policy/cache';
 import { browser } from './browser';
 
-export interface ReadResult<T> {
+interface ReadResult<T> {
   readonly value: T;
   /** Set when a stored value was present but invalid, naming the key and the problem. */
   readonly problem: string | null;
 }
 
-/** Reads one key and validates it; a missing or corrupt value gives `fallback`. */
-export async function readLocal<S extends z.ZodType>(key: string, schema: S, fallback: z.output<S>): Promise<ReadResult<z.output<S>>> {
-  const stored = await browser.storage.local.get(key);
-  if (!(key in stored) || stored[key] === undefined) return { value: fallback, problem: null };
-  const parsed = schema.safeParse(stored[key]);
+/** Validates a value read from `key`; a missing (undefined) or corrupt value gives `fallback`. */
+export function checkStored<S extends z.ZodType>(key: string, value: unknown, schema: S, fallback: z.output<S>): ReadResult<z.output<S>> {
+  if (value === undefined) return { value: fallback, problem: null };
+  const parsed = schema.safeParse(value);
   if (parsed.success) return { value: parsed.data, problem: null };
   const first = parsed.error.issues[0];
   const where = first && first.path.length > 0 ? ` at ${first.path.join('.')}` : '';
   return { value: fallback, problem: `stored "${key}" was invalid${where}: ${first?.message ?? 'unknown problem'}` };
+}
+
+/** Reads one key and validates it; a missing or corrupt value gives `fallback`. */
+export async function readLocal<S extends z.ZodType>(key: string, schema: S, fallback: z.output<S>): Promise<ReadResult<z.output<S>>> {
+  const stored = await browser.storage.local.get(key);
+  return checkStored(key, stored[key], schema, fallback);
 }
 
 /** Reads several keys in one storage call. */
@@ -37,13 +42,21 @@ export async function removeLocal(keys: readonly string[]): Promise<void> {
   await browser.storage.local.remove([...keys]);
 }
 
-/** Calls `listener` when any of `keys` changes in storage.local. */
-export function onLocalChange(keys: readonly string[], listener: (changed: string[]) => void): void {
+/**
+ * Calls `listener` when any of `keys` changes in storage.local, with the new
+ * value of each key that changed (undefined: removed). Another write may
+ * have followed by the time it runs: read storage for the value in force.
+ */
+export function onLocalChange(keys: readonly string[], listener: (changed: Record<string, unknown>) => void): void {
   const watched = new Set(keys);
   browser.storage.onChanged.addListener((changes, area) => {
     if (area !== 'local') return;
-    const changed = Object.keys(changes).filter((key) => watched.has(key));
-    if (changed.length > 0) listener(changed);
+    const changed: Record<string, unknown> = {};
+    for (const [key, change] of Object.entries(changes)) {
+      // A removal has no newValue (some implementations say null, which Lesmodus never stores in these keys).
+      if (watched.has(key)) changed[key] = change.newValue ?? undefined;
+    }
+    if (Object.keys(changed).length > 0) listener(changed);
   });
 }
 

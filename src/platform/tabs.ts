@@ -5,7 +5,7 @@
  */
 import { browser } from './browser';
 
-export interface OpenTab {
+interface OpenTab {
   readonly id: number;
   readonly url: string;
   /** True while a navigation is under way: DNR and the backstop judge it when it commits. */
@@ -36,7 +36,7 @@ export async function activeTabUrl(): Promise<string | null> {
   return tab?.url ?? null;
 }
 
-export interface Navigation {
+interface Navigation {
   readonly tabId: number;
   readonly url: string;
   readonly frame: 'page' | 'frame';

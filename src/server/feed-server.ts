@@ -43,7 +43,7 @@ import { CLASS_ID_RE, CLOCK_SKEW_MS, MAX_DOCUMENT_BYTES, outlineClassDocument } 
 import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, parseCommandLine } from '../tools/cli';
 import { openFeedStore } from './feed-store';
 
-export type LogLevel = 'all' | 'writes' | 'none';
+type LogLevel = 'all' | 'writes' | 'none';
 
 /** A bearer token that may PUT: for every class (a plain string), or only for the classes listed. */
 export type WriteToken = string | { readonly token: string; readonly classes?: readonly string[] };

@@ -65,7 +65,7 @@ const usageOf = (command: Command): string => `Usage: npm run policy -- ${COMMAN
 // ---------------------------------------------------------------------------
 // Finding the policy in a file.
 
-export type PolicySource = 'plain' | 'admin-console' | 'firefox' | 'chrome-linux';
+type PolicySource = 'plain' | 'admin-console' | 'firefox' | 'chrome-linux';
 
 const SOURCE_NAMES: Record<PolicySource, string> = {
   plain: 'plain policy',
@@ -74,7 +74,7 @@ const SOURCE_NAMES: Record<PolicySource, string> = {
   'chrome-linux': 'Chrome policy file',
 };
 
-export type Extracted =
+type Extracted =
   | { readonly ok: true; readonly source: PolicySource; readonly policy: unknown; readonly detail: string }
   | { readonly ok: false; readonly error: string };
 
@@ -118,7 +118,7 @@ export function extractPolicy(document: unknown, options: { readonly id?: string
 // ---------------------------------------------------------------------------
 // check
 
-export interface CheckReport {
+interface CheckReport {
   readonly source: PolicySource;
   readonly detail: string;
   readonly errors: readonly PolicyProblem[];
@@ -131,7 +131,7 @@ export interface CheckReport {
  * what Chrome and Edge would drop (not for Firefox, which passes the policy
  * on as it is); warnings are unknown fields.
  */
-export function checkPolicyText(text: string, options: { readonly id?: string } = {}): CheckReport | { readonly error: string } {
+function checkPolicyText(text: string, options: { readonly id?: string } = {}): CheckReport | { readonly error: string } {
   let document: unknown;
   try {
     // Windows editors like to start UTF-8 files with a byte order mark.
@@ -163,7 +163,7 @@ function plural(count: number, one: string, many = `${one}s`): string {
 }
 
 /** A few lines that tell IT what the policy will do, to compare with what they meant. */
-export function summarise(policy: Policy): string[] {
+function summarise(policy: Policy): string[] {
   const lines: Array<[string, string]> = [];
   lines.push(['device role', policy.classes.length > 0 ? `${policy.role}, classes ${policy.classes.join(', ')}` : policy.role]);
   if (policy.classFeed) lines.push(['class feed', `${policy.classFeed.urlTemplate}, every ${policy.classFeed.pollSeconds} s${policy.classFeed.authorization ? ', with write authorization' : ''}`]);
@@ -386,7 +386,7 @@ function readHidden(prompt: string): Promise<string> {
   });
 }
 
-export const nodeIo: Io = {
+const nodeIo: Io = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
   readFile: (path) => (path === '-' ? readStdin() : readFile(path, 'utf8')),

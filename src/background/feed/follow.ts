@@ -28,12 +28,12 @@ import {
 import type { FeedBook } from '../../core/feed/status';
 import type { Policy } from '../../core/policy/policy';
 import { KEYS } from '../../core/state';
-import { clearAlarm, repeatEvery } from '../../platform/feed-alarms';
+import { clearAlarm, repeatEvery } from '../../platform/alarms';
 import { fetchFeedDocument } from '../../platform/network';
 import { readLocal, writeLocal } from '../../platform/storage';
 import { openTab } from '../../platform/tabs';
-import { readFeedBook, updateFeedBook } from './book';
-import { ensureCurrent, refresh, type Current } from '../rules/flow';
+import { feedBook, updateFeedBook } from './book';
+import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
 import { serialQueue } from '../serial';
 
 export const POLL_ALARM = 'lesmodus-feed-poll';
@@ -73,8 +73,8 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
 }
 
 /** Stores what the fetches led to; true when a class's document in force changed. */
-function record(results: ReadonlyArray<{ classId: string; outcome: FetchOutcome }>, trust: string, now: number): Promise<boolean> {
-  return updateFeedBook((book) => {
+async function record(results: ReadonlyArray<{ classId: string; outcome: FetchOutcome }>, trust: string, now: number): Promise<boolean> {
+  const { result } = await updateFeedBook((book) => {
     const follow = { ...book.follow };
     const classFeed = { ...book.classFeed };
     let changed = false;
@@ -91,6 +91,7 @@ function record(results: ReadonlyArray<{ classId: string; outcome: FetchOutcome 
     }
     return { patch: changed ? { follow, classFeed } : { follow }, result: changed };
   });
+  return result;
 }
 
 const startPages = serialQueue();
@@ -100,7 +101,7 @@ const startPages = serialQueue();
  * remembered before the tab opens, so neither a restart nor a second run
  * opens it again.
  */
-export function openStartPageIfDue(current: Current): Promise<void> {
+function openStartPageIfDue(current: Current): Promise<void> {
   return startPages(async () => {
     const opened = (await readLocal(KEYS.feedStartPages, StoredStartPages, [])).value;
     const due = startPageToOpen(current.resolution.active, opened);
@@ -117,11 +118,11 @@ async function pollOnce(): Promise<void> {
   const now = Date.now();
   lastPollStartedAt = now;
   const trust = trustDigest(policy.teacherKeys);
-  const { book } = await readFeedBook();
+  const { book } = await feedBook();
   const results = await Promise.all(policy.classes.map(async (classId) => ({ classId, outcome: await fetchClass(policy, book, classId, trust) })));
   const changed = await record(results, trust, Date.now());
-  // The storage change re-runs the flow too; awaiting it here lets the start page follow the lesson at once.
-  const after = changed ? await refresh() : await ensureCurrent(Date.now());
+  // One flow pass, whether this call or the storage event gets there first; awaited so the start page follows the lesson at once.
+  const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(Date.now());
   await openStartPageIfDue(after);
 }
 

@@ -1,22 +1,22 @@
 /**
- * The class feed's wiring into the background: its alarms and the policy
- * change are listened for at the top level (a restarted service worker must
- * find the listeners before the event that woke it), and every start of the
- * worker resumes following (students) or delivering (teachers).
+ * The class feed's wiring into the background: its alarms are listened for
+ * at the top level (a restarted service worker must find the listeners
+ * before the event that woke it), and it follows the rules flow: on the
+ * worker's first flow pass, and whenever a pass brings another policy (role,
+ * classes, feed, keys), it starts following (students) or delivering
+ * (teachers) under the policy in force.
  */
-import { KEYS } from '../../core/state';
 import { onAlarm } from '../../platform/alarms';
-import { onLocalChange } from '../../platform/storage';
 import { followFeedBook } from './book';
 import { POLL_ALARM, pollFeeds, startFollowing } from './follow';
 import { RETRY_ALARM, deliverDue, prepareSigningKey } from './publish';
-import { ensureCurrent, refresh, type Current } from '../rules/flow';
+import { onFlowPass, type Current } from '../rules/flow';
 
 export { onNavigationStart } from './follow';
 
 async function start(current: Current): Promise<void> {
   const policy = current.inputs.resolve.policy;
-  await Promise.all([startFollowing(policy), prepareSigningKey(policy, Date.now()), deliverDue()]);
+  await Promise.all([startFollowing(policy), prepareSigningKey(policy, Date.now()), deliverDue(policy)]);
 }
 
 function report(error: unknown): void {
@@ -28,11 +28,8 @@ export function registerFeed(): void {
   followFeedBook();
   onAlarm(POLL_ALARM, () => void pollFeeds());
   onAlarm(RETRY_ALARM, () => void deliverDue().catch(report));
-  // IT changed the policy (role, classes, feed, keys): follow or publish under the new one.
-  onLocalChange([KEYS.policyCache], () => void refresh().then(start).catch(report));
-}
-
-/** Starts following or delivering under the policy in force; call on every start of the service worker. */
-export function startFeed(): Promise<void> {
-  return ensureCurrent(Date.now()).then(start).catch(report);
+  // An unchanged policy is the same object from one pass to the next (background/policy/parsed.ts).
+  onFlowPass((current, previous) => {
+    if (previous === null || current.inputs.resolve.policy !== previous.inputs.resolve.policy) void start(current).catch(report);
+  });
 }

@@ -12,12 +12,13 @@
  */
 import { policyUpdate, isEmptyUpdate } from '../../core/policy/cache';
 import { KEYS } from '../../core/state';
-import { every, onAlarm } from '../../platform/alarms';
+import { onAlarm, repeatEvery } from '../../platform/alarms';
 import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
+import { parsePolicyOnce } from './parsed';
 
 /** The safety-net re-read of managed storage. */
 const CHECK_ALARM = 'lesmodus-policy-check';
-const CHECK_EVERY_MINUTES = 15;
+const CHECK_EVERY_SECONDS = 15 * 60;
 
 let running: Promise<void> | null = null;
 let again = false;
@@ -47,7 +48,7 @@ async function syncOnce(): Promise<void> {
   const read = await readManaged();
   // Read after managed storage answered, which can take seconds: a write in between is not lost.
   const stored = await readLocalRaw([KEYS.policyCache, KEYS.policyStatus]);
-  const update = policyUpdate(read, { cache: stored[KEYS.policyCache], status: stored[KEYS.policyStatus] }, Date.now());
+  const update = policyUpdate(read, { cache: stored[KEYS.policyCache], status: stored[KEYS.policyStatus] }, Date.now(), parsePolicyOnce);
   if (isEmptyUpdate(update)) return;
   // One write for the cache and the status together, so the rules flow that it triggers sees both.
   const values: Record<string, unknown> = {};
@@ -60,5 +61,5 @@ async function syncOnce(): Promise<void> {
 /** Registers the periodic re-read; call at the top level of the service worker. */
 export function watchManagedPolicy(onCheck: () => void): void {
   onAlarm(CHECK_ALARM, onCheck);
-  void every(CHECK_ALARM, CHECK_EVERY_MINUTES);
+  void repeatEvery(CHECK_ALARM, CHECK_EVERY_SECONDS);
 }

@@ -1,11 +1,21 @@
-/** Loads every input of the rules flow from storage.local, validated. */
+/**
+ * Every input of the rules flow, from storage.local, validated. Only the keys
+ * that changed since the last read are read again, and a value that reads
+ * the same as before changes nothing: so a change that reaches the flow
+ * twice (the writer's own call and the storage event) is one flow pass, and
+ * a lesson change does not re-read a 50,000-entry policy. What is kept here
+ * is a cache of storage, which a restarted worker reads anew.
+ */
+import { classInputs, StoredClassFeed } from '../../core/feed/follow';
 import { policyInForce, type PolicyCheck, type PolicySource } from '../../core/policy/cache';
 import type { ResolveInputs } from '../../core/rules/resolve';
 import { PresetSchema, type Preset } from '../../core/schemas';
 import { KEYS, StoredExceptions, StoredLesson, StoredPresets } from '../../core/state';
-import { readLocal, readLocalRaw } from '../../platform/storage';
-import type { FeedBook } from '../../core/feed/status';
-import { loadFeedInputs } from '../feed/inputs';
+import { checkStored, readLocalRaw } from '../../platform/storage';
+import { parsePolicyOnce } from '../policy/parsed';
+
+/** What the flow reads: the rules' inputs, and what the status shows beside them (the last policy check, saved presets). */
+export const FLOW_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.presets, KEYS.policyCache, KEYS.policyStatus, KEYS.classFeed];
 
 export interface LoadedInputs {
   readonly resolve: ResolveInputs;
@@ -14,33 +24,59 @@ export interface LoadedInputs {
   /** The last read of managed storage (when, what it found, its errors). */
   readonly policyStatus: PolicyCheck | null;
   readonly localPresets: Preset[];
-  /** What is stored about the class feed, as this run read it (for the status page). */
-  readonly feed: FeedBook;
   /** Stored values that were corrupt and were dropped. */
   readonly notes: string[];
 }
 
-export async function loadInputs(): Promise<LoadedInputs> {
-  const [lesson, exceptions, presets, policyStored] = await Promise.all([
-    readLocal(KEYS.lesson, StoredLesson, null),
-    readLocal(KEYS.exceptions, StoredExceptions, []),
-    readLocal(KEYS.presets, StoredPresets, []),
-    readLocalRaw([KEYS.policyCache, KEYS.policyStatus]),
-  ]);
+/** The stored values last read, with their JSON text to tell a real change from the same value read again. */
+const stored = new Map<string, { readonly json: string; readonly value: unknown }>();
+let loaded: LoadedInputs | null = null;
+
+/**
+ * The inputs after reading `keys` (every input when null, or when nothing
+ * was read yet). `changed` is false when every value read is the one read
+ * before: the inputs are then the very same object.
+ */
+export async function loadInputs(keys: readonly string[] | null): Promise<{ inputs: LoadedInputs; changed: boolean }> {
+  const toRead = loaded === null || keys === null ? FLOW_INPUT_KEYS : FLOW_INPUT_KEYS.filter((key) => keys.includes(key));
+  let changed = loaded === null;
+  if (toRead.length > 0) {
+    const values = await readLocalRaw(toRead);
+    for (const key of toRead) {
+      const value = values[key];
+      const json = JSON.stringify(value) ?? 'undefined';
+      if (stored.get(key)?.json === json) continue;
+      stored.set(key, { json, value });
+      changed = true;
+    }
+  }
+  if (!changed && loaded !== null) return { inputs: loaded, changed: false };
+  loaded = build();
+  return { inputs: loaded, changed: true };
+}
+
+function build(): LoadedInputs {
+  const value = (key: string): unknown => stored.get(key)?.value;
+  const lesson = checkStored(KEYS.lesson, value(KEYS.lesson), StoredLesson, null);
+  const exceptions = checkStored(KEYS.exceptions, value(KEYS.exceptions), StoredExceptions, []);
+  const presets = checkStored(KEYS.presets, value(KEYS.presets), StoredPresets, []);
+  const classFeed = checkStored(KEYS.classFeed, value(KEYS.classFeed), StoredClassFeed, {});
   const notes = [lesson, exceptions, presets].flatMap((result) => (result.problem ? [result.problem] : []));
   // A corrupt cache gives no policy and a note (see core/policy/cache.ts), never an exception.
-  const inForce = policyInForce({ cache: policyStored[KEYS.policyCache], status: policyStored[KEYS.policyStatus] });
+  const inForce = policyInForce({ cache: value(KEYS.policyCache), status: value(KEYS.policyStatus) }, parsePolicyOnce);
   notes.push(...inForce.notes);
 
   // Presets are checked one by one: a corrupt one is dropped, the rest survive.
   const localPresets: Preset[] = [];
-  presets.value.forEach((value, index) => {
-    const parsed = PresetSchema.safeParse(value);
+  presets.value.forEach((entry, index) => {
+    const parsed = PresetSchema.safeParse(entry);
     if (parsed.success) localPresets.push(parsed.data);
     else notes.push(`saved preset #${index + 1} was corrupt and is ignored: ${parsed.error.issues[0]?.message ?? ''}`);
   });
 
-  const feed = await loadFeedInputs(inForce.policy);
+  // The verified documents stored per class (core/feed/follow.ts says why they are not verified again here).
+  if (classFeed.problem) notes.push(classFeed.problem);
+  const feed = classInputs(classFeed.value, inForce.policy);
   notes.push(...feed.notes);
 
   return {
@@ -49,7 +85,6 @@ export async function loadInputs(): Promise<LoadedInputs> {
     policyReceivedAt: inForce.receivedAt,
     policyStatus: inForce.check,
     localPresets,
-    feed: feed.book,
     notes,
   };
 }

@@ -1,17 +1,20 @@
 /** Builds the status every UI page shows, from the current flow result. */
-import { feedStatus } from '../../core/feed/status';
+import { feedStatus, type FeedBook } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
 import { periodsOnDay } from '../../core/rules/schedule';
 import { extensionVersion } from '../../platform/runtime';
-import { feedBookSnapshot } from '../feed/book';
 import type { Current } from './flow';
 import type { TeacherInfo } from '../teacher/auth';
 
 /** How many IT entries the status carries; a 50,000-entry list is summarised, not copied. */
 const LIST_PREVIEW = 200;
 
-/** `teacher` comes from the PIN state (see teacher/auth.ts); without it the status says what IT's policy alone tells. */
-export function buildStatus(current: Current, now: number, teacher?: TeacherInfo): Status {
+/**
+ * `teacher` is the PIN state (see teacher/auth.ts); `feed` what is stored
+ * about the class feed (feed/book.ts), with notes about parts that were
+ * corrupt.
+ */
+export function buildStatus(current: Current, now: number, teacher: TeacherInfo, feed: { readonly book: FeedBook; readonly notes: readonly string[] }): Status {
   const { resolution, inputs } = current;
   const policy = inputs.resolve.policy;
   const timetable = { schedule: policy.schedule, timeZone: policy.timeZone, noLessonDates: policy.noLessonDates };
@@ -46,9 +49,9 @@ export function buildStatus(current: Current, now: number, teacher?: TeacherInfo
       classes: policy.classes,
     },
     presets: { it: policy.presets, local: inputs.localPresets },
-    teacher: teacher ?? { pinSet: policy.teacherPin !== undefined, pinFromPolicy: policy.teacherPin !== undefined, lockedUntil: null },
+    teacher,
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
-    notes: inputs.notes,
-    feed: feedStatus(policy, feedBookSnapshot(inputs.feed)),
+    notes: [...inputs.notes, ...feed.notes],
+    feed: feedStatus(policy, feed.book),
   };
 }

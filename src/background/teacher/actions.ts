@@ -14,8 +14,9 @@ import type { Lesson } from '../../core/schemas';
 import { KEYS, StoredExceptions } from '../../core/state';
 import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../../platform/storage';
 import { RequestError } from '../errors';
+import { feedBook } from '../feed/book';
 import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
-import { ensureCurrent, refresh, type Current } from '../rules/flow';
+import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
 import { teacherInfo, type PinSource } from './auth';
@@ -46,17 +47,22 @@ function publishes(current: Current): boolean {
 
 /** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
 export async function statusOf(current: Current, now: number): Promise<Status> {
-  const [teacher, published] = await Promise.all([
+  const [teacher, feed, published] = await Promise.all([
     teacherInfo(pinSourceOf(current), now),
+    feedBook(),
     publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
   ]);
-  const status = buildStatus(current, now, teacher);
+  const status = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes) });
   return published === undefined ? status : { ...status, published };
 }
 
-/** Re-runs the rules flow after a write and answers with the status it leads to. */
-async function applied(): Promise<Status> {
-  const current = await refresh();
+/**
+ * Answers with the status once the rules flow has taken in what was just
+ * written to `keys` (none: nothing the rules read). The storage event of the
+ * same write finds it taken in already: one flow pass per change.
+ */
+async function applied(keys: readonly string[]): Promise<Status> {
+  const current = keys.length > 0 ? await inputsChanged(keys) : await ensureCurrent(Date.now());
   return statusOf(current, Date.now());
 }
 
@@ -87,7 +93,7 @@ export function startLesson(draft: LessonDraft & { embeds: string[] }, now: numb
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
     await writeLocal({ [KEYS.lesson]: lesson });
-    return applied();
+    return applied([KEYS.lesson]);
   });
 }
 
@@ -96,7 +102,7 @@ export function extendRunningLesson(minutes: number, now: number): Promise<Statu
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(extendLesson(lessonToChangeOrThrow(current, now), minutes, limitsOf(current), now));
     await writeLocal({ [KEYS.lesson]: lesson });
-    return applied();
+    return applied([KEYS.lesson]);
   });
 }
 
@@ -105,7 +111,7 @@ export function updateRunningLesson(change: { sites: string[]; embeds?: string[]
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
     await writeLocal({ [KEYS.lesson]: lesson });
-    return applied();
+    return applied([KEYS.lesson]);
   });
 }
 
@@ -121,7 +127,7 @@ export function endLesson(now: number): Promise<Status> {
       throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
     }
     await removeLocal([KEYS.lesson]);
-    return applied();
+    return applied([KEYS.lesson]);
   });
 }
 
@@ -158,11 +164,16 @@ export function startClassLesson(classId: string, draft: LessonDraft & { embeds:
     const current = await ensureCurrent(now);
     checkClass(current, classId);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
-    const previous = (await publishedState(classId))?.lesson;
-    await publishLesson(classId, lesson, now);
-    if (applyHere) await writeLocal({ [KEYS.lesson]: lesson });
-    else if (appliedHere(current, previous?.id)) await removeLocal([KEYS.lesson]);
-    return applied();
+    const { previous } = await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
+    if (applyHere) {
+      await writeLocal({ [KEYS.lesson]: lesson });
+      return applied([KEYS.lesson]);
+    }
+    if (appliedHere(current, previous?.lesson?.id)) {
+      await removeLocal([KEYS.lesson]);
+      return applied([KEYS.lesson]);
+    }
+    return applied([]);
   });
 }
 
@@ -173,9 +184,10 @@ function changeClassLesson(classId: string, now: number, change: (lesson: Lesson
     checkClass(current, classId);
     const published = await publishedLessonOrThrow(classId, now);
     const lesson = change(published, current);
-    await publishLesson(classId, lesson, now);
-    if (appliedHere(current, published.id)) await writeLocal({ [KEYS.lesson]: lesson });
-    return applied();
+    await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
+    if (!appliedHere(current, published.id)) return applied([]);
+    await writeLocal({ [KEYS.lesson]: lesson });
+    return applied([KEYS.lesson]);
   });
 }
 
@@ -193,18 +205,20 @@ export function endClassLesson(classId: string, now: number): Promise<Status> {
     const current = await ensureCurrent(now);
     checkClass(current, classId);
     const published = await publishedLessonOrThrow(classId, now);
-    await publishLesson(classId, null, now);
-    if (appliedHere(current, published.id)) await removeLocal([KEYS.lesson]);
-    return applied();
+    await publishLesson(current.inputs.resolve.policy, classId, null, now);
+    if (!appliedHere(current, published.id)) return applied([]);
+    await removeLocal([KEYS.lesson]);
+    return applied([KEYS.lesson]);
   });
 }
 
 /** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
 export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
   return serially(async () => {
-    checkClass(await ensureCurrent(now), classId);
-    await publishPause(classId, pause, now);
-    return applied();
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    await publishPause(current.inputs.resolve.policy, classId, pause, now);
+    return applied([]);
   });
 }
 
@@ -218,21 +232,21 @@ export function savePresetAction(request: { id?: string; preset: { title: string
   return serially(async () => {
     const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
     await writeLocal({ [KEYS.presets]: next });
-    return applied();
+    return applied([KEYS.presets]);
   });
 }
 
 export function renamePresetAction(id: string, title: string): Promise<Status> {
   return serially(async () => {
     await writeLocal({ [KEYS.presets]: presetsOrThrow(renamePreset(await storedPresets(), id, title)) });
-    return applied();
+    return applied([KEYS.presets]);
   });
 }
 
 export function deletePresetAction(id: string): Promise<Status> {
   return serially(async () => {
     await writeLocal({ [KEYS.presets]: presetsOrThrow(deletePreset(await storedPresets(), id)) });
-    return applied();
+    return applied([KEYS.presets]);
   });
 }
 
@@ -256,6 +270,6 @@ export function allowSite(site: string, minutes: number, now: number): Promise<S
   return serially(async () => {
     const stored = await readLocal(KEYS.exceptions, StoredExceptions, []);
     await writeLocal({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
-    return applied();
+    return applied([KEYS.exceptions]);
   });
 }

@@ -42,7 +42,7 @@ export const MAX_START_AHEAD_MS = 7 * 24 * 60 * MINUTE;
 
 const Instant = z.number().int().nonnegative();
 
-export const ClassPauseSchema = z
+const ClassPauseSchema = z
   .object({
     message: z.string().trim().min(1, 'a pause needs a message').max(MAX_PAUSE_MESSAGE, `a pause message has at most ${MAX_PAUSE_MESSAGE} characters`),
     startsAt: Instant,
@@ -108,7 +108,7 @@ export const RejectReasonSchema = z.enum([
 ]);
 export type RejectReason = z.infer<typeof RejectReasonSchema>;
 
-export interface VerifiedDocument {
+interface VerifiedDocument {
   readonly document: ClassDocument;
   /** The trusted key that signed it. */
   readonly signer: { readonly kid: string; readonly name: string | null; readonly x: string; readonly y: string };

@@ -23,15 +23,15 @@ import type { Lesson } from '../schemas';
  * teacher publishes inside the 5-second budget (gap + fetch + rules), while
  * a class of 30 browsing students costs the server at most 10 polls a second.
  */
-export const NAVIGATION_FETCH_GAP_MS = 3_000;
+const NAVIGATION_FETCH_GAP_MS = 3_000;
 /** How many opened start pages are remembered (a lesson is never reopened while it is among them). */
-export const START_PAGES_REMEMBERED = 50;
+const START_PAGES_REMEMBERED = 50;
 
 const Instant = z.number().int().nonnegative();
 
 export { RejectReasonSchema };
 
-export const AcceptedDocumentSchema = z.object({
+const AcceptedDocumentSchema = z.object({
   /** The document as fetched, kept so that the next fetch of the same one is recognised. */
   jws: z.string(),
   document: ClassDocumentSchema,

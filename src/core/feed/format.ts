@@ -60,7 +60,7 @@ function decodeJsonObject(part: string): Record<string, unknown> | null {
 }
 
 /** What can be read from a class document without a key. */
-export interface DocumentOutline {
+interface DocumentOutline {
   readonly kid: string;
   readonly classId: string;
   readonly issuedAt: number;
@@ -68,7 +68,7 @@ export interface DocumentOutline {
   readonly payload: Record<string, unknown>;
 }
 
-export type OutlineResult =
+type OutlineResult =
   | { readonly ok: true; readonly outline: DocumentOutline }
   | { readonly ok: false; readonly reason: 'oversized' | 'malformed'; readonly detail: string };
 

@@ -20,9 +20,9 @@ const MINUTE = 60 * SECOND;
 export const FIRST_RETRY_MS = 5 * SECOND;
 export const MAX_RETRY_MS = 5 * MINUTE;
 /** A document that changes nothing any more (an ended lesson's "end") is still delivered for this long. */
-export const MIN_DELIVERY_WINDOW_MS = 10 * MINUTE;
+const MIN_DELIVERY_WINDOW_MS = 10 * MINUTE;
 
-export const DeliveryStateSchema = z.enum(['pending', 'delivered', 'superseded', 'failed', 'gave-up']);
+const DeliveryStateSchema = z.enum(['pending', 'delivered', 'superseded', 'failed', 'gave-up']);
 export type DeliveryState = z.infer<typeof DeliveryStateSchema>;
 
 const Instant = z.number().int().nonnegative();

@@ -20,4 +20,3 @@ export const FeedProblemSchema = z.union([
   z.object({ code: z.enum(['unreachable', 'newer', 'clock']) }),
 ]);
 export type FeedProblem = z.infer<typeof FeedProblemSchema>;
-export type FeedProblemCode = FeedProblem['code'];

@@ -30,8 +30,6 @@ export interface FeedBook {
   readonly key: SigningKeyInfo | null;
 }
 
-export const EMPTY_FEED_BOOK: FeedBook = { classFeed: {}, follow: {}, outbox: {}, key: null };
-
 /** How the last document published for a class is being delivered (teacher devices). */
 export interface FeedDelivery {
   readonly classId: string;

@@ -15,9 +15,13 @@
  *   it came from, and notes about stored values that were corrupt. A corrupt
  *   cache never bricks anything: it gives "no policy" with a note until the
  *   next read of managed storage replaces it.
+ *
+ * Both validate with `parse` (parsePolicy unless the caller passes one that
+ * remembers its results: the background validates a 50,000-entry policy
+ * once per version, not on every call).
  */
 import { z } from 'zod';
-import { EMPTY_POLICY, parsePolicy, type Policy, type PolicyProblem } from './policy';
+import { EMPTY_POLICY, parsePolicy, type Policy, type PolicyProblem, type PolicyResult } from './policy';
 import { PolicyCacheSchema, PolicyStatusSchema, type PolicyCache } from '../state';
 
 /** What the browser's managed storage answered. */
@@ -34,7 +38,7 @@ export type ManagedRead =
  * (`policyStatus`). state.ts's shape plus `readError`; values stored before
  * `readError` existed still parse.
  */
-export const PolicyCheckSchema = PolicyStatusSchema.extend({
+const PolicyCheckSchema = PolicyStatusSchema.extend({
   /** Set when the last read failed; `found` and `errors` then still describe the read before it. */
   readError: z.string().max(1000).optional(),
 });
@@ -56,7 +60,7 @@ export interface StoredPolicy {
 }
 
 /** What to change in storage.local; an empty update writes nothing. */
-export interface PolicyUpdate {
+interface PolicyUpdate {
   /** A new cache to write (a valid policy that differs from the cached one). */
   readonly cache?: PolicyCache;
   /** True when the stored cache is to be removed (IT removed the policy, or the cache is unusable). */
@@ -65,25 +69,39 @@ export interface PolicyUpdate {
   readonly status?: PolicyCheck;
 }
 
+/** Validates a policy as IT wrote it: parsePolicy, or a caller's remembering wrapper of it. */
+type PolicyParser = (raw: unknown) => PolicyResult;
+
 /** The stored cache when it is well-formed and its policy still validates; null otherwise. */
-function usableCache(stored: unknown): { cache: PolicyCache; policy: Policy } | null {
+function usableCache(stored: unknown, parse: PolicyParser): { cache: PolicyCache; policy: Policy } | null {
   const cache = PolicyCacheSchema.safeParse(stored);
   if (!cache.success) return null;
-  const parsed = parsePolicy(cache.data.raw);
+  const parsed = parse(cache.data.raw);
   return parsed.ok ? { cache: cache.data, policy: parsed.policy } : null;
 }
 
-/** JSON with object keys sorted, so that equal policies compare equal whatever order the browser lists their fields in. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
+/**
+ * Equal JSON values, whatever order the browser lists an object's fields in.
+ * Compared field by field: a 50,000-entry policy is walked once, not
+ * serialised twice.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index += 1) if (!sameJson(a[index], b[index])) return false;
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left).filter((key) => left[key] !== undefined);
+  if (keys.length !== Object.keys(right).filter((key) => right[key] !== undefined).length) return false;
+  return keys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && sameJson(left[key], right[key]));
 }
 
 function sameCheck(a: PolicyCheck, b: PolicyCheck): boolean {
-  return a.found === b.found && (a.readError ?? null) === (b.readError ?? null) && canonical(a.errors) === canonical(b.errors);
+  return a.found === b.found && (a.readError ?? null) === (b.readError ?? null) && sameJson(a.errors, b.errors);
 }
 
 /**
@@ -101,8 +119,8 @@ function sameCheck(a: PolicyCheck, b: PolicyCheck): boolean {
  * otherwise it is removed. The status is written only when the outcome
  * changed, the cache changed, or the last record is older than CHECK_RECORD_MS.
  */
-export function policyUpdate(read: ManagedRead, stored: StoredPolicy, now: number): PolicyUpdate {
-  const usable = usableCache(stored.cache);
+export function policyUpdate(read: ManagedRead, stored: StoredPolicy, now: number, parse: PolicyParser = parsePolicy): PolicyUpdate {
+  const usable = usableCache(stored.cache, parse);
   const hasStoredCache = stored.cache !== undefined && stored.cache !== null;
   const previous = PolicyCheckSchema.safeParse(stored.status);
   const before = previous.success ? previous.data : null;
@@ -112,9 +130,9 @@ export function policyUpdate(read: ManagedRead, stored: StoredPolicy, now: numbe
   let check: PolicyCheck;
   switch (read.kind) {
     case 'found': {
-      const parsed = parsePolicy(read.raw);
+      const parsed = parse(read.raw);
       if (parsed.ok) {
-        if (usable === null || canonical(usable.cache.raw) !== canonical(read.raw)) cache = { raw: read.raw, receivedAt: now };
+        if (usable === null || !sameJson(usable.cache.raw, read.raw)) cache = { raw: read.raw, receivedAt: now };
         check = { checkedAt: now, found: true, errors: [] };
       } else {
         removeCache = hasStoredCache && usable === null;
@@ -151,7 +169,7 @@ export type PolicySource =
   /** No policy: open browsing, no IT rules. */
   | 'none';
 
-export interface PolicyInForce {
+interface PolicyInForce {
   readonly policy: Policy;
   readonly source: PolicySource;
   /** When the policy in force was first received; null without one. */
@@ -173,7 +191,7 @@ function problemText(problem: PolicyProblem | undefined): string {
 }
 
 /** The policy to enforce from what is stored, never throwing on a corrupt value. */
-export function policyInForce(stored: StoredPolicy): PolicyInForce {
+export function policyInForce(stored: StoredPolicy, parse: PolicyParser = parsePolicy): PolicyInForce {
   const notes: string[] = [];
   let check: PolicyCheck | null = null;
   if (stored.status !== undefined && stored.status !== null) {
@@ -188,7 +206,7 @@ export function policyInForce(stored: StoredPolicy): PolicyInForce {
     notes.push(`the cached policy was corrupt${firstIssue(cache.error)}; no IT policy applies until IT's policy is read again`);
     return { policy: EMPTY_POLICY, source: 'none', receivedAt: null, check, notes };
   }
-  const parsed = parsePolicy(cache.data.raw);
+  const parsed = parse(cache.data.raw);
   if (!parsed.ok) {
     notes.push(`the cached policy no longer validates (${problemText(parsed.errors[0])}); no IT policy applies until IT's policy is read again`);
     return { policy: EMPTY_POLICY, source: 'none', receivedAt: null, check, notes };

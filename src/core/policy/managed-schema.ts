@@ -23,7 +23,7 @@
 import { z } from 'zod';
 import { PolicySchema, type PolicyProblem } from './policy';
 
-export type ChromeType = 'array' | 'boolean' | 'integer' | 'number' | 'object' | 'string';
+type ChromeType = 'array' | 'boolean' | 'integer' | 'number' | 'object' | 'string';
 
 /** One node of a Chrome policy schema, in the subset this module emits. */
 export interface ChromeSchema {
@@ -176,7 +176,7 @@ export function managedSchema(): ChromeSchema {
 // What Chrome would do with a policy: used by `npm run policy -- check`, so
 // that IT learns before pushing that Chrome would drop part of it.
 
-export interface ManagedCheck {
+interface ManagedCheck {
   /** Top-level fields Chrome and Edge would drop because a value does not fit the schema. */
   readonly dropped: readonly PolicyProblem[];
   /** Fields the schema does not know: Chrome drops them, and Lesmodus would ignore them anyway. Usually typos. */

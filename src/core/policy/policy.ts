@@ -405,9 +405,6 @@ export const PolicySchema = z
 
 export type Policy = z.infer<typeof PolicySchema>;
 
-/** The policy as IT may write it: defaults not yet filled in, dates in their string form. */
-export type PolicyInput = z.input<typeof PolicySchema>;
-
 /** The policy in force when IT has pushed none: open browsing, nothing blocked. */
 export const EMPTY_POLICY: Policy = PolicySchema.parse({});
 

@@ -23,7 +23,7 @@
  * their query conditions), with their host in `requestDomains` where it can
  * be. So even a 50,000-entry IT list is a handful of rules.
  */
-import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsePattern, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
+import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsedPatterns, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 export type ResourceType = 'main_frame' | 'sub_frame';
@@ -44,7 +44,7 @@ export interface DnrRule {
   };
 }
 
-export interface CompileOptions {
+interface CompileOptions {
   /** Absolute URL of the extension's blocked page; the blocked address is appended after '#'. */
   readonly blockedPageUrl: string;
   /** requestDomains entries per rule at most. */
@@ -347,14 +347,6 @@ function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'i
   }));
 }
 
-function parseAll(sources: readonly string[]): SitePattern[] {
-  const patterns: SitePattern[] = [];
-  for (const source of sources) {
-    const result = parsePattern(source);
-    if (result.ok) patterns.push(result.pattern);
-  }
-  return patterns;
-}
 
 /**
  * Chrome accepts at most 1,000 rules with a regexFilter per extension, and
@@ -364,7 +356,7 @@ function parseAll(sources: readonly string[]): SitePattern[] {
  */
 export const MAX_REGEX_RULES = 1000;
 
-export interface Compiled {
+interface Compiled {
   readonly rules: DnrRule[];
   /**
    * Patterns left out of DNR to stay within the browser's regex-rule limit.
@@ -413,7 +405,7 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
 
   const used: SitePattern[] = [];
   const each = (sources: readonly string[], add: (pattern: SitePattern) => void): void => {
-    for (const pattern of parseAll(sources)) {
+    for (const pattern of parsedPatterns(sources)) {
       used.push(pattern);
       add(pattern);
     }

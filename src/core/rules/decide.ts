@@ -9,7 +9,7 @@
  * appears twice (one fitting) vetoes: the address is blocked one step above
  * where the pattern would have allowed it.
  */
-import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsePattern, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
+import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsedPatterns, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
 /** What kind of navigation is judged: a tab's page, or a frame inside a page. */
@@ -70,10 +70,8 @@ class RuleIndex {
   private readonly everyHost: Entry[] = [];
 
   add(sources: readonly string[], list: number, mode: MatchMode): void {
-    for (const source of sources) {
-      const result = parsePattern(source);
-      if (!result.ok) continue; // invalid patterns were rejected at the boundary
-      const pattern = result.pattern;
+    // Invalid patterns were rejected at the boundary and are left out.
+    for (const pattern of parsedPatterns(sources)) {
       const entry: Entry = {
         pattern,
         specificity: specificity(pattern),

@@ -65,7 +65,7 @@ export interface QueryCondition {
 }
 
 /** What is wrong with a pattern, for the UI to say in the teacher's language. */
-export type PatternErrorCode =
+type PatternErrorCode =
   | 'empty'
   | 'too-long'
   | 'space'
@@ -88,7 +88,7 @@ export type PatternErrorCode =
   /** In an allowlist lesson: a pattern that allows every site (`*`) is no lesson. */
   | 'allows-everything';
 
-export type ParseResult =
+type ParseResult =
   | { readonly ok: true; readonly pattern: SitePattern }
   | {
       readonly ok: false;
@@ -471,6 +471,29 @@ function pathMatches(prefix: string, path: string, textPrefix: boolean): boolean
   return textPrefix || path.length === prefix.length || prefix.endsWith('/') || path.charCodeAt(prefix.length) === 47; /* '/' */
 }
 
+const parsedLists = new WeakMap<readonly string[], readonly SitePattern[]>();
+
+/**
+ * The valid patterns of a list, parsed once per list: compile() and
+ * prepare() get IT's lists of an unchanged policy as the same arrays on
+ * every rules change, and a 50,000-entry list is not parsed again each time.
+ * Invalid patterns are left out (they were refused where the list came in).
+ * The list must not change afterwards; every list Lesmodus keeps is read-only.
+ */
+export function parsedPatterns(sources: readonly string[]): readonly SitePattern[] {
+  let patterns = parsedLists.get(sources);
+  if (patterns === undefined) {
+    const parsed: SitePattern[] = [];
+    for (const source of sources) {
+      const result = parsePattern(source);
+      if (result.ok) parsed.push(result.pattern);
+    }
+    patterns = parsed;
+    parsedLists.set(sources, patterns);
+  }
+  return patterns;
+}
+
 /** True when the URL falls under the pattern, read as `mode` says. */
 export function matches(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): boolean {
   return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url, mode);
@@ -615,16 +638,4 @@ export function patternForUrl(href: string): string | null {
   if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return null;
   const rest = url.host.slice(4);
   return url.host.startsWith('www.') && rest.includes('.') ? rest : url.host;
-}
-
-/** Parses a list of patterns, keeping the good ones and reporting every bad one. */
-export function parsePatterns(inputs: readonly string[]): { patterns: SitePattern[]; errors: string[] } {
-  const patterns: SitePattern[] = [];
-  const errors: string[] = [];
-  for (const input of inputs) {
-    const result = parsePattern(input);
-    if (result.ok) patterns.push(result.pattern);
-    else errors.push(result.error);
-  }
-  return { patterns, errors };
 }

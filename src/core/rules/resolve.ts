@@ -8,7 +8,7 @@ import type { Lesson, LessonMode, Preset, TemporaryAllow } from '../schemas';
 import { activePeriod, nextPeriod, nextScheduleChange, type PeriodOccurrence } from './schedule';
 
 /** Where the lesson in force comes from. */
-export type LessonOrigin = 'teacher' | 'class' | 'timetable' | 'outside';
+type LessonOrigin = 'teacher' | 'class' | 'timetable' | 'outside';
 
 /** The rules in force, as pattern strings (serialisable; prepare() and compile() parse them). */
 export interface EffectiveRules {

@@ -42,7 +42,7 @@ export interface PeriodOccurrence {
 }
 
 /** An instant as local wall-clock time in a time zone. */
-export interface LocalParts {
+interface LocalParts {
   /** Local calendar date, YYYY-MM-DD. */
   date: string;
   /** Local weekday. */

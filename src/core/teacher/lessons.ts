@@ -107,7 +107,7 @@ export function extendLesson(lesson: Lesson, minutes: number, limits: LessonLimi
   return { ok: true, lesson: { ...lesson, endsAt } };
 }
 
-export interface LessonChange {
+interface LessonChange {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly title?: string;

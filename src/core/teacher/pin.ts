@@ -10,8 +10,6 @@
  */
 import type { PinHash } from '../schemas';
 
-export type { PinHash };
-
 /** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
 export const PIN_ITERATIONS = 600_000;
 export const PIN_SALT_BYTES = 16;

@@ -11,7 +11,7 @@ import type { Connector } from '../shared/channel';
 import { formatTime, siteLink, t } from '../shared/text';
 import { LetThrough } from './let-through';
 
-export interface BlockedViewProps {
+interface BlockedViewProps {
   readonly connector: Connector;
   /** The address that was blocked (from the page's fragment). */
   readonly blockedUrl: string;

@@ -15,7 +15,7 @@ import { formatTime, t } from '../shared/text';
 const CHOICES = [5, 10, 15] as const;
 type Minutes = (typeof CHOICES)[number];
 
-export interface LetThroughProps {
+interface LetThroughProps {
   readonly connector: Connector;
   readonly blockedUrl: string;
   readonly status: Status;

@@ -9,9 +9,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { FeedDelivery } from '../../core/feed/status';
 import type { PublishedClass, Status } from '../../core/protocol';
-import { BackgroundError } from '../shared/channel';
 import { feedProblemText, formatTime, t } from '../shared/text';
-import type { EditorTarget } from './lesson-editor';
+import { publishedTo, type EditorTarget } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
 
 /** A pause lasts 1 to 10 minutes (the background and every student check it too). */
@@ -25,11 +24,6 @@ export function publishingClasses(status: Status): readonly string[] | null {
   return feed.classes.map((entry) => entry.classId);
 }
 
-/** What was last published to the class (nothing yet: neither lesson nor pause). */
-export function publishedTo(status: Status, classId: string): PublishedClass {
-  return status.published?.find((entry) => entry.classId === classId) ?? { classId, lesson: null, pause: null };
-}
-
 function deliveryTo(status: Status, classId: string): FeedDelivery | null {
   return status.feed?.classes.find((entry) => entry.classId === classId)?.delivery ?? null;
 }
@@ -40,18 +34,13 @@ export function deliveryPending(status: Status | null): boolean {
 }
 
 /** The class's running lesson as published; null when none runs now. */
-export function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
+function runningClassLesson(status: Status, classId: string, now: number): PublishedClass['lesson'] {
   const lesson = publishedTo(status, classId).lesson;
   return lesson !== null && lesson.startsAt <= now && now < lesson.endsAt ? lesson : null;
 }
 
-/** A refusal that concerns the class itself (IT's policy no longer lists it); null for any other, which errorText words. */
-export function classErrorText(error: unknown, classId: string | undefined): string | null {
-  return classId !== undefined && error instanceof BackgroundError && error.code === 'not-found' ? t('errorClassUnknown', classId) : null;
-}
-
 /** How delivery of the last publication is going, in the teacher's words. */
-export function deliveryText(delivery: FeedDelivery): string {
+function deliveryText(delivery: FeedDelivery): string {
   const reason = feedProblemText(delivery.lastProblem, delivery.lastError);
   switch (delivery.state) {
     case 'delivered':
@@ -69,7 +58,7 @@ export function deliveryText(delivery: FeedDelivery): string {
 }
 
 /** The class picker: one radio chip per class, so switching is one click (or the arrow keys). */
-export function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
+function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
   return (
     <fieldset class="field class-picker">
       <legend>{t('classPickerLabel')}</legend>
@@ -85,25 +74,7 @@ export function ClassPicker({ classes, value, onChange }: { classes: readonly st
   );
 }
 
-export interface ClassChoice {
-  readonly classes: readonly string[];
-  readonly classId: string;
-  readonly onClass: (classId: string) => void;
-  readonly applyHere: boolean;
-  readonly onApplyHere: (apply: boolean) => void;
-}
-
-/** "Also apply on this browser": off unless the teacher ticks it (a teacher's laptop need not be locked to the class's sites). */
-export function ApplyHereField({ choice }: { choice: ClassChoice }) {
-  return (
-    <label class="choice apply-here">
-      <input type="checkbox" checked={choice.applyHere} onChange={(event) => choice.onApplyHere(event.currentTarget.checked)} />
-      <span>{t('applyHereLabel')}</span>
-    </label>
-  );
-}
-
-export interface ClassPanelProps {
+interface ClassPanelProps {
   readonly status: Status;
   readonly classes: readonly string[];
   readonly classId: string;

@@ -4,7 +4,7 @@
  */
 import { t } from '../shared/text';
 
-export const LENGTHS = [15, 30, 45, 50, 60, 90] as const;
+const LENGTHS = [15, 30, 45, 50, 60, 90] as const;
 
 export type Length = { readonly kind: 'minutes'; readonly minutes: number } | { readonly kind: 'until'; readonly time: string };
 
@@ -14,7 +14,7 @@ const MINUTE = 60_000;
  * The end instant of "until HH:MM" today, on this device's clock, or null
  * when the time is not later than now.
  */
-export function endOfToday(time: string, now: number): number | null {
+function endOfToday(time: string, now: number): number | null {
   const match = /^(\d{2}):(\d{2})$/.exec(time);
   if (!match) return null;
   const end = new Date(now);

@@ -9,26 +9,21 @@
  */
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
-import type { LessonMode, Preset } from '../../core/schemas';
+import type { LessonMode } from '../../core/schemas';
 import { errorText } from '../shared/errors';
 import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
-import { ApplyHereField, classErrorText, publishedTo, type ClassChoice } from './class-panel';
+import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { candidates, problemOf, SitesField } from './sites-field';
 import type { Act } from './teacher-actions';
-
-/** What the editor was opened for: a new lesson (perhaps from a preset), or the running lesson of this browser or of a class. */
-export type EditorTarget =
-  | { readonly kind: 'new'; readonly from?: Preset; readonly ownPresetId?: string }
-  | { readonly kind: 'running'; readonly classId?: string };
 
 /**
  * A start page as typed, checked the way the background checks it (an
  * http or https address): the address, '' for none, or null when it is not
  * one. A bare "example.com/page" gets https:// in front.
  */
-export function startPageOf(typed: string): string | null {
+function startPageOf(typed: string): string | null {
   const text = typed.trim();
   if (text === '') return '';
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
@@ -40,7 +35,7 @@ export function startPageOf(typed: string): string | null {
   }
 }
 
-export interface LessonEditorProps {
+interface LessonEditorProps {
   readonly target: EditorTarget;
   readonly status: Status;
   readonly act: Act;

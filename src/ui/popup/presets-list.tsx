@@ -8,7 +8,7 @@ import type { Preset } from '../../core/schemas';
 import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
 
-export interface PresetsListProps {
+interface PresetsListProps {
   readonly status: Status;
   readonly busy: boolean;
   readonly defaultMinutes: number;

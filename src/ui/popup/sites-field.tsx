@@ -8,7 +8,7 @@ import { lessonSiteProblem, parsePattern } from '../../core/rules/patterns';
 import type { LessonMode } from '../../core/schemas';
 import { patternProblem, t } from '../shared/text';
 
-export interface SitesFieldProps {
+interface SitesFieldProps {
   readonly sites: readonly string[];
   readonly onChange: (sites: string[]) => void;
   /** What is typed but not added yet: the editor adds it when the lesson starts, so nothing typed is lost. */

@@ -10,14 +10,14 @@ import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
 import { errorText } from '../shared/errors';
 import { formatTime, t } from '../shared/text';
-import { ApplyHereField, ClassPanel, classErrorText, publishedTo, type ClassChoice } from './class-panel';
-import type { EditorTarget } from './lesson-editor';
+import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
+import { ClassPanel } from './class-panel';
 import { PresetsList } from './presets-list';
 import type { Act, TeacherRequest } from './teacher-actions';
 
 const MINUTE = 60_000;
 
-export interface TeacherPanelProps {
+interface TeacherPanelProps {
   readonly status: Status;
   readonly act: Act;
   readonly now: () => number;

@@ -6,6 +6,4 @@
 import { sendToBackground } from '../../platform/runtime';
 import { connectorOver } from './channel';
 
-export { BackgroundError, connectorOver, type Connector, type RequestInput } from './channel';
-
 export const backgroundConnector = connectorOver(sendToBackground);

@@ -15,4 +15,4 @@ setMessageSource({
   getUILanguage: uiLanguage,
 });
 
-export { formatCountdown, formatTime, language, siteLink, t } from './text';
+export { language, t } from './text';

@@ -12,7 +12,7 @@ import { t } from './text';
 import { useFocusOnMount } from './use-focus';
 import { useNow } from './use-now';
 
-export interface PinFieldProps {
+interface PinFieldProps {
   readonly id: string;
   readonly label: string;
   readonly value: string;
@@ -65,7 +65,7 @@ export function FormActions({ submitLabel, disabled, onCancel }: { submitLabel: 
   );
 }
 
-export interface SendOptions {
+interface SendOptions {
   /** A problem found before asking (a PIN too short, say): shown instead of sending. */
   readonly check?: () => string | null;
   /** Runs after a failure is shown (to empty the PIN field, say). */
@@ -81,7 +81,7 @@ export interface PinRequest {
   readonly send: (request: () => Promise<void>, options?: SendOptions) => Promise<void>;
 }
 
-export interface PinRequestOptions {
+interface PinRequestOptions {
   /** What to show before anything is sent (a wait still running from earlier wrong PINs). */
   readonly initialError?: () => unknown;
   /** What a failure is shown as; by default the failure itself, which `FormError` words. */

@@ -14,7 +14,7 @@
 import type { Status } from '../../core/protocol';
 import type { PeriodOccurrence } from '../../core/rules/schedule';
 
-export interface DiagnosticsContext {
+interface DiagnosticsContext {
   /** The browser's user agent string, which names the browser and its version. */
   readonly userAgent: string;
   /** The UI language, "nl" or "en". */
@@ -30,7 +30,7 @@ const SOURCE_TEXT: Record<Status['policy']['source'], string> = {
 const stampFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** "2026-03-02 10:00:00" in `timeZone`, digits and order the same in every locale. */
-export function localStamp(instant: number, timeZone: string): string {
+function localStamp(instant: number, timeZone: string): string {
   let format = stampFormats.get(timeZone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-US-u-nu-latn', {

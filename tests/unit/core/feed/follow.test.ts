@@ -24,7 +24,8 @@ import {
 } from '../../../../src/core/feed/follow';
 import { classFeedUrl, shortDigest } from '../../../../src/core/feed/format';
 import { feedStatus } from '../../../../src/core/feed/status';
-import { parsePolicy, type Policy, type PolicyInput } from '../../../../src/core/policy/policy';
+import type { z } from 'zod';
+import { parsePolicy, type Policy, type PolicySchema } from '../../../../src/core/policy/policy';
 import { resolve, type ActiveLesson } from '../../../../src/core/rules/resolve';
 import type { Lesson } from '../../../../src/core/schemas';
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
   publicKey = { kty: 'EC', crv: 'P-256', x: jwk.x!, y: jwk.y! };
 });
 
-function policy(extra: Partial<PolicyInput> = {}): Policy {
+function policy(extra: Partial<z.input<typeof PolicySchema>> = {}): Policy {
   const parsed = parsePolicy({
     role: 'student',
     classes: ['2B'],

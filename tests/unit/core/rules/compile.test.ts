@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { compile, compileWithReport, MAX_REGEX_RULES, PRIORITY, patternToRegex, type DnrRule, type ResourceType } from '../../../../src/core/rules/compile';
-import { decide, prepare, type NavigationKind } from '../../../../src/core/rules/decide';
 import { parsePattern } from '../../../../src/core/rules/patterns';
+import { decide, prepare, type NavigationKind } from '../../../../src/core/rules/decide';
 import type { EffectiveRules } from '../../../../src/core/rules/resolve';
 import { DnrSimulator } from '../../support/dnr-simulator';
 import { rules } from '../../support/rules';

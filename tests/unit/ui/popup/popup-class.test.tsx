@@ -5,38 +5,58 @@
 // The popup on a teacher device with a class feed: the class picker, lessons
 // published to the chosen class (start page, "also on this browser"), the
 // delivery state as it changes, extend/change/end, and pause/resume. Driven
-// through the same connector as the real popup, over the fake background,
-// which publishes with core's own outbox and feed-status code.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { render, screen, waitFor, within } from '@testing-library/preact';
+// through the same connector as the real popup, over the real background,
+// which signs and PUTs to a class feed in memory.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
-// Before core's class-feed code, which loads jose, which needs TextEncoder (jsdom has none).
-import '../support/text-codec';
-import { deliveryResultOf } from '../../../../src/core/feed/outbox';
+// Before core's class-feed code, which loads jose (it sets up WebCrypto and TextEncoder for jsdom).
+import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
+import { useClock } from '../../background/support/clock';
 import type { Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
-import { FakeBackground, type FakeBackgroundOptions } from '../support/fake-background';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
 const UNREACHABLE = 'the class feed could not be reached: Failed to fetch';
-const unreachable = { kind: 'retry', message: UNREACHABLE, problem: { code: 'unreachable' } } as const;
 /** What the popup says for it: worded from _locales, without the network's (English) detail, which the diagnostics keep. */
 const UNREACHABLE_TEXT = 'the class feed could not be reached';
+/** The popup's own timers: its clock and its refresh. */
+const PAGE_TIMERS = ['setInterval', 'clearInterval'] as const;
+
+let background: TestBackground | null = null;
 
 beforeEach(() => {
+  useClock(T0);
   setMessageSource(localeSource('en'));
   preparePage();
 });
 
-afterEach(() => {
+afterEach(async () => {
   document.body.innerHTML = '';
+  await background?.stop();
+  background = null;
+  jest.useRealTimers();
 });
+
+/** The popup's own timers (its clock, its refresh while a delivery is pending) run on, and the time with them. */
+async function later(ms: number) {
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(ms);
+  });
+}
+
+/** Waits until the background has answered what the popup asked, and the popup shows it. */
+async function answered() {
+  await act(async () => {
+    await background!.settled();
+  });
+}
 
 /** storage.session as the popup's entry uses it: here one variable, kept across popups of a test. */
 function sessionChoice(initial: string | null = null) {
@@ -55,11 +75,13 @@ function sessionChoice(initial: string | null = null) {
 }
 
 /** A teacher device of classes 2B and 3A with a class feed, unless `options` say otherwise. */
-function setup(options: FakeBackgroundOptions = {}, choice = sessionChoice()) {
-  const background = new FakeBackground({ now: T0, ...(options.policy?.role === undefined ? { teacherClasses: ['2B', '3A'] } : {}), ...options });
-  const services: PopupServices = { connector: background.connector, currentTabUrl: async () => null, now: () => background.now, classChoice: choice.classChoice };
+async function setup(options: ExtensionOptions = {}, choice = sessionChoice()) {
+  background = await startExtension({ ...(options.policy?.role === undefined ? { teacherClasses: ['2B', '3A'] } : {}), ...options });
+  const services: PopupServices = { connector: background.connector, currentTabUrl: async () => null, now: () => Date.now(), classChoice: choice.classChoice };
   const user = userEvent.setup();
   const view = render(<Popup services={services} />);
+  // The popup opens as its skeleton; the tests start once the background has answered.
+  await waitFor(() => expect(document.querySelector('.skeleton')).toBeNull());
   return { background, user, choice, view, services };
 }
 
@@ -68,6 +90,7 @@ async function unlock(user: ReturnType<typeof userEvent.setup>) {
   await user.type(screen.getByLabelText('Teacher PIN'), '1234');
   await user.click(screen.getByRole('button', { name: 'Open' }));
   await screen.findByRole('heading', { name: /^Class / });
+  await answered();
 }
 
 const classRadio = (name: string) => within(screen.getByRole('group', { name: 'Class' })).getByRole('radio', { name });
@@ -82,7 +105,7 @@ async function writeLesson(user: ReturnType<typeof userEvent.setup>, title = 'Br
 
 describe('the class picker', () => {
   it('lists the classes of the policy, starts on the first, and remembers a pick for the session', async () => {
-    const { user, choice, view, services } = setup();
+    const { user, choice, view, services } = await setup();
     await unlock(user);
     expect(screen.getByRole('heading', { level: 2, name: 'Class 2B' })).toBeTruthy();
     expect((classRadio('2B') as HTMLInputElement).checked).toBe(true);
@@ -102,7 +125,7 @@ describe('the class picker', () => {
   });
 
   it('forgets a remembered class that the policy no longer lists', async () => {
-    const { user } = setup({}, sessionChoice('4C'));
+    const { user } = await setup({}, sessionChoice('4C'));
     await unlock(user);
     expect((classRadio('2B') as HTMLInputElement).checked).toBe(true);
   });
@@ -111,7 +134,7 @@ describe('the class picker', () => {
     ['a teacher device without a class feed', { role: 'teacher' as const }],
     ['a student device', { role: 'student' as const, classes: ['2B'], classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws', pollSeconds: 30 } }],
   ])('is not there on %s', async (_name, policy) => {
-    const { user } = setup({ policy });
+    const { user } = await setup({ policy });
     await user.click(await screen.findByRole('button', { name: 'Teacher' }));
     await user.type(screen.getByLabelText('Teacher PIN'), '1234');
     await user.click(screen.getByRole('button', { name: 'Open' }));
@@ -124,7 +147,7 @@ describe('the class picker', () => {
   });
 
   it('is keyboard operable: arrow keys pick the class', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     await unlock(user);
     classRadio('2B').focus();
     await user.keyboard('{ArrowRight}');
@@ -135,7 +158,7 @@ describe('the class picker', () => {
 
 describe('publishing a lesson to the class', () => {
   it('starts a custom lesson with a start page for 2B, not on this browser, and shows it delivered', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await writeLesson(user);
     expect(screen.getByRole('heading', { name: 'New lesson for class 2B' })).toBeTruthy();
@@ -162,7 +185,7 @@ describe('publishing a lesson to the class', () => {
   });
 
   it('adds https:// to a start page typed without it, and refuses one that is not a web address', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await writeLesson(user);
     await user.type(screen.getByLabelText('Start page (optional)'), 'ftp://files.school.test/x');
@@ -179,7 +202,7 @@ describe('publishing a lesson to the class', () => {
   });
 
   it('starts a preset for the chosen class, also on this browser when the teacher ticks it', async () => {
-    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await unlock(user);
     await user.click(classRadio('3A'));
     await user.click(screen.getByRole('checkbox', { name: 'Also apply on this browser' }));
@@ -201,7 +224,7 @@ describe('publishing a lesson to the class', () => {
   });
 
   it("extends, changes and ends the class's lesson", async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await writeLesson(user);
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
@@ -228,10 +251,10 @@ describe('publishing a lesson to the class', () => {
   });
 
   it('says when IT no longer lists the class', async () => {
-    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await unlock(user);
     await user.click(classRadio('3A'));
-    background.policy = { ...background.policy, classes: ['2B'] };
+    await background.pushPolicy({ ...(await background.browser.storage.managed.get()), classes: ['2B'] });
     await user.click(within(screen.getByText('Taal').closest('li')!).getByRole('button', { name: 'Start' }));
     expect((await screen.findByRole('alert')).textContent).toBe('Class 3A is not one of your classes on this browser (any more): ask IT.');
   });
@@ -239,8 +262,9 @@ describe('publishing a lesson to the class', () => {
 
 describe('delivery to the class feed', () => {
   it('shows a failed delivery with its attempt and reason, and "delivered" once a retry works, without reopening', async () => {
-    const { background, user } = setup();
-    background.feedAnswer = unreachable;
+    useClock(T0, PAGE_TIMERS);
+    const { background, user } = await setup();
+    background.feedHost.putAnswer = 'unreachable';
     await unlock(user);
     await writeLesson(user);
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
@@ -248,36 +272,38 @@ describe('delivery to the class feed', () => {
     expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE_TEXT}`);
 
     // The background's alarm retries, and fails again: the popup follows by itself.
-    background.retryDeliveries();
-    await waitFor(() => expect(delivery()).toBe(`Not delivered yet — retrying (attempt 3): ${UNREACHABLE_TEXT}`), { timeout: 4000 });
+    await background.retryDeliveries();
+    await later(1500);
+    await waitFor(() => expect(delivery()).toBe(`Not delivered yet — retrying (attempt 3): ${UNREACHABLE_TEXT}`));
 
-    background.feedAnswer = { kind: 'stored' };
-    background.now = T0 + 20_000;
-    background.retryDeliveries();
-    await waitFor(() => expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0 + 20_000)}`), { timeout: 4000 });
+    background.feedHost.putAnswer = 201;
+    jest.setSystemTime(T0 + 20_000);
+    await background.retryDeliveries();
+    await later(1500);
+    await waitFor(() => expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0 + 20_000)}`));
     expect(document.querySelector('.class-panel .delivery')?.getAttribute('role')).toBe('status');
   });
 
   it('says when the feed refused the document for good, and when another browser published a newer one', async () => {
-    const { background, user } = setup();
-    background.feedAnswer = { kind: 'refused', message: 'the class feed refused the document (HTTP 413)', problem: { code: 'refused', status: 413 } };
+    const { background, user } = await setup();
+    background.feedHost.putAnswer = 413;
     await unlock(user);
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
     expect(delivery()).toBe('Not delivered: the class feed refused the document (HTTP 413)');
 
-    background.feedAnswer = { kind: 'newer-stored' };
+    background.feedHost.putAnswer = 409;
     await user.click(screen.getByRole('button', { name: 'Resume' }));
     await screen.findByText('Class 2B can carry on.');
     expect(delivery()).toBe('The class feed holds a newer publication (from another browser?).');
   });
 
   it("shows each class's own delivery", async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
-    background.feedAnswer = unreachable;
+    background.feedHost.putAnswer = 'unreachable';
     await user.click(classRadio('3A'));
     expect(delivery()).toBe('');
     await user.click(screen.getByRole('button', { name: 'Pause class 3A' }));
@@ -290,7 +316,7 @@ describe('delivery to the class feed', () => {
 
 describe('pause and resume', () => {
   it('pauses the class with the default message for 5 minutes, and resumes it', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     const message = screen.getByLabelText('Message for the students') as HTMLInputElement;
     expect(message.value).toBe('Stop for a moment and look at the board, please.');
@@ -319,7 +345,7 @@ describe('pause and resume', () => {
   });
 
   it('keeps the running lesson through a pause, and takes a message and length of its own, by keyboard', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await writeLesson(user);
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
@@ -343,13 +369,15 @@ describe('pause and resume', () => {
   });
 
   it('shows the pause over once its time is up', async () => {
-    const { background, user } = setup();
+    useClock(T0, PAGE_TIMERS);
+    const { user } = await setup();
     await unlock(user);
     await user.selectOptions(screen.getByLabelText('For how long'), '1');
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
-    background.now = T0 + M;
-    expect(await screen.findByRole('button', { name: 'Pause class 2B' }, { timeout: 3000 })).toBeTruthy();
+    jest.setSystemTime(T0 + M);
+    await later(1000);
+    expect(await screen.findByRole('button', { name: 'Pause class 2B' })).toBeTruthy();
   });
 });
 
@@ -357,7 +385,7 @@ describe('in Dutch', () => {
   it('speaks Dutch on a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
     preparePage('nl');
-    const { user } = setup();
+    const { user } = await setup();
     await user.click(await screen.findByRole('button', { name: 'Docent' }));
     await user.type(screen.getByLabelText('Docentcode'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
@@ -370,10 +398,11 @@ describe('in Dutch', () => {
   });
 
   it('says in Dutch why a delivery failed, whatever the English lastError says', async () => {
+    useClock(T0, PAGE_TIMERS);
     setMessageSource(localeSource('nl'));
     preparePage('nl');
-    const { background, user } = setup();
-    background.feedAnswer = deliveryResultOf(401);
+    const { background, user } = await setup();
+    background.feedHost.putAnswer = 401;
     await user.click(await screen.findByRole('button', { name: 'Docent' }));
     await user.type(screen.getByLabelText('Docentcode'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
@@ -384,17 +413,18 @@ describe('in Dutch', () => {
       'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): IT stelt die in het beleid in (classFeed.authorization)',
     );
 
-    background.feedAnswer = deliveryResultOf(503);
-    background.now = T0 + 5_000;
-    background.retryDeliveries();
-    await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de klassenfeed antwoordde met HTTP 503'), { timeout: 4000 });
+    background.feedHost.putAnswer = 503;
+    jest.setSystemTime(T0 + 5_000);
+    await background.retryDeliveries();
+    await later(1500);
+    await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de klassenfeed antwoordde met HTTP 503'));
 
-    background.feedAnswer = deliveryResultOf(413);
+    background.feedHost.putAnswer = 413;
     await user.click(screen.getByRole('button', { name: 'Verder gaan' }));
     await screen.findByText('Klas 2B kan weer verder.');
     expect(delivery()).toBe('Niet afgeleverd: de klassenfeed weigerde het document (HTTP 413)');
 
-    background.feedAnswer = { kind: 'retry', message: UNREACHABLE, problem: { code: 'unreachable' } };
+    background.feedHost.putAnswer = 'unreachable';
     await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verder gaan' });
     expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed was niet bereikbaar');
@@ -402,18 +432,20 @@ describe('in Dutch', () => {
   });
 
   it('still shows the English reason of a delivery stored before reasons had codes', async () => {
+    useClock(T0, PAGE_TIMERS);
     setMessageSource(localeSource('nl'));
     preparePage('nl');
-    const { background, user } = setup();
-    background.feedAnswer = unreachable;
+    const { background, user } = await setup();
+    background.feedHost.putAnswer = 'unreachable';
     await user.click(await screen.findByRole('button', { name: 'Docent' }));
     await user.type(screen.getByLabelText('Docentcode'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verder gaan' });
     const { lastProblem: _none, ...older } = background.outbox['2B']!;
-    background.outbox['2B'] = older;
+    await background.setLocal({ feedOutbox: { ...background.outbox, '2B': older } });
     // The popup refreshes by itself while a delivery is pending.
-    await waitFor(() => expect(delivery()).toBe(`Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): ${UNREACHABLE}`), { timeout: 4000 });
+    await later(1500);
+    await waitFor(() => expect(delivery()).toBe(`Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): ${UNREACHABLE}`));
   });
 });

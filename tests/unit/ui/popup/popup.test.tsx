@@ -3,15 +3,17 @@
  * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { render, screen, waitFor, within } from '@testing-library/preact';
+// The popup over the real background (tests/unit/background/support/background.ts), through the same Connector as in the browser.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
+import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
+import { useClock } from '../../background/support/clock';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
-import { FakeBackground, type FakeBackgroundOptions } from '../support/fake-background';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -21,21 +23,39 @@ const lesson = (extra: Partial<Lesson> = {}): Lesson => ({ id: 'l1', title: 'Rek
 const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
 const ownPreset: Preset = { id: 'local-1', title: 'Topo', mode: 'allowlist', sites: ['topo.nl', 'maps.test'], embeds: [] };
 
+let background: TestBackground | null = null;
+
 beforeEach(() => {
+  useClock(T0);
   setMessageSource(localeSource('en'));
   preparePage();
 });
 
-afterEach(() => {
+afterEach(async () => {
   document.body.innerHTML = '';
+  await background?.stop();
+  background = null;
+  jest.useRealTimers();
 });
 
-function setup(options: FakeBackgroundOptions = {}, tabUrl: string | null = null) {
-  const background = new FakeBackground({ now: T0, ...options });
-  const services: PopupServices = { connector: background.connector, currentTabUrl: async () => tabUrl, now: () => background.now };
+async function setup(options: ExtensionOptions = {}, tabUrl: string | null = null) {
+  background = await startExtension(options);
+  const services: PopupServices = { connector: background.connector, currentTabUrl: async () => tabUrl, now: () => Date.now() };
   const user = userEvent.setup();
   render(<Popup services={services} />);
+  // The popup opens as its skeleton; the tests start once the background has answered.
+  await waitFor(() => expect(document.querySelector('.skeleton')).toBeNull());
   return { background, user };
+}
+
+/** The popup's own timers: its clock and its refresh. */
+const PAGE_TIMERS = ['setInterval', 'clearInterval'] as const;
+
+/** The popup's own timers (its clock, its refresh) run on, and the time with them. */
+async function later(ms: number) {
+  await act(async () => {
+    await jest.advanceTimersByTimeAsync(ms);
+  });
 }
 
 /** Opens the teacher panel with the PIN. */
@@ -43,11 +63,19 @@ async function unlock(user: ReturnType<typeof userEvent.setup>, pin = '1234') {
   await user.click(await screen.findByRole('button', { name: 'Teacher' }));
   await user.type(screen.getByLabelText('Teacher PIN'), pin);
   await user.click(screen.getByRole('button', { name: 'Open' }));
+  await answered();
+}
+
+/** Waits until the background has answered what the popup asked, and the popup shows it. */
+async function answered() {
+  await act(async () => {
+    await background!.settled();
+  });
 }
 
 describe('the status, for everyone', () => {
   it('shows the layout at once, before the background answers', async () => {
-    const background = new FakeBackground({ now: T0, lesson: lesson() });
+    background = await startExtension({ lesson: lesson() });
     let release: () => void = () => undefined;
     background.gate = new Promise((done) => (release = done));
     render(<Popup services={{ connector: background.connector, currentTabUrl: async () => null, now: () => T0 }} />);
@@ -61,7 +89,7 @@ describe('the status, for everyone', () => {
   });
 
   it('says what is in force: title, kind, until when, time left, the sites, the next period', async () => {
-    setup({
+    await setup({
       lesson: lesson(),
       policy: { presets: [itPreset], schedule: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '13:00', end: '13:50', preset: 'taal' }], timeZone: 'UTC' },
     });
@@ -78,25 +106,25 @@ describe('the status, for everyone', () => {
   });
 
   it('says so when browsing is open', async () => {
-    setup();
+    await setup();
     expect(await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' })).toBeTruthy();
   });
 
   it('shows sites a teacher let through for a while', async () => {
-    setup({ lesson: lesson(), exceptions: [{ site: 'games.test', until: T0 + 10 * M }] });
+    await setup({ lesson: lesson(), exceptions: [{ site: 'games.test', until: T0 + 10 * M }] });
     expect(await screen.findByText('Let through for a while on this browser:')).toBeTruthy();
     expect(screen.getByText(`games.test until ${formatTime(T0 + 10 * M)}`)).toBeTruthy();
   });
 
   it('passes axe', async () => {
-    setup({ lesson: lesson() });
+    await setup({ lesson: lesson() });
     await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
     expect(await axeViolations()).toEqual([]);
   });
 
   it('speaks Dutch in a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
-    setup({ lesson: lesson() });
+    await setup({ lesson: lesson() });
     expect(await screen.findByRole('button', { name: 'Docent' })).toBeTruthy();
     expect(screen.getByText('Alleen de sites hieronder')).toBeTruthy();
     expect(screen.getByText('nog 35:00')).toBeTruthy();
@@ -105,7 +133,7 @@ describe('the status, for everyone', () => {
 
 describe('teacher unlock', () => {
   it('sets the first PIN with a confirmation, then opens the panel', async () => {
-    const { background, user } = setup({ pin: null });
+    const { background, user } = await setup({ pin: null });
     await user.click(await screen.findByRole('button', { name: 'Teacher' }));
     expect(screen.getByRole('heading', { name: 'Choose a teacher PIN' })).toBeTruthy();
     expect(document.activeElement).toBe(screen.getByLabelText('New PIN'));
@@ -122,29 +150,31 @@ describe('teacher unlock', () => {
     await user.click(screen.getByRole('button', { name: 'Set PIN' }));
     expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
     expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '2468' }]);
-    expect(background.pin).toBe('2468');
+    expect(await background.pinIs('2468')).toBe(true);
   });
 
   it('refuses a wrong PIN, changes nothing, and shows the wait after repeated tries', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user, '0000');
     expect((await screen.findByRole('alert')).textContent).toBe('That PIN is not right. Try again.');
     expect(screen.queryByRole('heading', { name: 'Start a lesson' })).toBeNull();
     expect((screen.getByLabelText('Teacher PIN') as HTMLInputElement).value).toBe('');
     await user.type(screen.getByLabelText('Teacher PIN'), '1111{Enter}');
+    await answered();
     await user.type(screen.getByLabelText('Teacher PIN'), '2222{Enter}');
+    await answered();
     await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('That PIN is not right. You can try again in 0:30.'));
     await user.type(screen.getByLabelText('Teacher PIN'), '1234{Enter}');
     await waitFor(() => expect(screen.getByRole('alert').textContent).toMatch(/^Too many wrong PINs\. Try again in 0:30\.$/));
     expect(background.lesson).toEqual(lesson());
-    expect(background.token).toBeNull();
+    expect(background.unlocked).toBe(false);
   });
 
   it('goes back to the PIN when the panel locked itself in the background', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
     await screen.findByRole('heading', { name: 'This lesson' });
-    background.token = null; // idle expiry in the background
+    await background.expireUnlock(); // idle expiry in the background
     await user.click(screen.getByRole('button', { name: '+5 min' }));
     expect(await screen.findByText('The teacher panel locked itself. Enter the PIN again.')).toBeTruthy();
     expect(screen.getByLabelText('Teacher PIN')).toBeTruthy();
@@ -152,16 +182,17 @@ describe('teacher unlock', () => {
   });
 
   it('locks on request', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Lock' }));
     expect(await screen.findByRole('button', { name: 'Teacher' })).toBeTruthy();
+    await answered();
     expect(background.sent('lock')).toHaveLength(1);
-    expect(background.token).toBeNull();
+    expect(background.unlocked).toBe(false);
   });
 
   it('changes a local PIN with the old one', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Change PIN' }));
     await user.type(screen.getByLabelText('Current PIN'), '1234');
@@ -169,12 +200,12 @@ describe('teacher unlock', () => {
     await user.type(screen.getByLabelText('Repeat the new PIN'), '987654');
     await user.click(screen.getByRole('button', { name: 'Change PIN' }));
     expect(await screen.findByText('The PIN has been changed.')).toBeTruthy();
-    expect(background.pin).toBe('987654');
+    expect(await background.pinIs('987654')).toBe(true);
     expect(background.sent('setPin')[0]).toMatchObject({ oldPin: '1234', newPin: '987654' });
   });
 
   it('offers no PIN change when IT sets the PIN', async () => {
-    const { user } = setup({ pinFromPolicy: true });
+    const { user } = await setup({ pinFromPolicy: true });
     await unlock(user);
     await screen.findByRole('heading', { name: 'Start a lesson' });
     expect(screen.queryByRole('button', { name: 'Change PIN' })).toBeNull();
@@ -183,7 +214,7 @@ describe('teacher unlock', () => {
 
 describe('starting a lesson', () => {
   it('starts a preset in one click, with its own length', async () => {
-    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await unlock(user);
     const row = (await screen.findByText('Taal')).closest('li')!;
     expect(within(row).getByText('Only 1 site(s) · 50 min')).toBeTruthy();
@@ -194,7 +225,7 @@ describe('starting a lesson', () => {
   });
 
   it('starts a custom allowlist lesson: title, sites checked as typed, this tab, 45 minutes', async () => {
-    const { background, user } = setup({}, 'https://www.wikipedia.org/wiki/Rekenen');
+    const { background, user } = await setup({}, 'https://www.wikipedia.org/wiki/Rekenen');
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
     expect(document.activeElement).toBe(screen.getByLabelText('Lesson name'));
@@ -218,7 +249,7 @@ describe('starting a lesson', () => {
   });
 
   it('adds what is still typed in the field when the lesson starts, and pasted lines one by one', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
     await user.type(screen.getByLabelText('Lesson name'), 'Taal');
@@ -231,7 +262,7 @@ describe('starting a lesson', () => {
   });
 
   it('does not start with a site that is not valid, or without a name', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
@@ -244,8 +275,8 @@ describe('starting a lesson', () => {
   });
 
   it('takes an end time instead of a length', async () => {
-    const { background, user } = setup();
-    background.now = new Date(2026, 2, 2, 9, 0).getTime();
+    const { background, user } = await setup();
+    jest.setSystemTime(new Date(2026, 2, 2, 9, 0).getTime());
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
     await user.type(screen.getByLabelText('Lesson name'), 'Project');
@@ -256,7 +287,7 @@ describe('starting a lesson', () => {
   });
 
   it("keeps to IT's limits: no blocklist choice, no lengths beyond the maximum", async () => {
-    const { user } = setup({ policy: { allowBlocklistLessons: false, maxLessonMinutes: 50, presets: [{ ...itPreset, id: 'open', title: 'Open', mode: 'blocklist' }] } });
+    const { user } = await setup({ policy: { allowBlocklistLessons: false, maxLessonMinutes: 50, presets: [{ ...itPreset, id: 'open', title: 'Open', mode: 'blocklist' }] } });
     await unlock(user);
     const row = (await screen.findByText('Open')).closest('li')!;
     expect(within(row).getByRole('button', { name: 'Start' }).hasAttribute('disabled')).toBe(true);
@@ -267,7 +298,7 @@ describe('starting a lesson', () => {
   });
 
   it('starts a blocklist lesson where IT allows it', async () => {
-    const { background, user } = setup();
+    const { background, user } = await setup();
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
     await user.type(screen.getByLabelText('Lesson name'), 'Toets');
@@ -281,7 +312,7 @@ describe('starting a lesson', () => {
 
 describe('a running lesson', () => {
   it('extends by 5 and 15 minutes', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: '+5 min' }));
     expect(await screen.findByText(`The lesson now ends at ${formatTime(T0 + 40 * M)}.`)).toBeTruthy();
@@ -292,7 +323,7 @@ describe('a running lesson', () => {
   });
 
   it('changes the sites live', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Change sites' }));
     await user.click(screen.getByRole('button', { name: 'Remove wikipedia.org' }));
@@ -303,7 +334,7 @@ describe('a running lesson', () => {
   });
 
   it('ends now, and the status shows open browsing at once', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'End now' }));
     expect(await screen.findByText('The lesson has ended.')).toBeTruthy();
@@ -313,32 +344,34 @@ describe('a running lesson', () => {
   });
 
   it('passes axe with the panel open', async () => {
-    const { user } = setup({ lesson: lesson(), presets: [ownPreset], policy: { presets: [itPreset] } });
+    const { user } = await setup({ lesson: lesson(), presets: [ownPreset], policy: { presets: [itPreset] } });
     await unlock(user);
     await screen.findByRole('heading', { name: 'This lesson' });
     expect(await axeViolations()).toEqual([]);
   });
 
   it('refreshes the status when the lesson ends by itself', async () => {
-    const { background } = setup({ lesson: lesson({ endsAt: T0 + 1500 }) });
+    useClock(T0, PAGE_TIMERS);
+    await setup({ lesson: lesson({ endsAt: T0 + 1500 }) });
     await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
-    background.now = T0 + 2000;
-    expect(await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' }, { timeout: 3000 })).toBeTruthy();
+    jest.setSystemTime(T0 + 2000);
+    await later(1000);
+    expect(await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' })).toBeTruthy();
   });
 });
 
 describe('presets', () => {
   it('saves the running lesson as a preset', async () => {
-    const { background, user } = setup({ lesson: lesson() });
+    const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Save as preset' }));
     expect(await screen.findByText('Saved as a preset: Rekenen 2B')).toBeTruthy();
-    expect(background.presets).toEqual([{ id: 'local-1', title: 'Rekenen 2B', mode: 'allowlist', sites: ['rekenen.nl', 'wikipedia.org'], embeds: [], minutes: 45 }]);
+    expect(background.presets).toEqual([{ id: expect.any(String), title: 'Rekenen 2B', mode: 'allowlist', sites: ['rekenen.nl', 'wikipedia.org'], embeds: [], minutes: 45 }]);
     expect(within(screen.getByRole('list', { name: 'Your presets' })).getByText('Rekenen 2B')).toBeTruthy();
   });
 
   it('renames a preset', async () => {
-    const { background, user } = setup({ presets: [ownPreset] });
+    const { background, user } = await setup({ presets: [ownPreset] });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Rename' }));
     const input = screen.getByLabelText('New name for “Topo”');
@@ -350,7 +383,7 @@ describe('presets', () => {
   });
 
   it('edits a preset in the editor', async () => {
-    const { background, user } = setup({ presets: [ownPreset] });
+    const { background, user } = await setup({ presets: [ownPreset] });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Edit' }));
     expect(screen.getByRole('heading', { name: 'Edit preset' })).toBeTruthy();
@@ -364,7 +397,7 @@ describe('presets', () => {
   });
 
   it("adapts one of IT's presets into a lesson without changing it", async () => {
-    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await unlock(user);
     const row = (await screen.findByText('Taal')).closest('li')!;
     expect(within(row).queryByRole('button', { name: 'Rename' })).toBeNull();
@@ -374,11 +407,11 @@ describe('presets', () => {
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
     await screen.findByText('Lesson started: Taal');
     expect(background.lesson).toMatchObject({ sites: ['taal.nl', 'woordenboek.nl'], endsAt: T0 + 50 * M });
-    expect(background.policy.presets).toEqual([itPreset]);
+    expect((await background.connector.request({ type: 'getStatus' })).presets.it).toEqual([itPreset]);
   });
 
   it('deletes a preset after a confirmation', async () => {
-    const { background, user } = setup({ presets: [ownPreset] });
+    const { background, user } = await setup({ presets: [ownPreset] });
     await unlock(user);
     await user.click(await screen.findByRole('button', { name: 'Delete' }));
     expect(screen.getByText('Delete “Topo”?')).toBeTruthy();
@@ -394,7 +427,7 @@ describe('presets', () => {
 
 describe('keyboard only', () => {
   it('unlocks and starts a preset without a mouse', async () => {
-    const { background, user } = setup({ policy: { presets: [itPreset] } });
+    const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await screen.findByRole('heading', { level: 1, name: 'No lesson: browsing is open' });
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Teacher' }));
@@ -413,10 +446,11 @@ describe('keyboard only', () => {
 
 describe('a wait from earlier wrong PINs', () => {
   it('shows at once when the PIN form opens, and ends by itself', async () => {
-    const { background, user } = setup({ attempts: { failures: 3, lastFailureAt: T0 - 29_000 } });
+    useClock(T0, PAGE_TIMERS);
+    const { user } = await setup({ attempts: { failures: 3, lastFailureAt: T0 - 29_000 } });
     await user.click(await screen.findByRole('button', { name: 'Teacher' }));
     expect(screen.getByRole('alert').textContent).toBe('Too many wrong PINs. Try again in 0:01.');
-    background.now = T0 + 2000;
-    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('You can try the PIN again now.'), { timeout: 3000 });
+    await later(2000);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('You can try the PIN again now.'));
   });
 });

@@ -3,17 +3,26 @@
  * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { render, screen, within } from '@testing-library/preact';
+// The status page over the real background (tests/unit/background/support/background.ts): every
+// state it shows — a policy with errors, a failed read, a feed's refused document, a delivery
+// that keeps failing — is brought about the way it comes about on a device.
+import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { act, render, screen, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
+import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
+import { useClock } from '../../background/support/clock';
+import { FeedHost } from '../../background/support/feed-host';
+import { signClassDocument } from '../../../../src/core/feed/document';
+import { parsePolicy } from '../../../../src/core/policy/policy';
 import type { Status } from '../../../../src/core/protocol';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
+import { newTeacherKey, type TeacherKey } from '../../../../src/dev/teacher';
+import { connectorOver } from '../../../../src/ui/shared/channel';
 import { diagnosticsText } from '../../../../src/ui/status/diagnostics';
 import { formatDateTime } from '../../../../src/ui/status/format';
 import { StatusPage } from '../../../../src/ui/status/status-page';
 import { setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
-import { FakeBackground, type FakeBackgroundOptions } from '../support/fake-background';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -24,110 +33,148 @@ const ZONE = 'Europe/Amsterdam';
 const rekenen: Preset = { id: 'rekenen', title: 'Rekenen', mode: 'allowlist', sites: ['rekenen.nl'], embeds: [] };
 const taal: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [] };
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri'] as const;
-
-const ERRORS = [
-  { path: 'schedule.0.preset', message: 'no preset with id "nope"' },
-  { path: 'blocked.3', message: '"http://" is not a site pattern: the host is missing' },
-];
+const FEED_TEMPLATE = 'https://lesmodus.school.example/feed/{class}.jws';
+const FEED_2B = 'https://lesmodus.school.example/feed/2B.jws';
 
 /** 50,000 entries, as a big school's IT list may have: the background sends the first 200 and the count. */
 const HUGE = 50_000;
+const BLOCKED = Array.from({ length: HUGE }, (_, index) => `site-${index}.test`);
 
-/** The fake background of the popup tests, with the status fields the status page shows and the fake does not fill. */
-class StatusBackground extends FakeBackground {
-  extra: Partial<Omit<Status, 'policy'>> & { policy?: Partial<Status['policy']> } = {};
+/** J. de Vries, the teacher of 2B, whose key IT lists; and someone signing under her key id with another key. */
+let teacherKey: TeacherKey;
+let impostor: TeacherKey;
 
-  override status(): Status {
-    const base = super.status();
-    const { policy, ...rest } = this.extra;
-    return {
-      ...base,
-      it: { ...base.it, blocked: base.it.blocked.slice(0, 200), blockedCount: base.it.blockedCount, embedsCount: base.it.embeds.length },
-      policy: { ...base.policy, ...policy },
-      settings: { ...base.settings, role: this.policy.role, classes: this.policy.classes },
-      timetable: { ...base.timetable, today: [] },
-      ...rest,
-    };
-  }
+beforeAll(async () => {
+  [teacherKey, impostor] = await Promise.all([newTeacherKey('jdv'), newTeacherKey('jdv')]);
+});
+
+/** IT's policy for a student device of 2B: the timetable, the school's lists, the class feed. */
+function policy(): Record<string, unknown> {
+  return {
+    timeZone: ZONE,
+    presets: [rekenen, taal],
+    schedule: [
+      { days: [...WEEKDAYS], start: '08:30', end: '09:20', preset: 'taal' },
+      { days: [...WEEKDAYS], start: '09:30', end: '10:20', preset: 'rekenen', title: '2B rekenen' },
+      { days: [...WEEKDAYS], start: '10:40', end: '11:30', preset: 'taal' },
+    ],
+    allowed: ['login.microsoftonline.com', 'magister.net'],
+    blocked: BLOCKED,
+    embeds: ['youtube-nocookie.com'],
+    classes: ['2B'],
+    classFeed: { urlTemplate: FEED_TEMPLATE, pollSeconds: 30 },
+    teacherKeys: [{ id: 'jdv', name: 'J. de Vries', publicKey: teacherKey.publicKey }],
+  };
 }
 
-const policy: FakeBackgroundOptions['policy'] = {
-  timeZone: ZONE,
-  presets: [rekenen, taal],
-  schedule: [
-    { days: [...WEEKDAYS], start: '08:30', end: '09:20', preset: 'taal' },
-    { days: [...WEEKDAYS], start: '09:30', end: '10:20', preset: 'rekenen', title: '2B rekenen' },
-    { days: [...WEEKDAYS], start: '10:40', end: '11:30', preset: 'taal' },
-  ],
-  allowed: ['login.microsoftonline.com', 'magister.net'],
-  blocked: Array.from({ length: HUGE }, (_, index) => `site-${index}.test`),
-  embeds: ['youtube-nocookie.com'],
-  classes: ['2B'],
-};
+/** The same policy as IT then changed it, with two mistakes. */
+function invalidPolicy(): Record<string, unknown> {
+  const valid = policy();
+  const [first, ...rest] = valid.schedule as Array<Record<string, unknown>>;
+  return { ...valid, schedule: [{ ...first, preset: 'nope' }, ...rest], maxLessonMinutes: 'long' };
+}
 
-/** Today's periods, as the background's periodsOnDay gives them. */
-function today(): Status['timetable']['today'] {
-  const at = (hh: number, mm: number) => Date.UTC(2026, 2, 2, hh - 1, mm);
-  return [
-    { period: policy!.schedule![0]!, index: 0, startsAt: at(8, 30), endsAt: at(9, 20) },
-    { period: policy!.schedule![1]!, index: 1, startsAt: at(9, 30), endsAt: at(10, 20) },
-    { period: policy!.schedule![2]!, index: 2, startsAt: at(10, 40), endsAt: at(11, 30) },
+/** Its errors, with their paths, as the background finds them. */
+function policyErrors(): Array<{ path: string; message: string }> {
+  const parsed = parsePolicy(invalidPolicy());
+  if (parsed.ok) throw new Error('the invalid policy validated');
+  return parsed.errors.map(({ path, message }) => ({ path, message }));
+}
+
+/** The last read of managed storage, two minutes ago, found the invalid policy: the last valid one stays in force. */
+function withErrors(): ExtensionOptions {
+  return { policy: policy(), managed: invalidPolicy(), policyStatus: { checkedAt: T0 - 2 * M, found: true, errors: policyErrors() } };
+}
+
+interface Device extends ExtensionOptions {
+  /** When the service worker started (T0 unless said). */
+  readonly startAt?: number;
+  /** What happened on the device after it started, before the page opens at T0. */
+  readonly history?: (background: TestBackground) => Promise<void>;
+}
+
+/** The lesson J. de Vries published for 2B twenty minutes ago, signed with `key`. */
+async function classDocument(key: TeacherKey, issuedAt: number): Promise<string> {
+  const lesson: Lesson = { id: 'rekenen-2b', title: 'Rekenen 2B', mode: 'allowlist', sites: ['rekenen.nl'], embeds: [], startsAt: T0 - 20 * M, endsAt: T0 + 30 * M };
+  return (await signClassDocument({ class: '2B', issuedAt, lesson }, key.privateKey, key.kid)).jws;
+}
+
+/**
+ * A student device of 2B that took the lesson of J. de Vries nineteen
+ * minutes ago, then fetched a document signed under her key id with another
+ * key and refused it; with `lastFetch` 502 its last fetch after that failed.
+ */
+async function studentFollowing2B(lastFetch: 'refused' | 502 = 'refused'): Promise<Device> {
+  const host = new FeedHost();
+  host.store(FEED_2B, await classDocument(teacherKey, T0 - 20 * M));
+  return {
+    policy: policy(),
+    feedHost: host,
+    history: async (background) => {
+      host.store(FEED_2B, await classDocument(impostor, T0 - 3 * M));
+      // The device says in its console why it refused the document.
+      const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      jest.setSystemTime(lastFetch === 502 ? T0 - 3 * M : T0 - M);
+      await background.fireAlarm('lesmodus-feed-poll');
+      if (lastFetch === 502) {
+        host.getAnswer = 502;
+        jest.setSystemTime(T0 - M);
+        await background.fireAlarm('lesmodus-feed-poll');
+      }
+      expect(warned).toHaveBeenCalledWith('Lesmodus: class 2B: document refused (bad-signature): the signature does not match key "jdv"');
+      warned.mockRestore();
+    },
+    startAt: T0 - 19 * M,
+  };
+}
+
+/**
+ * A student device of 2B whose school allows lessons of 30 minutes: the
+ * 50-minute lesson of J. de Vries is cut short; then K. Jansen, whose key IT
+ * listed for 3A only, signs a document for 2B, and it is refused.
+ */
+async function studentUnderLimits(): Promise<Device> {
+  const jansen = await newTeacherKey('kj');
+  const host = new FeedHost();
+  host.store(FEED_2B, await classDocument(teacherKey, T0 - 20 * M));
+  const keys = [
+    { id: 'jdv', name: 'J. de Vries', publicKey: teacherKey.publicKey },
+    { id: 'kj', name: 'K. Jansen', publicKey: jansen.publicKey, classes: ['3A'] },
   ];
+  return {
+    policy: { ...policy(), maxLessonMinutes: 30, teacherKeys: keys },
+    feedHost: host,
+    history: async (background) => {
+      host.store(FEED_2B, await classDocument(jansen, T0 - 3 * M));
+      const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+      jest.setSystemTime(T0 - M);
+      await background.fireAlarm('lesmodus-feed-poll');
+      warned.mockRestore();
+    },
+    startAt: T0 - 19 * M,
+  };
 }
 
-/** A student device following 2B: one lesson accepted, one forged document refused. */
-const FEED: NonNullable<Status['feed']> = {
-  role: 'student',
-  configured: true,
-  urlTemplate: 'https://lesmodus.school.example/feed/{class}.jws',
-  pollSeconds: 30,
-  signingKey: null,
-  classes: [
-    {
-      classId: '2B',
-      lastFetchAt: T0 - M,
-      lastOutcome: 'rejected',
-      lastError: null,
-      lastProblem: null,
-      accepted: { issuedAt: T0 - 20 * M, acceptedAt: T0 - 19 * M, signer: 'J. de Vries', lessonTitle: 'Rekenen 2B', lessonEndsAt: T0 + 30 * M, lessonClippedTo: null, pauseUntil: null },
-      rejections: 1,
-      lastRejection: { reason: 'bad-signature', detail: 'the signature does not match key "jdv"', at: T0 - M },
-      delivery: null,
+/** A teacher device of 2B whose pause for the class the feed refused for its credentials (403): retried. */
+function teacherOf2B(): Device {
+  const host = new FeedHost();
+  host.putAnswer = 403;
+  const { teacherKeys: _students, ...rest } = policy();
+  return {
+    policy: { ...rest, role: 'teacher', classFeed: { urlTemplate: FEED_TEMPLATE, authorization: 'Bearer for-teachers' } },
+    feedHost: host,
+    startAt: T0 - M,
+    history: async (background) => {
+      const { token } = await background.connector.request({ type: 'unlock', pin: '1234' });
+      await background.connector.request({ type: 'pauseClass', token, classId: '2B', message: 'Kijk even naar het bord', minutes: 5 });
     },
-  ],
-};
+  };
+}
 
-/** A teacher device whose last publication to 2B is refused for its credentials (403), retried. */
-const TEACHER_FEED: NonNullable<Status['feed']> = {
-  ...FEED,
-  role: 'teacher',
-  classes: [
-    {
-      ...FEED.classes[0]!,
-      lastFetchAt: null,
-      lastOutcome: null,
-      accepted: null,
-      rejections: 0,
-      lastRejection: null,
-      delivery: {
-        classId: '2B',
-        issuedAt: T0 - M,
-        state: 'pending',
-        attempts: 2,
-        lastError: 'the class feed refused the credentials (HTTP 403): check classFeed.authorization in the policy',
-        lastProblem: { code: 'credentials', status: 403 },
-        lastAttemptAt: T0 - M,
-        nextAttemptAt: T0 + M,
-        deliveredAt: null,
-        lesson: null,
-        pause: null,
-      },
-    },
-  ],
-};
 
 let copied: string[];
 let copyFails: boolean;
+let background: TestBackground | null = null;
 
 beforeEach(() => {
   setMessageSource(localeSource('en'));
@@ -136,23 +183,30 @@ beforeEach(() => {
   copyFails = false;
 });
 
-afterEach(() => {
+afterEach(async () => {
   document.body.innerHTML = '';
+  await background?.stop();
+  background = null;
+  jest.useRealTimers();
 });
 
-function setup(extra: StatusBackground['extra'] = {}, options: FakeBackgroundOptions = {}) {
-  const background = new StatusBackground({ now: T0, policy, ...options });
-  background.extra = {
-    rules: { count: 7, appliedAt: T0 - 30 * M, error: null },
-    ...extra,
-    policy: { source: 'managed', loadedAt: T0 - 60 * M, checkedAt: T0 - 2 * M, readError: null, ...extra.policy },
-    timetable: { timeZone: ZONE, next: today()[2]!, today: today(), ...extra.timetable },
-  };
+/** The device as `device` describes it (by default a student device of 2B under a valid policy), at T0. */
+async function startDevice(device: Device = { policy: policy() }): Promise<TestBackground> {
+  const { startAt = T0, history, ...options } = device;
+  useClock(startAt);
+  background = await startExtension(options);
+  await history?.(background);
+  jest.setSystemTime(T0);
+  return background;
+}
+
+async function setup(device?: Device) {
+  const started = await startDevice(device);
   const user = userEvent.setup();
   render(
     <StatusPage
       services={{
-        connector: background.connector,
+        connector: started.connector,
         userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0',
         copyText: async (text) => {
           if (copyFails) throw new Error('Document is not focused.');
@@ -162,41 +216,42 @@ function setup(extra: StatusBackground['extra'] = {}, options: FakeBackgroundOpt
       }}
     />,
   );
-  return { background, user };
+  // The page asks the background; the tests start once it has answered.
+  await act(async () => {
+    await started.settled();
+  });
+  return { background: started, user };
 }
 
 const periodNow = (): Lesson => ({ id: 'rekenen', title: '2B rekenen', mode: 'allowlist', sites: ['rekenen.nl'], embeds: [], startsAt: T0 - 30 * M, endsAt: T0 + 20 * M });
 
 describe('the status page', () => {
   it('shows each policy error with its path and reason, first and prominent, and that the last good policy stays', async () => {
-    setup({ policy: { source: 'cache', errors: ERRORS } });
+    await setup(withErrors());
     const errors = await screen.findByRole('region', { name: 'The school policy on this browser has errors and is not used' });
     // It is the first section after the page heading.
     expect(document.querySelector('main section')).toBe(errors);
     const items = within(errors).getAllByRole('listitem');
-    expect(items.map((item) => item.textContent)).toEqual([
-      'Field schedule.0.preset no preset with id "nope"',
-      'Field blocked.3 "http://" is not a site pattern: the host is missing',
-    ]);
-    expect(items[0]!.querySelector('code')!.textContent).toBe('schedule.0.preset');
+    expect(items.map((item) => item.textContent)).toEqual(['Field maxLessonMinutes expected number, received string', 'Field schedule.0.preset no preset with id "nope"']);
+    expect(items[0]!.querySelector('code')!.textContent).toBe('maxLessonMinutes');
     expect(within(errors).getByText(/^The last valid policy, received .+, stays in force until this is fixed\.$/)).toBeTruthy();
     expect(screen.getByText('Saved copy of the last valid school policy')).toBeTruthy();
   });
 
   it('says when no policy is in force because the only one is invalid', async () => {
-    setup({ policy: { source: 'none', loadedAt: null, errors: ERRORS } });
+    await setup({ managed: invalidPolicy() });
     expect(await screen.findByText('No school policy is in force until this is fixed.')).toBeTruthy();
     expect(screen.getByText('No school policy')).toBeTruthy();
   });
 
   it('shows a failed read of the browser policy', async () => {
-    setup({ policy: { source: 'cache', readError: 'the managed storage manifest is not valid JSON' } });
+    await setup({ policy: policy(), managed: { readError: 'the managed storage manifest is not valid JSON' } });
     const region = await screen.findByRole('region', { name: 'The school policy could not be read' });
     expect(within(region).getByText('The browser reported: the managed storage manifest is not valid JSON')).toBeTruthy();
   });
 
   it('shows no error section when the policy is fine, and where it came from and when', async () => {
-    setup();
+    await setup();
     await screen.findByRole('region', { name: 'School policy' });
     expect(screen.queryByRole('region', { name: /errors/ })).toBeNull();
     const facts = screen.getByRole('region', { name: 'School policy' });
@@ -207,7 +262,7 @@ describe('the status page', () => {
   });
 
   it('shows the rules in force: the timetable lesson, the school lists with their full counts, the next change', async () => {
-    setup({}, { lesson: null });
+    await setup();
     const rules = await screen.findByRole('region', { name: 'In force now' });
     expect(within(rules).getByText('2B rekenen')).toBeTruthy();
     expect(within(rules).getByText('From the timetable')).toBeTruthy();
@@ -221,7 +276,7 @@ describe('the status page', () => {
   });
 
   it("shows today's timetable with the period in force marked, and the next period", async () => {
-    setup();
+    await setup();
     const timetable = await screen.findByRole('region', { name: 'Timetable today' });
     const rows = within(timetable).getAllByRole('row').slice(1);
     expect(rows).toHaveLength(3);
@@ -232,16 +287,21 @@ describe('the status page', () => {
   });
 
   it('shows the version, the number of blocking rules, a rule error and the notes', async () => {
-    setup({ rules: { count: 7, appliedAt: T0 - 30 * M, error: 'the browser refused 1 pattern rule(s); the navigation check still covers them' }, notes: ['stored "lesson" was invalid at endsAt: expected number'] });
+    // A pattern with a path needs a regular expression, which this browser refuses; the stored lesson is corrupt.
+    const { background } = await setup({
+      policy: { ...policy(), blocked: [...BLOCKED, 'school.test/maths'] },
+      refuseRegex: (regex) => regex.includes('maths'),
+      local: { lesson: { ...periodNow(), endsAt: 'soon' } },
+    });
     const technical = await screen.findByRole('region', { name: 'Technical details' });
     expect(within(technical).getByText('0.0.0-test')).toBeTruthy();
-    expect(within(technical).getByText('7')).toBeTruthy();
+    expect(within(technical).getByText(String(background.dnr.inForce.length))).toBeTruthy();
     expect(within(technical).getByText(/the browser refused 1 pattern rule/)).toBeTruthy();
-    expect(within(technical).getByText('stored "lesson" was invalid at endsAt: expected number')).toBeTruthy();
+    expect(within(technical).getByText('stored "lesson" was invalid at endsAt: Invalid input: expected number, received string')).toBeTruthy();
   });
 
   it('shows the class feed: address, and per class the last fetch, the lesson accepted and what was refused', async () => {
-    setup({ feed: FEED });
+    await setup(await studentFollowing2B());
     const feed = await screen.findByRole('region', { name: 'Class feed' });
     expect(within(feed).getByText('https://lesmodus.school.example/feed/{class}.jws')).toBeTruthy();
     expect(within(feed).getByText('30 seconds')).toBeTruthy();
@@ -252,22 +312,19 @@ describe('the status page', () => {
   });
 
   it.each([
-    ['en', 'Class feed', 'Lesson accepted', 'lesson clipped to 90 minutes by the school\'s limit'],
-    ['nl', 'Klassenfeed', 'Geaccepteerde les', 'les ingekort tot 90 minuten door de limiet van de school'],
-  ] as const)('says (%s) when the school\'s lesson limit cut a class lesson short, and which reason a key outside its classes gets', async (language, region, label, clipped) => {
+    ['en', 'Class feed', 'Lesson accepted', "lesson clipped to 30 minutes by the school's limit", /not allow for this class$/],
+    ['nl', 'Klassenfeed', 'Geaccepteerde les', 'les ingekort tot 30 minuten door de limiet van de school', /niet toestaat voor deze klas$/],
+  ] as const)("says (%s) when the school's lesson limit cut a class lesson short, and why a key outside its classes was refused", async (language, region, label, clipped, refusal) => {
     setMessageSource(localeSource(language));
-    const entry = FEED.classes[0]!;
-    const cut = { ...entry, accepted: { ...entry.accepted!, lessonClippedTo: 90 }, lastRejection: { reason: 'key-not-for-class' as const, detail: 'signed with key "jdv"', at: T0 - M } };
-    setup({ feed: { ...FEED, classes: [cut] } });
+    await setup(await studentUnderLimits());
     const feed = await screen.findByRole('region', { name: region });
-    expect(within(feed).getByText(label).nextElementSibling!.textContent).toBe(`Rekenen 2B (${formatDateTime(T0 + 30 * M)}) · J. de Vries · ${clipped}`);
-    expect(within(feed).getByText(/^key-not-for-class$/).parentElement!.textContent).toMatch(language === 'en' ? /not allow for this class$/ : /niet toestaat voor deze klas$/);
+    expect(within(feed).getByText(label).nextElementSibling!.textContent).toContain(clipped);
+    expect(within(feed).getByText(/^key-not-for-class$/).parentElement!.textContent).toMatch(refusal);
   });
 
   it('words in Dutch why a fetch failed and why a document was refused', async () => {
     setMessageSource(localeSource('nl'));
-    const failing = { ...FEED.classes[0]!, lastOutcome: 'error' as const, lastError: 'the class feed answered HTTP 502', lastProblem: { code: 'http' as const, status: 502 } };
-    setup({ feed: { ...FEED, classes: [failing] } });
+    await setup(await studentFollowing2B(502));
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · error de klassenfeed antwoordde met HTTP 502`);
     expect(within(feed).getByText('Geweigerde documenten').nextElementSibling!.textContent).toBe('1 · bad-signature de handtekening past niet bij de sleutel in het beleid');
@@ -275,7 +332,7 @@ describe('the status page', () => {
 
   it('words in Dutch why the last publication was not delivered', async () => {
     setMessageSource(localeSource('nl'));
-    setup({ feed: TEACHER_FEED });
+    await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
       'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
@@ -283,12 +340,13 @@ describe('the status page', () => {
   });
 
   it('says when the policy sets no class feed', async () => {
-    setup({ feed: { ...FEED, configured: false, urlTemplate: null, classes: [] } });
+    const { classes: _classes, classFeed: _feed, teacherKeys: _keys, ...withoutFeed } = policy();
+    await setup({ policy: withoutFeed });
     expect(await screen.findByText('The policy sets no class feed.')).toBeTruthy();
   });
 
   it('copies the diagnostics with the keyboard and confirms it', async () => {
-    const { user } = setup({ policy: { source: 'cache', errors: ERRORS } });
+    const { user } = await setup(withErrors());
     const button = await screen.findByRole('button', { name: 'Copy diagnostics' });
     expect(screen.getByRole('status').textContent).toBe('');
     button.focus();
@@ -299,7 +357,7 @@ describe('the status page', () => {
   });
 
   it('offers the text to copy by hand when the clipboard refuses', async () => {
-    const { user } = setup();
+    const { user } = await setup();
     copyFails = true;
     await user.click(await screen.findByRole('button', { name: 'Copy diagnostics' }));
     expect(screen.getByRole('alert').textContent).toMatch(/Copying did not work/);
@@ -309,7 +367,7 @@ describe('the status page', () => {
   });
 
   it('passes axe, with errors and the class feed shown, and with the fallback field', async () => {
-    const { user } = setup({ policy: { source: 'cache', errors: ERRORS }, feed: FEED });
+    const { user } = await setup({ ...(await studentFollowing2B()), ...withErrors() });
     await screen.findByRole('region', { name: 'Technical details' });
     expect(await axeViolations()).toEqual([]);
     copyFails = true;
@@ -319,39 +377,34 @@ describe('the status page', () => {
 
   it('speaks Dutch in a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
-    setup({ policy: { source: 'cache', errors: ERRORS } });
+    await setup(withErrors());
     expect(await screen.findByRole('region', { name: 'Het schoolbeleid in deze browser bevat fouten en wordt niet gebruikt' })).toBeTruthy();
     expect(screen.getByText('Altijd geblokkeerd (50.000)')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Diagnose kopiëren' })).toBeTruthy();
   });
 
   it('says so when the background does not answer', async () => {
-    const background = new StatusBackground({ now: T0 });
-    background.handle = async () => {
+    const connector = connectorOver(async () => {
       throw new Error('Could not establish connection');
-    };
-    render(<StatusPage services={{ connector: background.connector, userAgent: 'x', copyText: async () => undefined, pollMs: 60_000 }} />);
+    });
+    render(<StatusPage services={{ connector, userAgent: 'x', copyText: async () => undefined, pollMs: 60_000 }} />);
     expect((await screen.findByRole('alert')).textContent).toBe('Lesmodus is starting. Try again in a moment.');
   });
 });
 
 describe('the diagnostics text', () => {
-  function statusFor(extra: StatusBackground['extra'] = {}, options: FakeBackgroundOptions = {}): Status {
-    const background = new StatusBackground({ now: T0, policy, ...options });
-    background.extra = {
-      policy: { source: 'cache', loadedAt: T0 - 60 * M, checkedAt: T0 - 2 * M, readError: null, errors: ERRORS },
-      rules: { count: 7, appliedAt: T0 - 30 * M, error: null },
-      notes: ['the cached policy was corrupt at receivedAt: expected number; no IT policy applies until IT\'s policy is read again'],
-      ...extra,
-      timetable: { timeZone: ZONE, next: today()[2]!, today: today() },
-    };
-    return background.status();
+  /** The status the background gives for `device`, at T0. */
+  async function statusFor(device?: Device): Promise<Status> {
+    const started = await startDevice(device);
+    return started.connector.request({ type: 'getStatus' });
   }
 
   const context = { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0', language: 'en' };
 
-  it('holds everything the page shows, as plain text, times in the policy time zone', () => {
-    const text = diagnosticsText(statusFor(), context);
+  it('holds everything the page shows, as plain text, times in the policy time zone', async () => {
+    // A preset saved on this device is corrupt: a note.
+    const status = await statusFor({ ...withErrors(), local: { presets: [{ title: 'Topo' }] } });
+    const text = diagnosticsText(status, context);
     expect(text.split('\n').slice(0, 25)).toEqual([
       'Lesmodus diagnostics',
       'Generated: 2026-03-02 10:00:00 Europe/Amsterdam',
@@ -364,8 +417,8 @@ describe('the diagnostics text', () => {
       '  Received: 2026-03-02 09:00:00',
       '  Last checked: 2026-03-02 09:58:00',
       '  Errors (2): the policy the browser holds is not applied; the last valid policy stays in force',
+      '    maxLessonMinutes: expected number, received string',
       '    schedule.0.preset: no preset with id "nope"',
-      '    blocked.3: "http://" is not a site pattern: the host is missing',
       '  Role: student',
       '  Classes: 2B',
       '  Time zone: Europe/Amsterdam',
@@ -391,30 +444,31 @@ describe('the diagnostics text', () => {
         '  10:40-11:30 Taal [preset taal]',
         '  Next period: 2026-03-02 10:40:00 to 11:30 Taal [preset taal]',
         '',
+        'Class feed',
+        '  Configured: yes, https://lesmodus.school.example/feed/{class}.jws, every 30 s',
+        '  Class 2B: last fetch 2026-03-02 10:00:00 not-found; nothing accepted; refused 0',
+        '',
         'Blocking rules',
-        '  Count: 7',
-        '  Last changed: 2026-03-02 09:30:00',
+        `  Count: ${status.rules.count}`,
+        '  Last changed: 2026-03-02 10:00:00',
         '  Error: -',
         '',
         'Notes',
-        "  - the cached policy was corrupt at receivedAt: expected number; no IT policy applies until IT's policy is read again",
+        '  - saved preset #1 was corrupt and is ignored: Invalid input: expected string, received undefined',
         '',
       ].join('\n'),
     );
   });
 
-  it('says what is in force without a lesson or a policy, and a failed read', () => {
-    const text = diagnosticsText(
-      statusFor({ policy: { source: 'none', loadedAt: null, checkedAt: null, errors: [], readError: 'broken manifest' }, notes: [] }, { policy: { ...policy, schedule: [] } }),
-      context,
-    );
-    expect(text).toContain('  Source: none (no IT policy in force)\n  Received: -\n  Last checked: -\n  Read error: broken manifest\n  Errors: none\n');
+  it('says what is in force without a lesson or a policy, and a failed read', async () => {
+    const text = diagnosticsText(await statusFor({ managed: { readError: 'broken manifest' } }), context);
+    expect(text).toContain('  Source: none (no IT policy in force)\n  Received: -\n  Last checked: 2026-03-02 10:00:00\n  Read error: broken manifest\n  Errors: none\n');
     expect(text).toContain('  Lesson: none (browsing is open apart from what IT blocks)\n');
     expect(text).toContain('Notes\n  none\n');
   });
 
-  it('holds the class feed, per class', () => {
-    const text = diagnosticsText(statusFor({ feed: FEED }), context);
+  it('holds the class feed, per class', async () => {
+    const text = diagnosticsText(await statusFor(await studentFollowing2B()), context);
     expect(text).toContain(
       [
         'Class feed',
@@ -426,20 +480,19 @@ describe('the diagnostics text', () => {
     );
   });
 
-  it('says when the school\'s lesson limit cut a class lesson short', () => {
-    const entry = FEED.classes[0]!;
-    const text = diagnosticsText(statusFor({ feed: { ...FEED, classes: [{ ...entry, accepted: { ...entry.accepted!, lessonClippedTo: 90 } }] } }), context);
-    expect(text).toContain('in force: Rekenen 2B until 2026-03-02 10:30:00 (clipped to 90 min by maxLessonMinutes), signed by J. de Vries');
+  it("says when the school's lesson limit cut a class lesson short", async () => {
+    const text = diagnosticsText(await statusFor(await studentUnderLimits()), context);
+    expect(text).toMatch(/in force: Rekenen 2B until .* \(clipped to 30 min by maxLessonMinutes\), signed by J\. de Vries/);
   });
 
-  it('keeps the English reasons for IT, whatever language the page speaks', () => {
+  it('keeps the English reasons for IT, whatever language the page speaks', async () => {
     setMessageSource(localeSource('nl'));
-    const text = diagnosticsText(statusFor({ feed: TEACHER_FEED }), { ...context, language: 'nl' });
+    const text = diagnosticsText(await statusFor(teacherOf2B()), { ...context, language: 'nl' });
     expect(text).toContain('last error: the class feed refused the credentials (HTTP 403): check classFeed.authorization in the policy');
   });
 
-  it('copies no browsing data: of the sites let through, only their number', () => {
-    const text = diagnosticsText(statusFor({}, { lesson: periodNow(), exceptions: [{ site: 'private-diary.test', until: T0 + 5 * M }] }), context);
+  it('copies no browsing data: of the sites let through, only their number', async () => {
+    const text = diagnosticsText(await statusFor({ policy: policy(), lesson: periodNow(), exceptions: [{ site: 'private-diary.test', until: T0 + 5 * M }] }), context);
     expect(text).toContain('  Sites let through for a while: 1\n');
     expect(text).not.toContain('private-diary.test');
     expect(text).toContain('  Lesson: 2B rekenen (origin teacher; allowlist; until 2026-03-02 10:20:00)');

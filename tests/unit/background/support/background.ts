@@ -1,0 +1,376 @@
+/**
+ * The real background — src/background/index.ts with its listeners,
+ * handlers, rules flow, teacher actions and class-feed publishing — started
+ * in a test over an in-memory browser (./fake-webextension.ts says why that
+ * and not a Platform object), with the class feed's host in memory
+ * (./feed-host.ts) and IndexedDB in memory (./memory-indexeddb.ts).
+ *
+ * Every start is a fresh service worker: the background's modules and the
+ * browser are loaded anew in their own jest module registry
+ * (jest.isolateModulesAsync), so no module-level cache of one test reaches
+ * the next. What the test seeds (IT's policy, storage) is in place before the
+ * worker starts, as on a device that has run before.
+ *
+ * UI tests talk to it through the popup's own Connector (connectorOver) over
+ * the real handleMessage, as an extension page does.
+ *
+ * Time: the background reads Date.now(). Tests freeze it with ./clock.ts and
+ * move it with jest.setSystemTime.
+ */
+import './web-platform';
+import { jest } from '@jest/globals';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setImmediate as realSetImmediate } from 'node:timers';
+import type { OutboxStore } from '../../../../src/core/feed/outbox';
+import { RequestSchema, type Request } from '../../../../src/core/protocol';
+import type { Lesson, PinHash, Preset, TemporaryAllow } from '../../../../src/core/schemas';
+import { hashPin, verifyPin } from '../../../../src/core/teacher/pin';
+import { connectorOver, type Connector } from '../../../../src/ui/shared/channel';
+import { cryptoInFlight } from './web-platform';
+import { FeedHost } from './feed-host';
+import { memoryIndexedDb } from './memory-indexeddb';
+
+/**
+ * What has no state of its own — zod, jose and Lesmodus's pure core — is
+ * loaded once per test file and shared by every service worker the file
+ * starts, which then costs milliseconds instead of a tenth of a second. The
+ * background, src/platform and the browser are loaded anew each time.
+ */
+function shareStateless(): void {
+  const core = join(__dirname, '../../../../src/core');
+  const files = readdirSync(core, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+  for (const name of ['zod', 'jose', ...files.map((file) => join(core, file))]) {
+    const loaded = jest.requireActual(name);
+    jest.doMock(name, () => loaded);
+  }
+}
+shareStateless();
+
+type FakeModule = typeof import('./fake-webextension');
+type Modules = {
+  readonly fake: FakeModule;
+  readonly handlers: typeof import('../../../../src/background/handlers');
+  readonly flow: typeof import('../../../../src/background/rules/flow');
+  readonly alarms: typeof import('../../../../src/platform/alarms');
+};
+
+/** PBKDF2 iterations of the PINs tests set up: the policy's floor, so each unlock costs milliseconds, not a tenth of a second. */
+const TEST_PIN_ITERATIONS = 100_000;
+const pinHashes = new Map<string, Promise<PinHash>>();
+
+/** A PIN's hash as IT's policy or a device stores it; computed once per test file. */
+export function pinHash(pin: string): Promise<PinHash> {
+  let hash = pinHashes.get(pin);
+  if (hash === undefined) {
+    hash = hashPin(pin, new Uint8Array(16).fill(7), TEST_PIN_ITERATIONS);
+    pinHashes.set(pin, hash);
+  }
+  return hash;
+}
+
+export interface BackgroundSetup {
+  /**
+   * IT's policy as written. It is in managed storage and, as on a device
+   * that has run before, already in the cache (received an hour ago, last
+   * checked two minutes ago).
+   */
+  readonly policy?: Record<string, unknown>;
+  /** What managed storage holds when it differs from `policy`: another policy, nothing (null), or a read that fails. */
+  readonly managed?: Record<string, unknown> | null | { readonly readError: string };
+  /** The outcome of the last read of managed storage, when it is not "found, no errors". */
+  readonly policyStatus?: Record<string, unknown>;
+  /** The teacher PIN set on this device; with `pinFromPolicy`, IT's policy sets it instead. */
+  readonly pin?: string | null;
+  readonly pinFromPolicy?: boolean;
+  /** Values in storage.local before the service worker starts. */
+  readonly local?: Record<string, unknown>;
+  /** Open tabs. */
+  readonly tabs?: ReadonlyArray<{ readonly url: string; readonly loading?: boolean }>;
+  /** The class feed's host; a fresh one by default. */
+  readonly feedHost?: FeedHost;
+  /** Regular expressions the browser refuses in rules (Chrome refuses those too large to compile). */
+  readonly refuseRegex?: (regex: string) => boolean;
+}
+
+const MINUTE = 60_000;
+
+export class TestBackground {
+  /** Every request the connector carried, in order. */
+  readonly requests: Request[] = [];
+  /** When set, every answer waits for this promise (to see what a page shows before the background answers). */
+  gate: Promise<void> | null = null;
+  /** Requests sent and not yet answered. */
+  private pending = 0;
+  /** storage.local as the browser holds it, kept in step by its change events. */
+  private readonly local = new Map<string, unknown>();
+  private readonly session = new Map<string, unknown>();
+
+  constructor(
+    private readonly modules: Modules,
+    readonly feedHost: FeedHost,
+  ) {
+    modules.fake.fakeBrowser.storage.onChanged.addListener((changes, area) => {
+      const mirror = area === 'local' ? this.local : area === 'session' ? this.session : null;
+      if (mirror === null) return;
+      for (const [key, change] of Object.entries(changes)) {
+        if (change.newValue === undefined || change.newValue === null) mirror.delete(key);
+        else mirror.set(key, change.newValue);
+      }
+    });
+  }
+
+  /** The in-memory browser, as the extension sees it. */
+  get browser(): FakeModule['fakeBrowser'] {
+    return this.modules.fake.fakeBrowser;
+  }
+
+  /** What the test controls of the browser beside its API (managed storage failing, say). */
+  get controls(): FakeModule['controls'] {
+    return this.modules.fake.controls;
+  }
+
+  /** declarativeNetRequest: the rules in force and how often they were read and replaced. */
+  get dnr(): FakeModule['controls']['dnr'] {
+    return this.modules.fake.controls.dnr;
+  }
+
+  /** The background's own modules, for what a test drives directly (the flow, an alarm). */
+  get background(): Omit<Modules, 'fake'> {
+    return this.modules;
+  }
+
+  /** The Connector every extension page uses, over the real handleMessage, sent from the popup. */
+  readonly connector: Connector = connectorOver(async (message) => {
+    // Recorded as the background reads it (defaults filled in), when it is a valid request at all.
+    const parsed = RequestSchema.safeParse(message);
+    if (parsed.success) this.requests.push(parsed.data);
+    this.pending += 1;
+    try {
+      if (this.gate) await this.gate;
+      return await this.modules.handlers.handleMessage(message, { id: this.browser.runtime.id, url: this.browser.runtime.getURL('popup.html') });
+    } finally {
+      this.pending -= 1;
+    }
+  });
+
+  /** The requests of one type. */
+  sent<T extends Request['type']>(type: T): Extract<Request, { type: T }>[] {
+    return this.requests.filter((request): request is Extract<Request, { type: T }> => request.type === type);
+  }
+
+  /** The requests that would change something (anything but reading the status or a URL's verdict). */
+  changes(): Request[] {
+    return this.requests.filter((request) => request.type !== 'getStatus' && request.type !== 'checkUrl');
+  }
+
+  /** A value of storage.local as stored now. */
+  stored<T = unknown>(key: string): T | undefined {
+    return this.local.get(key) as T | undefined;
+  }
+
+  get lesson(): Lesson | null {
+    return this.stored<Lesson>('lesson') ?? null;
+  }
+
+  get presets(): Preset[] {
+    return this.stored<Preset[]>('presets') ?? [];
+  }
+
+  get exceptions(): TemporaryAllow[] {
+    return this.stored<TemporaryAllow[]>('exceptions') ?? [];
+  }
+
+  /** Teacher devices: per class, the newest document published and how its delivery goes. */
+  get outbox(): OutboxStore {
+    return this.stored<OutboxStore>('feedOutbox') ?? {};
+  }
+
+  /** The document last published to a class, or null. */
+  published(classId: string): OutboxStore[string]['document'] | null {
+    return this.outbox[classId]?.document ?? null;
+  }
+
+  /** True while a teacher's unlock is held (its token hash is in storage.session). */
+  get unlocked(): boolean {
+    return this.session.has('teacherSession');
+  }
+
+  /** True when `pin` is the PIN in force on this device. */
+  async pinIs(pin: string): Promise<boolean> {
+    const stored = this.stored<PinHash>('teacherPin');
+    return stored !== undefined && verifyPin(pin, stored);
+  }
+
+  /** Writes to storage.local as another part of the extension would, and waits for the background to follow. */
+  async setLocal(values: Record<string, unknown>): Promise<void> {
+    await this.browser.storage.local.set(values);
+    await this.idle();
+  }
+
+  async removeLocal(keys: string[]): Promise<void> {
+    await this.browser.storage.local.remove(keys);
+    await this.idle();
+  }
+
+  /** Ends the teacher's unlock behind the popup's back (its idle expiry). */
+  async expireUnlock(): Promise<void> {
+    await this.browser.storage.session.remove('teacherSession');
+  }
+
+  /** IT pushes a new policy (Chrome reports the change of managed storage), and the background follows it. */
+  async pushPolicy(raw: Record<string, unknown>): Promise<void> {
+    const managed = this.browser.storage.managed;
+    const gone = Object.keys(await managed.get()).filter((key) => !(key in raw));
+    await managed.set(raw);
+    if (gone.length > 0) await managed.remove(gone);
+    await this.idle();
+  }
+
+  /** Fires an alarm, as the browser does when its time has come, and waits for what it sets off. */
+  async fireAlarm(name: string): Promise<void> {
+    await this.browser.alarms.onAlarm.trigger({ name, scheduledTime: Date.now(), persistAcrossSessions: true });
+    await this.idle();
+  }
+
+  /**
+   * What the delivery retry does when its alarm fires: the clock moves on to
+   * the first retry that is due (if it is not due yet), and every due
+   * document is PUT again.
+   */
+  async retryDeliveries(): Promise<void> {
+    const due = Object.values(this.outbox).flatMap((entry) => (entry.state === 'pending' && entry.nextAttemptAt !== null ? [entry.nextAttemptAt] : []));
+    if (due.length > 0 && Math.min(...due) > Date.now()) jest.setSystemTime(Math.min(...due));
+    await this.fireAlarm('lesmodus-feed-retry');
+  }
+
+  /**
+   * Waits until the background has nothing under way: no browser call, no
+   * crypto and no feed request for several turns of the event loop.
+   */
+  async idle(): Promise<void> {
+    const activity = () => this.modules.fake.controls.calls + this.feedHost.requests.length + this.requests.length;
+    let last = activity();
+    for (let quiet = 0; quiet < 5; ) {
+      await new Promise((done) => realSetImmediate(done));
+      const now = activity();
+      if (now === last && cryptoInFlight() === 0) quiet += 1;
+      else quiet = 0;
+      last = now;
+    }
+  }
+
+  /** Waits until every request a page sent has its answer and the background has nothing under way. */
+  async settled(): Promise<void> {
+    do await this.idle();
+    while (this.pending > 0);
+  }
+
+  /** Lets the background finish and stops its timers, as the browser stops a service worker. */
+  async stop(): Promise<void> {
+    await this.idle();
+    for (const alarm of await this.browser.alarms.getAll()) await this.modules.alarms.clearAlarm(alarm.name);
+  }
+}
+
+/** What survives a stopped service worker: the browser's storage, dynamic rules, alarms and tabs. */
+interface BrowserState {
+  readonly local: Record<string, unknown>;
+  readonly session: Record<string, unknown>;
+  readonly managed: Record<string, unknown>;
+  readonly managedReadError: string | null;
+  readonly rules: TestBackground['dnr']['inForce'];
+  readonly alarms: Array<{ name: string; scheduledTime: number; periodInMinutes?: number }>;
+  readonly tabs: Array<{ url: string; loading: boolean }>;
+}
+
+async function browserState(background: TestBackground): Promise<BrowserState> {
+  const { storage, alarms, tabs } = background.browser;
+  return {
+    local: await storage.local.get(),
+    session: await storage.session.get(),
+    managed: await storage.managed.get(),
+    managedReadError: background.controls.managedReadError,
+    rules: background.dnr.inForce,
+    alarms: (await alarms.getAll()).map(({ name, scheduledTime, periodInMinutes }) => ({ name, scheduledTime, ...(periodInMinutes !== undefined ? { periodInMinutes } : {}) })),
+    tabs: (await tabs.query({})).flatMap((tab) => (tab.url ? [{ url: tab.url, loading: tab.status === 'loading' }] : [])),
+  };
+}
+
+/**
+ * Starts a service worker with `setup` in place, and waits until it has read
+ * its policy, applied the rules and, on a class feed, begun following or
+ * delivering.
+ */
+export function startBackground(setup: BackgroundSetup = {}): Promise<TestBackground> {
+  return start(setup, null);
+}
+
+/**
+ * The browser stops the service worker of `background` and starts it again:
+ * everything in memory is gone, everything the browser keeps (storage,
+ * dynamic rules, alarms, tabs) is still there.
+ */
+export async function restartBackground(background: TestBackground): Promise<TestBackground> {
+  await background.stop();
+  return start({ feedHost: background.feedHost }, await browserState(background));
+}
+
+async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
+  const feedHost = setup.feedHost ?? new FeedHost();
+  globalThis.fetch = feedHost.fetch;
+  // IndexedDB, like storage, outlives the service worker.
+  if (state === null) globalThis.indexedDB = memoryIndexedDb();
+  const now = Date.now();
+
+  let background: TestBackground | null = null;
+  await jest.isolateModulesAsync(async () => {
+    const fake = await import('./fake-webextension');
+    const handlers = await import('../../../../src/background/handlers');
+    const flow = await import('../../../../src/background/rules/flow');
+    const alarms = await import('../../../../src/platform/alarms');
+    background = new TestBackground({ fake, handlers, flow, alarms }, feedHost);
+    const { storage, tabs } = fake.fakeBrowser;
+    if (state !== null) {
+      await storage.local.set(state.local);
+      await storage.session.set(state.session);
+      await storage.managed.set(state.managed);
+      fake.controls.managedReadError = state.managedReadError;
+      fake.controls.dnr.install(state.rules);
+      for (const alarm of state.alarms) {
+        await fake.fakeBrowser.alarms.create(alarm.name, alarm.periodInMinutes !== undefined ? { periodInMinutes: alarm.periodInMinutes, when: alarm.scheduledTime } : { when: alarm.scheduledTime });
+      }
+      for (const tab of state.tabs) {
+        const created = await tabs.create({ url: tab.url });
+        if (tab.loading) await tabs.update(created.id!, { status: 'loading' } as never);
+      }
+    }
+
+    const hash = setup.pin === undefined || setup.pin === null ? null : await pinHash(setup.pin);
+    const policy = setup.policy === undefined ? undefined : { ...setup.policy, ...(setup.pinFromPolicy && hash !== null ? { teacherPin: hash } : {}) };
+    if (policy !== undefined) {
+      await storage.local.set({
+        policyCache: { raw: policy, receivedAt: now - 60 * MINUTE },
+        policyStatus: setup.policyStatus ?? { checkedAt: now - 2 * MINUTE, found: true, errors: [] },
+      });
+    }
+    const managed = setup.managed === undefined ? policy : setup.managed;
+    if (managed !== undefined && managed !== null) {
+      if ('readError' in managed && typeof managed.readError === 'string') fake.controls.managedReadError = managed.readError;
+      else await storage.managed.set(managed);
+    }
+    if (hash !== null && !setup.pinFromPolicy) await storage.local.set({ teacherPin: hash });
+    if (setup.local) await storage.local.set(setup.local);
+    for (const tab of setup.tabs ?? []) {
+      const created = await tabs.create({ url: tab.url });
+      if (tab.loading) await tabs.update(created.id!, { status: 'loading' } as never);
+    }
+    if (setup.refuseRegex) fake.controls.dnr.refuseRegex = setup.refuseRegex;
+    fake.controls.calls = 0;
+    // The service worker starts: its top-level code registers the listeners and runs the flow.
+    await import('../../../../src/background/index');
+  });
+  if (background === null) throw new Error('the background did not load');
+  await (background as TestBackground).idle();
+  return background;
+}

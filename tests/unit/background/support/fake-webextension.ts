@@ -1,0 +1,68 @@
+/**
+ * What `webextension-polyfill` is in unit tests (jest.config.js maps it
+ * here): an in-memory browser, so that the real background — its handlers,
+ * rules flow, teacher actions and class-feed publishing — runs in tests.
+ *
+ * Why an in-memory browser under src/platform rather than a Platform object
+ * passed into the background: it needs no change to product code (the
+ * background keeps calling src/platform as it does in Chrome and Firefox),
+ * it fakes managed storage too (IT's policy, with its change events), and
+ * src/platform stays the only door to the browser — in tests as in the
+ * builds.
+ *
+ * @webext-core/fake-browser supplies storage (local, session, managed, with
+ * onChanged), alarms, tabs, runtime and webNavigation. Added here: an
+ * in-memory declarativeNetRequest (./in-memory-dnr.ts), the manifest, and
+ * storage reads that hand out copies, as a browser does (the fake hands out
+ * its own objects). Each jest module registry gets its own instance: a test
+ * that loads the background in jest.isolateModulesAsync gets a fresh browser
+ * with it (./background.ts).
+ */
+import { fakeBrowser } from '@webext-core/fake-browser';
+import { InMemoryDnr } from './in-memory-dnr';
+
+const copy = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T));
+
+/** What a test controls and inspects of this browser, beside the API the extension sees. */
+export const controls = {
+  dnr: new InMemoryDnr(),
+  /** Browser API calls made so far: a test waits for them to stop before it counts anything. */
+  calls: 0,
+  /** When set, storage.managed.get() fails with this message (a broken policy manifest). */
+  managedReadError: null as string | null,
+};
+
+type Area = { get: (keys?: unknown) => Promise<Record<string, unknown>> };
+
+function countCalls<T extends object>(api: T): void {
+  for (const [name, value] of Object.entries(api)) {
+    if (typeof value !== 'function' || name === 'addListener' || name === 'removeListener' || name === 'hasListener' || name === 'trigger') continue;
+    (api as Record<string, unknown>)[name] = (...args: unknown[]) => {
+      controls.calls += 1;
+      return (value as (...inner: unknown[]) => unknown).apply(api, args);
+    };
+  }
+}
+
+for (const name of ['local', 'session', 'managed'] as const) {
+  const area = fakeBrowser.storage[name] as unknown as Area;
+  const get = area.get.bind(area);
+  area.get = async (keys?: unknown) => {
+    if (name === 'managed' && controls.managedReadError !== null) throw new Error(controls.managedReadError);
+    return copy(await get(keys));
+  };
+  countCalls(area);
+}
+countCalls(fakeBrowser.alarms);
+countCalls(fakeBrowser.tabs);
+
+const extra = {
+  declarativeNetRequest: controls.dnr.api,
+  runtime: { getManifest: () => ({ manifest_version: 3, name: 'Lesmodus', version: '0.0.0-test' }) },
+};
+countCalls(extra.declarativeNetRequest);
+Object.assign(fakeBrowser.declarativeNetRequest, extra.declarativeNetRequest);
+Object.assign(fakeBrowser.runtime, extra.runtime);
+
+export { fakeBrowser };
+export default fakeBrowser;

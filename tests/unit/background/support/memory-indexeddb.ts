@@ -1,0 +1,81 @@
+/**
+ * The little of IndexedDB that src/platform/keystore.ts uses (open with an
+ * upgrade, one object store, get and add), in memory. Values are kept as
+ * they are given, as IndexedDB keeps a CryptoKey: a teacher device's
+ * non-extractable signing key works in tests as in the browser. Requests
+ * answer asynchronously, after the caller has set its handlers.
+ */
+
+type Handler = (() => void) | null;
+
+class FakeRequest<T> {
+  result!: T;
+  error: unknown = null;
+  onsuccess: Handler = null;
+  onerror: Handler = null;
+  onupgradeneeded: Handler = null;
+
+  settle(work: () => T, upgrade?: () => void): this {
+    void Promise.resolve().then(() => {
+      try {
+        this.result = work();
+        upgrade?.();
+        this.onsuccess?.();
+      } catch (error) {
+        this.error = error;
+        this.onerror?.();
+      }
+    });
+    return this;
+  }
+}
+
+class FakeStore {
+  constructor(private readonly records: Map<unknown, unknown>) {}
+
+  get(key: unknown): FakeRequest<unknown> {
+    return new FakeRequest<unknown>().settle(() => this.records.get(key));
+  }
+
+  add(value: unknown, key: unknown): FakeRequest<unknown> {
+    return new FakeRequest<unknown>().settle(() => {
+      if (this.records.has(key)) throw new Error('a record with this key already exists');
+      this.records.set(key, value);
+      return key;
+    });
+  }
+}
+
+class FakeDatabase {
+  readonly stores = new Map<string, Map<unknown, unknown>>();
+  readonly objectStoreNames = { contains: (name: string) => this.stores.has(name) };
+
+  createObjectStore(name: string): void {
+    this.stores.set(name, new Map());
+  }
+
+  transaction(name: string): { objectStore: () => FakeStore } {
+    const records = this.stores.get(name);
+    if (!records) throw new Error(`no object store ${name}`);
+    return { objectStore: () => new FakeStore(records) };
+  }
+
+  close(): void {}
+}
+
+/** A fresh, empty IndexedDB for this test's browser. */
+export function memoryIndexedDb(): IDBFactory {
+  const databases = new Map<string, FakeDatabase>();
+  return {
+    open(name: string) {
+      const request = new FakeRequest<FakeDatabase>();
+      const existing = databases.get(name);
+      const database = existing ?? new FakeDatabase();
+      databases.set(name, database);
+      return request.settle(
+        () => database,
+        existing ? undefined : () => request.onupgradeneeded?.(),
+      );
+    },
+  } as unknown as IDBFactory;
+}
