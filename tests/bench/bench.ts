@@ -16,9 +16,11 @@
  * `flock /tmp/lesmodus-browser.lock npm run bench`.
  */
 import { cpus, loadavg } from 'node:os';
+import { coldStartBench } from './cold-start';
 import { compileBench, decideBench, popupBench } from './cpu';
 import { feedPollsBench } from './feed-load';
 import { lessonSweptBench } from './lesson-swept';
+import { policyInForceBench } from './policy-in-force';
 import { propagationBench } from './propagation';
 import { errorText, exitCode, formatLine, parseArgs, summaryLine, toJson, type FigureResult } from './report';
 import { runBench, type Bench } from './runner';
@@ -29,6 +31,8 @@ const BENCHES: readonly Bench[] = [
   compileBench,
   popupBench,
   lessonSweptBench,
+  policyInForceBench,
+  coldStartBench,
   feedPollsBench,
   propagationBench,
 ];
