@@ -73,16 +73,20 @@ const PROBE_SOURCE = `(() => {
         onCleanup(() => chrome.storage.onChanged.removeListener(listener));
       });
     },
-    /** performance.now() once the extension has read IT's policy (policyStatus.found); null on timeout. */
-    whenPolicyRead(timeoutMs) {
+    /**
+     * performance.now() once the extension has read managed storage (policyStatus stored), and,
+     * with found, found IT's policy there; null on timeout.
+     */
+    whenPolicyRead(found, timeoutMs) {
+      const read = (status) => !!status && (found === null || status.found === found);
       return later(timeoutMs, (finish, onCleanup) => {
         const listener = (changes, area) => {
-          if (area === 'local' && changes.policyStatus && changes.policyStatus.newValue && changes.policyStatus.newValue.found === true) finish(performance.now());
+          if (area === 'local' && changes.policyStatus && read(changes.policyStatus.newValue)) finish(performance.now());
         };
         chrome.storage.onChanged.addListener(listener);
         onCleanup(() => chrome.storage.onChanged.removeListener(listener));
         chrome.storage.local.get('policyStatus').then((stored) => {
-          if (stored.policyStatus && stored.policyStatus.found === true) finish(performance.now());
+          if (read(stored.policyStatus)) finish(performance.now());
         }, () => undefined);
       });
     },
@@ -122,7 +126,7 @@ export interface WorkerProbe {
   whenTabSettled(tabId: number, url: string, prefix: boolean, timeoutMs: number): Promise<number | null>;
   whenCommitted(tabId: number, prefix: string, timeoutMs: number): Promise<number | null>;
   whenStorageChanged(area: string, key: string | null, timeoutMs: number): Promise<number | null>;
-  whenPolicyRead(timeoutMs: number): Promise<number | null>;
+  whenPolicyRead(found: boolean | null, timeoutMs: number): Promise<number | null>;
   whenRuleMatches(url: string, expected: boolean, intervalMs: number, timeoutMs: number): Promise<number | null>;
   keepRules(name: string): Promise<number>;
   rules(name: string): chrome.declarativeNetRequest.Rule[];

@@ -57,6 +57,10 @@ export const lessonSweptBench: Bench = {
     context.defer(() => session.close());
     await installProbe(session);
     const version = await session.browser.version();
+    // The worker's first read of managed storage (seconds after it starts) writes the policy status once, and so runs the
+    // rules flow once more: let that happen before the first trial rather than during it.
+    const checked = await session.evalInWorker((ms) => globalThis.__lesmodusBench.whenPolicyRead(null, ms), EVENT_TIMEOUT_MS);
+    if (checked === null) throw new Error(`the extension did not read managed storage within ${EVENT_TIMEOUT_MS / 1000} s of starting`);
 
     const page = await session.browser.newPage();
     const target = `${server.origin('other.test')}/reading`;
@@ -67,6 +71,7 @@ export const lessonSweptBench: Bench = {
 
     const trials: Trial[] = [];
     let stranded = 0;
+    let blockedPageNotLoaded = 0;
     for (let trial = 0; trial < TRIALS; trial += 1) {
       // The site committed and finished loading: the sweep leaves a loading tab to the navigation check.
       const settled = await session.evalInWorker((id, url, ms) => globalThis.__lesmodusBench.whenTabSettled(id, url, false, ms), tabId, target, EVENT_TIMEOUT_MS);
@@ -92,7 +97,8 @@ export const lessonSweptBench: Bench = {
       trials.push(result);
 
       // The blocked page loaded before the lesson ends; then ending it sends the tab back to the site.
-      await session.evalInWorker((id, url, ms) => globalThis.__lesmodusBench.whenTabSettled(id, url, true, ms), tabId, blockedPrefix, EVENT_TIMEOUT_MS);
+      const shown = await session.evalInWorker((id, url, ms) => globalThis.__lesmodusBench.whenTabSettled(id, url, true, ms), tabId, blockedPrefix, EVENT_TIMEOUT_MS);
+      if (shown === null) blockedPageNotLoaded += 1;
       const back = await session.evalInWorker(
         async (id, url, ms) => {
           const settledAgain = globalThis.__lesmodusBench.whenTabSettled(id, url, false, ms);
@@ -117,6 +123,7 @@ export const lessonSweptBench: Bench = {
       notSweptWithin30s: missing,
       rulesActiveAtSweep: trials.every((trial) => trial.rules > 0),
       storageWriteMs: round(median(trials.map((trial) => trial.storedMs))),
+      blockedPageNotLoadedWithin30s: blockedPageNotLoaded,
       tabLeftOnBlockedPageAfterLessonEnded: stranded,
       chromium: version,
     };

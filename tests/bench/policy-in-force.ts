@@ -62,7 +62,7 @@ export const policyInForceBench: Bench = {
 
     // The first read of managed storage takes seconds in Chromium; then list A is in force.
     const first = await session.evalInWorker(
-      async (url, ms) => (await globalThis.__lesmodusBench.whenPolicyRead(ms)) !== null && (await globalThis.__lesmodusBench.whenRuleMatches(url, true, 20, ms)) !== null,
+      async (url, ms) => (await globalThis.__lesmodusBench.whenPolicyRead(true, ms)) !== null && (await globalThis.__lesmodusBench.whenRuleMatches(url, true, 20, ms)) !== null,
       `https://${PROBE.A}/`,
       EVENT_TIMEOUT_MS,
     );

@@ -78,7 +78,7 @@ export const propagationBench: Bench = {
     const session = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
     context.defer(() => session.close());
     await installProbe(session);
-    const read = await session.evalInWorker((ms) => globalThis.__lesmodusBench.whenPolicyRead(ms), 60_000);
+    const read = await session.evalInWorker((ms) => globalThis.__lesmodusBench.whenPolicyRead(true, ms), 60_000);
     if (read === null) throw new Error('the student policy was not read within 60 s');
 
     const page = await session.browser.newPage();
