@@ -39,7 +39,7 @@ import { median, round, spread } from './median';
 import type { Bench } from './runner';
 
 const COLD = {
-  name: 'worker cold start -> ready (getStatus answered), 50,000-entry policy, median',
+  name: 'worker cold start -> ready (getStatus answered), 50,000 entries, median',
   unit: 'ms',
   budget: { limit: 300, better: 'lower', strict: true },
 } as const;

@@ -75,11 +75,19 @@ export function formatNumber(value: number): string {
 
 const LABEL: Record<FigureStatus, string> = { met: 'ok    ', missed: 'MISSED', failed: 'FAILED', info: '      ' };
 
+/** `n=15, 33.1-90.4` when the details carry the samples' spread. */
+function spreadText(details: Record<string, unknown> | undefined): string {
+  const samples = details?.samples as { min?: unknown; max?: unknown; n?: unknown } | undefined;
+  if (typeof samples?.min !== 'number' || typeof samples.max !== 'number' || typeof samples.n !== 'number') return '';
+  return `n=${samples.n}, ${formatNumber(samples.min)}-${formatNumber(samples.max)}`;
+}
+
 /** One line of the human table (two when the figure failed: the second says why). */
 export function formatLine(result: FigureResult): string {
   const value = result.value === null ? '—' : formatNumber(result.value);
   const budget = result.budget ? `budget ${budgetText(result.budget, result.unit)}` : '';
-  const line = `${LABEL[result.status]}  ${result.name.padEnd(66)} ${value.padStart(10)} ${result.unit.padEnd(8)} ${budget}`.trimEnd();
+  const spread = spreadText(result.details);
+  const line = `${LABEL[result.status]}  ${result.name.padEnd(74)} ${value.padStart(10)} ${result.unit.padEnd(8)} ${budget.padEnd(22)} ${spread}`.trimEnd();
   return result.error ? `${line}\n${' '.repeat(8)}${result.error}` : line;
 }
 

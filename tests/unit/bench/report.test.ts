@@ -67,6 +67,10 @@ describe('formatLine', () => {
     expect(formatLine(measured('a', { ...timed, budget: strictLower }, 741.5))).toMatch(/^MISSED\s+compile\s+742 ms\s+budget < 300 ms$/);
   });
 
+  it('adds the spread of the samples when the details have it', () => {
+    expect(formatLine(measured('a', timed, 40, { samples: { median: 40, min: 33.1, max: 90.4, n: 15 } }))).toMatch(/budget ≤ 50 ms\s+n=15, 33\.1-90\.4$/);
+  });
+
   it('shows a failed figure with its error on the next line', () => {
     const [first, second] = formatLine(failed('a', timed, new Error('no browser'))).split('\n');
     expect(first).toMatch(/^FAILED\s+compile\s+— ms\s+budget ≤ 50 ms$/);
