@@ -10,7 +10,9 @@
  * cleans up after itself; a figure that cannot be measured is reported as
  * failed, with its error, and the others are still measured and printed.
  * The exit code is 0 only when every figure was measured within its budget,
- * and is set after everything is printed. Progress goes to standard error.
+ * and is set after everything is printed. The extension is built first
+ * (webpack, production) when a selected figure measures it; progress and the
+ * build's output go to standard error.
  *
  * Run it under the machine-wide browser lock, like the e2e suites:
  * `flock /tmp/lesmodus-browser.lock npm run bench`.
@@ -22,7 +24,8 @@ import { feedPollsBench } from './feed-load';
 import { lessonSweptBench } from './lesson-swept';
 import { policyInForceBench } from './policy-in-force';
 import { propagationBench } from './propagation';
-import { errorText, exitCode, formatLine, parseArgs, summaryLine, toJson, type FigureResult } from './report';
+import { buildExtension } from './build';
+import { errorText, exitCode, failed, formatLine, parseArgs, summaryLine, toJson, type FigureResult } from './report';
 import { runBench, type Bench } from './runner';
 
 /** In the order they run when all are asked for: the figures measured in Node first, on a machine no browser of ours is loading. */
@@ -61,11 +64,17 @@ async function main(): Promise<number> {
 
   const before = machine();
   if (!json) print(`Lesmodus benchmark: ${before.cpus} cores (${String(before.model)}), load ${(before.loadAverage as number[]).join(' ')}; figures vary with the machine\n`);
+  // Built once, before the first bench that measures the built extension; a failed build fails those figures only.
+  let build: Promise<unknown> | null = null;
   const results: FigureResult[] = [];
   for (const bench of selected) {
     console.error(`bench: ${bench.id} …`);
     const started = Date.now();
-    const figures = await runBench(bench, (message) => console.error(message));
+    if (bench.needsBuild) build ??= buildExtension().then(() => null, (error: unknown) => error);
+    const buildError = bench.needsBuild ? await build : null;
+    const figures = buildError
+      ? bench.figures.map((figure) => failed(bench.id, figure, buildError))
+      : await runBench(bench, (message) => console.error(message));
     console.error(`bench: ${bench.id} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     results.push(...figures);
     if (!json) for (const figure of figures) print(formatLine(figure));

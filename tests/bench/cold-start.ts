@@ -60,6 +60,7 @@ export const coldStartBench: Bench = {
   id: 'cold-start',
   figures: [COLD],
   timeoutMs: 5 * 60_000,
+  needsBuild: true,
   run: async (context) => {
     requireRoot('worker cold start');
     const policyFile = new ChromiumPolicyFile('lesmodus-bench');

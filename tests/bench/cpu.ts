@@ -243,6 +243,7 @@ export const popupBench: Bench = {
   id: 'popup',
   figures: [POPUP],
   timeoutMs: 30_000,
+  needsBuild: true,
   run: async (context) => {
     const popup = readFileSync(join(distDir('firefox'), 'popup.js'));
     context.record(POPUP.name, Math.round((gzipSync(popup, { level: 9 }).length / 1024) * 10) / 10, { bytes: popup.length });

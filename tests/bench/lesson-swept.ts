@@ -50,6 +50,7 @@ export const lessonSweptBench: Bench = {
   id: 'lesson-swept',
   figures: [SWEPT],
   timeoutMs: 5 * 60_000,
+  needsBuild: true,
   run: async (context) => {
     const server = await startTestServer();
     context.defer(() => server.close());

@@ -48,6 +48,7 @@ export const policyInForceBench: Bench = {
   id: 'policy-in-force',
   figures: [RATIO, EXTENSION_MS, BROWSER_MS],
   timeoutMs: 5 * 60_000,
+  needsBuild: true,
   run: async (context) => {
     requireRoot('policy stored -> in force');
     const base = hostList(IT_LIST_SEED, IT_LIST_SIZE).slice(1);

@@ -53,6 +53,7 @@ export const propagationBench: Bench = {
   id: 'propagation',
   figures: [NAVIGATING, STILL],
   timeoutMs: 8 * 60_000,
+  needsBuild: true,
   run: async (context) => {
     requireRoot('publish -> enforced');
     const navigatingTrials = 5;

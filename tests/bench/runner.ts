@@ -23,6 +23,8 @@ export interface Bench {
   readonly figures: readonly FigureSpec[];
   /** Generous: a figure that takes longer than this is reported as failed, and the bench goes on. */
   readonly timeoutMs: number;
+  /** True when it measures the built extension (dist/), which the run then builds first. */
+  readonly needsBuild?: boolean;
   run(context: BenchContext): Promise<void>;
 }
 
