@@ -9,17 +9,21 @@
  *
  * Each trial starts from a settled tab: the site committed and finished
  * loading, and the blocked page of the trial before committed and loaded
- * before that lesson was ended. Without that the bench met two races of the
- * product and measured them instead (see the report of this figure):
+ * before that lesson was ended. Without that the bench met two races in the
+ * product's sweep (src/background/rules/flow.ts, `sweep`, which skips every
+ * tab whose status is "loading", also one that has already committed its
+ * page) and measured them instead:
  *
  * - a lesson ended while the sweep's navigation to the blocked page was still
- *   under way left the tab on the blocked page for good: the sweep skips a
- *   tab that is loading, and the navigation check ignores the blocked page
- *   ("Timed out ... waiting for the tab to show the site");
+ *   under way left the tab on the blocked page for good: the sweep skipped
+ *   the loading tab, and the navigation check ignores the blocked page when
+ *   it commits ("Timed out ... waiting for the tab to show the site");
  * - a lesson stored while the tab was still loading the site left the site
- *   open until the next run of the rules flow for any other reason (the
- *   first read of managed storage, about 2-3 s after the worker started,
- *   is one): a 2,488 ms outlier, and with no such run, a tab never swept.
+ *   open until the rules flow ran again for another reason (the first read
+ *   of managed storage, 2-3 s after the worker started, is one: the
+ *   2,488 ms outlier); with no such run, the tab was never swept. A page
+ *   still loading a slow frame or image when a lesson starts stays open the
+ *   same way.
  */
 import type { Lesson } from '../../src/core/schemas';
 import { distDir, launchChromium } from '../../src/dev/browsers';
