@@ -1,192 +1,99 @@
 /**
  * `npm run bench`: how fast Lesmodus decides, compiles and enforces, next to
- * the budgets the issues set. A benchmark, not a test: it prints figures and
- * says which budgets are met; it never fails the build.
+ * the budgets the issues set.
  *
- *   npm run bench             human-readable table
- *   npm run bench -- --json   the same figures as one JSON object
+ *   npm run bench                           every figure, as a table
+ *   npm run bench -- --only compile,decide  some of them (the ids are below)
+ *   npm run --silent bench -- --json        one JSON object on standard output
+ *
+ * Each bench runs on its own, with its own browser where it needs one, and
+ * cleans up after itself; a figure that cannot be measured is reported as
+ * failed, with its error, and the others are still measured and printed.
+ * The exit code is 0 only when every figure was measured within its budget,
+ * and is set after everything is printed. The extension is built first
+ * (webpack, production) when a selected figure measures it; progress and the
+ * build's output go to standard error.
+ *
+ * Run it under the machine-wide browser lock, like the e2e suites:
+ * `flock /tmp/lesmodus-browser.lock npm run bench`.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { compile } from '../../src/core/rules/compile';
-import { decide, prepare } from '../../src/core/rules/decide';
-import type { EffectiveRules } from '../../src/core/rules/resolve';
-import type { Lesson } from '../../src/core/schemas';
-import { currentUrl, distDir, launchChromium, waitFor } from '../../src/dev/browsers';
-import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { startTestServer } from '../../src/dev/test-server';
-import { feedServerPollsPerSecond } from './feed-load';
-import { median } from './median';
-import { measurePropagation } from './propagation';
+import { cpus, loadavg } from 'node:os';
+import { coldStartBench } from './cold-start';
+import { compileBench, decideBench, popupBench } from './cpu';
+import { feedPollsBench } from './feed-load';
+import { lessonSweptBench } from './lesson-swept';
+import { policyInForceBench } from './policy-in-force';
+import { propagationBench } from './propagation';
+import { buildExtension } from './build';
+import { errorText, exitCode, failed, formatLine, parseArgs, summaryLine, toJson, type FigureResult } from './report';
+import { runBench, type Bench } from './runner';
 
-interface Figure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  /** The budget and which way it points. */
-  readonly budget: number;
-  readonly better: 'higher' | 'lower';
+/** In the order they run when all are asked for: the figures measured in Node first, on a machine no browser of ours is loading. */
+const BENCHES: readonly Bench[] = [
+  decideBench,
+  compileBench,
+  popupBench,
+  lessonSweptBench,
+  policyInForceBench,
+  coldStartBench,
+  feedPollsBench,
+  propagationBench,
+];
+
+function machine(): Record<string, unknown> {
+  const cores = cpus();
+  return { cpus: cores.length, model: cores[0]?.model ?? 'unknown', node: process.version, loadAverage: loadavg().map((value) => Math.round(value * 100) / 100) };
 }
 
-const figures: Figure[] = [];
-const json = process.argv.includes('--json');
-
-function record(figure: Figure): void {
-  figures.push(figure);
-  if (!json) {
-    const ok = figure.better === 'higher' ? figure.value >= figure.budget : figure.value <= figure.budget;
-    const budget = `${figure.better === 'higher' ? '≥' : '≤'} ${figure.budget.toLocaleString('en')} ${figure.unit}`;
-    console.log(`${ok ? 'ok  ' : 'OVER'}  ${figure.name.padEnd(52)} ${figure.value.toLocaleString('en', { maximumFractionDigits: 2 }).padStart(14)} ${figure.unit.padEnd(10)} budget ${budget}`);
-  }
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so every run measures the same work. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const WORDS = ['school', 'reken', 'taal', 'game', 'video', 'news', 'mail', 'quiz', 'wiki', 'les', 'kaart', 'sport', 'muziek', 'play', 'chat'];
-const TLDS = ['nl', 'com', 'org', 'net', 'be', 'de', 'eu', 'io'];
-
-function host(next: () => number, index: number): string {
-  const word = WORDS[Math.floor(next() * WORDS.length)]!;
-  const tld = TLDS[Math.floor(next() * TLDS.length)]!;
-  const sub = next() < 0.3 ? `${WORDS[Math.floor(next() * WORDS.length)]}.` : '';
-  return `${sub}${word}${index}.${tld}`;
-}
-
-function benchDecide(): void {
-  const next = random(42);
-  const blocked = Array.from({ length: 5000 }, (_, i) => host(next, i));
-  const allowed = Array.from({ length: 2000 }, (_, i) => (i % 10 === 0 ? `${host(next, i)}/edu` : host(next, 100_000 + i)));
-  const sites = Array.from({ length: 3000 }, (_, i) => (i % 20 === 0 ? `.${host(next, 200_000 + i)}` : host(next, 200_000 + i)));
-  const rules: EffectiveRules = {
-    itAllowed: allowed,
-    itBlocked: blocked,
-    itEmbeds: ['youtube-nocookie.com'],
-    exceptions: [],
-    lesson: { mode: 'allowlist', sites, embeds: [] },
-    paused: false,
-  };
-  const prepared = prepare(rules);
-  const pool = [...blocked, ...allowed, ...sites].map((pattern) => pattern.replace(/^\./, ''));
-  const urls = Array.from({ length: 20_000 }, (_, i) => {
-    const base = next() < 0.7 ? pool[Math.floor(next() * pool.length)]! : host(next, 900_000 + i);
-    const sub = next() < 0.3 ? 'www.' : '';
-    return `https://${sub}${base.includes('/') ? base : `${base}/page/${i}`}?q=${i}`;
-  });
-  let sink = 0;
-  for (let i = 0; i < 100_000; i += 1) sink += decide(urls[i % urls.length]!, prepared).allowed ? 1 : 0; // warm up
-  let count = 0;
-  const start = process.hrtime.bigint();
-  let elapsed = 0;
-  while (elapsed < 1.5e9) {
-    for (let i = 0; i < urls.length; i += 1) sink += decide(urls[i]!, prepared).allowed ? 1 : 0;
-    count += urls.length;
-    elapsed = Number(process.hrtime.bigint() - start);
-  }
-  if (sink < 0) console.log(sink);
-  record({ name: 'decide() with 10,000 patterns (URL strings)', value: Math.round(count / (elapsed / 1e9)), unit: 'URLs/s', budget: 1_000_000, better: 'higher' });
-}
-
-function benchCompile(): void {
-  const next = random(7);
-  const blocked = Array.from({ length: 50_000 }, (_, i) => host(next, i));
-  const rules: EffectiveRules = { itAllowed: ['login.microsoftonline.com', 'accounts.google.com'], itBlocked: blocked, itEmbeds: [], exceptions: [], lesson: null, paused: false };
-  const options = { blockedPageUrl: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/blocked.html' };
-  let count = 0;
-  for (let i = 0; i < 5; i += 1) count = compile(rules, options).length; // warm up
-  const times: number[] = [];
-  for (let i = 0; i < 25; i += 1) {
-    const start = process.hrtime.bigint();
-    count = compile(rules, options).length;
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  record({ name: 'compile() of a 50,000-entry IT blocked list, median', value: median(times), unit: 'ms', budget: 50, better: 'lower' });
-  record({ name: 'DNR rules for a 50,000-entry IT blocked list', value: count, unit: 'rules', budget: 50, better: 'lower' });
-}
-
-function benchPopupSize(): void {
-  const popup = readFileSync(join(distDir('firefox'), 'popup.js'));
-  record({ name: 'popup JavaScript, gzipped', value: Math.round((gzipSync(popup, { level: 9 }).length / 1024) * 10) / 10, unit: 'KB', budget: 25, better: 'lower' });
-}
-
-/** Real Chromium: a lesson stored -> rules active and an open tab on a now-blocked site swept. */
-async function benchEnforcement(): Promise<void> {
-  const server = await startTestServer();
-  const session = await launchChromium({ extensionDir: distDir('chrome') });
+async function main(): Promise<number> {
+  const known = BENCHES.map((bench) => bench.id);
+  let args;
   try {
-    const page = await session.browser.newPage();
-    const blockedPage = session.extensionUrl('blocked.html');
-    const target = `${server.origin('other.test')}/reading`;
-    const times: number[] = [];
-    for (let trial = 0; trial < 15; trial += 1) {
-      await setLesson(session, null);
-      await waitFor(async () => (await ruleCount(session)) === 0, 'rules to clear');
-      // Ending the lesson sends the swept tab back to its page by itself; only the first trial opens it.
-      if (trial === 0) await session.goto(page, target);
-      await waitFor(async () => (await currentUrl(page)) === target, 'the tab to show the site');
-      const now = Date.now();
-      const lesson: Lesson = { id: `bench-${trial}`, title: 'Bench', mode: 'allowlist', sites: ['allowed.test'], embeds: [], startsAt: now - 1000, endsAt: now + 3_600_000 };
-      // Measured inside the extension, so the figure is the extension's own latency, not the test's round trips.
-      const elapsed = await session.evalInWorker(
-        async (value, blocked) => {
-          const start = performance.now();
-          await chrome.storage.local.set({ lesson: value });
-          for (;;) {
-            const [rules, tabs] = await Promise.all([chrome.declarativeNetRequest.getDynamicRules(), chrome.tabs.query({})]);
-            const swept = tabs.some((tab) => (tab.pendingUrl ?? tab.url ?? '').startsWith(blocked));
-            if (rules.length > 0 && swept) return performance.now() - start;
-            if (performance.now() - start > 10_000) return Number.POSITIVE_INFINITY;
-            await new Promise((done) => setTimeout(done, 1));
-          }
-        },
-        lesson,
-        blockedPage,
-      );
-      times.push(elapsed);
-    }
-    record({ name: 'lesson stored -> rules active and tabs swept (Chromium), median', value: Math.round(median(times) * 10) / 10, unit: 'ms', budget: 250, better: 'lower' });
-  } finally {
-    await session.close();
-    await server.close();
+    args = parseArgs(process.argv.slice(2), known);
+  } catch (error) {
+    console.error(`bench: ${errorText(error)}`);
+    if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: errorText(error) }, null, 2)}\n`);
+    return 2;
   }
+  const { json, only } = args;
+  const selected = only === null ? BENCHES : only.map((id) => BENCHES.find((bench) => bench.id === id)!);
+
+  // Whatever a library prints must not land between the JSON's braces.
+  const print = (line: string): void => void process.stdout.write(`${line}\n`);
+  if (json) console.log = (...parts: unknown[]) => console.error(...parts);
+
+  const before = machine();
+  if (!json) print(`Lesmodus benchmark: ${before.cpus} cores (${String(before.model)}), load ${(before.loadAverage as number[]).join(' ')}; figures vary with the machine\n`);
+  // Built once, before the first bench that measures the built extension; a failed build fails those figures only.
+  let build: Promise<unknown> | null = null;
+  const results: FigureResult[] = [];
+  for (const bench of selected) {
+    console.error(`bench: ${bench.id} …`);
+    const started = Date.now();
+    if (bench.needsBuild) build ??= buildExtension().then(() => null, (error: unknown) => error);
+    const buildError = bench.needsBuild ? await build : null;
+    const figures = buildError
+      ? bench.figures.map((figure) => failed(bench.id, figure, buildError))
+      : await runBench(bench, (message) => console.error(message));
+    console.error(`bench: ${bench.id} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    results.push(...figures);
+    if (!json) for (const figure of figures) print(formatLine(figure));
+  }
+  const after = machine();
+  if (json) print(JSON.stringify(toJson(results, { ...before, loadAverageAtEnd: after.loadAverage }), null, 2));
+  else print(`\n${summaryLine(results)} Load at the end: ${(after.loadAverage as number[]).join(' ')}.`);
+  return exitCode(results);
 }
 
-async function main(): Promise<void> {
-  if (!json) console.log('Lesmodus benchmark (one core; figures vary with the machine)\n');
-  benchDecide();
-  benchCompile();
-  benchPopupSize();
-  await benchEnforcement();
-  record({ name: 'feed server: 304 answers to student polls, one core', value: await feedServerPollsPerSecond(), unit: 'polls/s', budget: 2000, better: 'higher' });
-  const propagation = await measurePropagation();
-  record({ name: 'publish -> enforced, student clicking from then on, median', value: propagation.navigating, unit: 'ms', budget: 5000, better: 'lower' });
-  record({ name: 'publish -> open tab swept, student sitting still, median', value: propagation.sittingStill, unit: 'ms', budget: 35_000, better: 'lower' });
-  if (json) {
-    const out: Record<string, { value: number; unit: string; budget: number; better: string; withinBudget: boolean }> = {};
-    for (const figure of figures) {
-      out[figure.name] = {
-        value: figure.value,
-        unit: figure.unit,
-        budget: figure.budget,
-        better: figure.better,
-        withinBudget: figure.better === 'higher' ? figure.value >= figure.budget : figure.value <= figure.budget,
-      };
-    }
-    console.log(JSON.stringify(out, null, 2));
-  }
+function finish(code: number): void {
+  process.exitCode = code;
+  // Everything is printed; a browser process or socket a failed bench could not close must not keep the bench from ending.
+  setTimeout(() => process.exit(code), 10_000).unref();
 }
 
-main().catch((error: unknown) => {
+main().then(finish, (error: unknown) => {
+  // Only a defect of the runner itself gets here: each bench's failures are caught and reported.
   console.error(error);
-  process.exitCode = 1;
+  if (process.argv.includes('--json')) process.stdout.write(`${JSON.stringify({ error: errorText(error) }, null, 2)}\n`);
+  finish(1);
 });

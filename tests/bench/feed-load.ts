@@ -11,6 +11,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signClassDocument } from '../../src/core/feed/document';
+import type { Bench } from './runner';
 
 const ROOT = join(__dirname, '..', '..');
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -50,9 +51,9 @@ export async function feedServerPollsPerSecond(seconds = 3, concurrency = 64): P
     env: { ...process.env, LESMODUS_FEED_TOKENS: TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   try {
     const port = await waitForListening(child);
-    const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
     const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
     const now = Date.now();
     const { jws } = await signClassDocument(
@@ -79,11 +80,22 @@ export async function feedServerPollsPerSecond(seconds = 3, concurrency = 64): P
     const start = Date.now();
     await Promise.all(Array.from({ length: concurrency }, student));
     const elapsed = (Date.now() - start) / 1000;
-    agent.destroy();
     if (other > 0) throw new Error(`${other} polls were not answered 304`);
     return Math.round(notModified / elapsed);
   } finally {
+    agent.destroy();
     child.kill();
     rmSync(data, { recursive: true, force: true });
   }
 }
+
+const POLLS = { name: 'feed server: 304 answers to student polls, one core', unit: 'polls/s', budget: { limit: 2000, better: 'higher' } } as const;
+
+export const feedPollsBench: Bench = {
+  id: 'feed-polls',
+  figures: [POLLS],
+  timeoutMs: 2 * 60_000,
+  run: async (context) => {
+    context.record(POLLS.name, await feedServerPollsPerSecond());
+  },
+};
