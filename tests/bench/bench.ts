@@ -22,6 +22,7 @@ import { coldStartBench } from './cold-start';
 import { compileBench, decideBench, popupBench } from './cpu';
 import { feedPollsBench } from './feed-load';
 import { lessonSweptBench } from './lesson-swept';
+import { fanoutBench } from './nchan-fanout';
 import { policyInForceBench } from './policy-in-force';
 import { propagationBench } from './propagation';
 import { buildExtension } from './build';
@@ -37,6 +38,7 @@ const BENCHES: readonly Bench[] = [
   policyInForceBench,
   coldStartBench,
   feedPollsBench,
+  fanoutBench,
   propagationBench,
 ];
 
