@@ -113,7 +113,7 @@ test('a document signed by a key IT does not list is refused; the lesson in forc
   const before = await acceptedIssuedAt(student);
   const rejectionsBefore = (await follow(student))?.rejections ?? 0;
   // Someone with write access to the feed, but not a teacher's key, opens every site.
-  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
+  await publish({ lesson: allowlistLesson(['forged.test'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
   await clickUntilIn(student, site.origin('allowed.test'), async () => (await follow(student))?.lastRejection?.reason === 'unknown-key', 'the forged document to be refused');
   expect((await follow(student))?.rejections).toBe(rejectionsBefore + 1);
   expect(await acceptedIssuedAt(student)).toBe(before);
