@@ -18,7 +18,7 @@ import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
-onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed)));
+onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed), changed));
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());

@@ -46,6 +46,8 @@ let running: Promise<Current> | null = null;
 let again = false;
 /** Inputs changed since they were last read; null: read every input (a fresh worker). */
 let changedKeys: Set<string> | null = null;
+/** The new values storage events brought for changed keys: no need to read those again. */
+const reported = new Map<string, unknown>();
 /** Resolve again even when no input changed: the time has come for the next change. */
 let due = false;
 /** The rules last compiled and applied without error, to skip compiling and applying the same again. */
@@ -85,12 +87,22 @@ function run(): Promise<Current> {
 }
 
 /**
- * `keys` of storage.local changed (a storage event, or the code that wrote
- * them): runs the flow over them. Resolves with the rules in force once the
- * change is in them.
+ * `keys` of storage.local changed: runs the flow over them. Resolves with the
+ * rules in force once the change is in them. A storage event passes the new
+ * values it carries (`values`), which are then not read again — a new
+ * 50,000-entry policy is not read back right after it arrived; the code that
+ * wrote a key passes none, and the key is read. (Storage events arrive in
+ * the order of the writes, and before the answer to any later read, so the
+ * newest value seen is the one in storage.)
  */
-export function inputsChanged(keys: readonly string[]): Promise<Current> {
-  if (changedKeys !== null) for (const key of keys) changedKeys.add(key);
+export function inputsChanged(keys: readonly string[], values?: Readonly<Record<string, unknown>>): Promise<Current> {
+  if (changedKeys !== null) {
+    for (const key of keys) {
+      changedKeys.add(key);
+      if (values !== undefined && key in values) reported.set(key, values[key]);
+      else reported.delete(key);
+    }
+  }
   return run();
 }
 
@@ -124,13 +136,16 @@ function sameRules(a: EffectiveRules, b: EffectiveRules): boolean {
 
 async function runOnce(): Promise<Current> {
   const keys = changedKeys === null ? null : [...changedKeys];
+  // A fresh worker reads everything; what events reported before is in that read.
+  const known = keys === null ? new Map<string, unknown>() : new Map(reported);
+  reported.clear();
   changedKeys = new Set();
   const now = Date.now();
   const timeDue = due || current === null || (current.resolution.nextChange !== null && now >= current.resolution.nextChange);
   due = false;
   let loaded: { inputs: LoadedInputs; changed: boolean };
   try {
-    loaded = await loadInputs(keys);
+    loaded = await loadInputs(keys, known);
   } catch (error) {
     // Read again next time: what this run was to read is not lost.
     changedKeys = keys === null ? null : new Set([...keys, ...changedKeys]);

@@ -33,22 +33,23 @@ const stored = new Map<string, { readonly json: string; readonly value: unknown 
 let loaded: LoadedInputs | null = null;
 
 /**
- * The inputs after reading `keys` (every input when null, or when nothing
- * was read yet). `changed` is false when every value read is the one read
- * before: the inputs are then the very same object.
+ * The inputs after `keys` changed (every input when null, or when nothing
+ * was read yet): their values in `known` (a storage event brought them), the
+ * others read from storage. `changed` is false when every value is the one
+ * seen before: the inputs are then the very same object.
  */
-export async function loadInputs(keys: readonly string[] | null): Promise<{ inputs: LoadedInputs; changed: boolean }> {
-  const toRead = loaded === null || keys === null ? FLOW_INPUT_KEYS : FLOW_INPUT_KEYS.filter((key) => keys.includes(key));
+export async function loadInputs(keys: readonly string[] | null, known: ReadonlyMap<string, unknown> = new Map()): Promise<{ inputs: LoadedInputs; changed: boolean }> {
+  const wanted = loaded === null || keys === null ? FLOW_INPUT_KEYS : FLOW_INPUT_KEYS.filter((key) => keys.includes(key));
+  const toRead = loaded === null ? wanted : wanted.filter((key) => !known.has(key));
+  const values: Record<string, unknown> = toRead.length > 0 ? await readLocalRaw(toRead) : {};
+  for (const key of wanted) if (!toRead.includes(key)) values[key] = known.get(key);
   let changed = loaded === null;
-  if (toRead.length > 0) {
-    const values = await readLocalRaw(toRead);
-    for (const key of toRead) {
-      const value = values[key];
-      const json = JSON.stringify(value) ?? 'undefined';
-      if (stored.get(key)?.json === json) continue;
-      stored.set(key, { json, value });
-      changed = true;
-    }
+  for (const key of wanted) {
+    const value = values[key];
+    const json = JSON.stringify(value) ?? 'undefined';
+    if (stored.get(key)?.json === json) continue;
+    stored.set(key, { json, value });
+    changed = true;
   }
   if (!changed && loaded !== null) return { inputs: loaded, changed: false };
   loaded = build();
