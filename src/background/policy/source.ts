@@ -14,6 +14,8 @@ import { policyUpdate, isEmptyUpdate } from '../../core/policy/cache';
 import { KEYS } from '../../core/state';
 import { onAlarm, repeatEvery } from '../../platform/alarms';
 import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
+import { inputsChanged } from '../rules/flow';
+import { storedInput } from '../rules/inputs';
 import { parsePolicyOnce } from './parsed';
 
 /** The safety-net re-read of managed storage. */
@@ -46,19 +48,30 @@ export function syncManagedPolicy(): Promise<void> {
 
 async function syncOnce(): Promise<void> {
   const read = await readManaged();
-  // Read after managed storage answered, which can take seconds: a write in between is not lost.
-  const stored = await readLocalRaw([KEYS.policyCache, KEYS.policyStatus]);
+  // Read after managed storage answered, which can take seconds: a write in between is not lost. The
+  // rules flow holds what is stored (it follows every change); only a worker whose flow has not read
+  // storage yet reads it here.
+  const keys = [KEYS.policyCache, KEYS.policyStatus];
+  const held = keys.map((key) => storedInput(key));
+  const stored = held.every((entry) => entry !== null) ? { [KEYS.policyCache]: held[0]!.value, [KEYS.policyStatus]: held[1]!.value } : await readLocalRaw(keys);
   const update = policyUpdate(read, { cache: stored[KEYS.policyCache], status: stored[KEYS.policyStatus] }, Date.now(), parsePolicyOnce);
   if (isEmptyUpdate(update)) return;
-  // One write for the cache and the status together, so the rules flow that it triggers sees both.
+  // One write for the cache and the status together, so the rules flow sees both at once.
   const values: Record<string, unknown> = {};
   if (update.cache !== undefined) values[KEYS.policyCache] = update.cache;
   if (update.status !== undefined) values[KEYS.policyStatus] = update.status;
-  if (update.removeCache) await removeLocal([KEYS.policyCache]);
-  if (Object.keys(values).length > 0) await writeLocal(values);
+  if (update.removeCache) values[KEYS.policyCache] = undefined;
+  // The flow takes the new values from here at once, while storage writes them: a new policy is in force
+  // without waiting for a megabyte to be written and its change event to come back. That event then
+  // brings the same values, which change nothing.
+  const applying = inputsChanged(Object.keys(values), values);
+  const writes: Array<Promise<void>> = [];
+  if (update.removeCache) writes.push(removeLocal([KEYS.policyCache]));
+  const toWrite = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+  if (Object.keys(toWrite).length > 0) writes.push(writeLocal(toWrite));
+  await Promise.all([...writes, applying.then(() => undefined)]);
 }
 
-/** Registers the periodic re-read; call at the top level of the service worker. */
 export function watchManagedPolicy(onCheck: () => void): void {
   onAlarm(CHECK_ALARM, onCheck);
   void repeatEvery(CHECK_ALARM, CHECK_EVERY_SECONDS);

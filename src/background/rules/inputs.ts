@@ -56,6 +56,13 @@ export async function loadInputs(keys: readonly string[] | null, known: Readonly
   return { inputs: loaded, changed: true };
 }
 
+/** The value of an input key as the flow last read it (`{ value }`), or null when the flow has not read storage yet. */
+export function storedInput(key: string): { readonly value: unknown } | null {
+  if (loaded === null) return null;
+  const entry = stored.get(key);
+  return entry === undefined ? null : { value: entry.value };
+}
+
 function build(): LoadedInputs {
   const value = (key: string): unknown => stored.get(key)?.value;
   const lesson = checkStored(KEYS.lesson, value(KEYS.lesson), StoredLesson, null);

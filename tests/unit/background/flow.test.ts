@@ -68,8 +68,8 @@ describe('one pass per change', () => {
     await background.pushPolicy({ ...POLICY, blocked: [...POLICY.blocked, 'chat.test'] });
     expect(passes).toHaveLength(1);
     expect(counted.updates()).toBe(1);
-    // Read once, by the policy source comparing it with managed storage; the flow takes it from the storage event.
-    expect(reads.mock.calls.filter(([keys]) => JSON.stringify(keys ?? null).includes('policyCache'))).toHaveLength(1);
+    // Never read back: the policy source compares with what the flow holds, and hands the flow the new policy itself.
+    expect(reads.mock.calls.filter(([keys]) => JSON.stringify(keys ?? null).includes('policyCache'))).toHaveLength(0);
     expect(redirected(background, 'https://chat.test/')).toBe(true);
     const status = await background.connector.request({ type: 'getStatus' });
     expect(status.it.blockedCount).toBe(50_002);
