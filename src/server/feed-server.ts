@@ -5,7 +5,14 @@
  *   GET  /feed/{class}.jws   200 with a strong ETag, or 304 for If-None-Match; 404 before the first PUT
  *   HEAD /feed/{class}.jws   the same, without the body
  *   PUT  /feed/{class}.jws   Authorization: Bearer <token>; the body is the compact JWS
+ *   GET  /feed/{class}.jws   as a WebSocket handshake: subscribes (the newest document at once, then each new one)
+ *   GET  /feed/{class}.jws   with Authorization: the number of subscribers, for a token that may publish the class
  *   GET  /healthz            200 "ok", for a service manager or load balancer
+ *
+ * The feed URL, the WebSocket and the count speak the protocol of the
+ * production host, nginx + nchan (docs/class-feed-nginx.md, "The client
+ * protocol"), so a student's extension has one code path for both. The
+ * subscribers themselves are in feed-subscribers.ts.
  *
  * It holds no keys and needs none: trust comes from the teacher's signature,
  * which every student device checks. The server only refuses what is not a
@@ -22,26 +29,34 @@
  * 503 and closed, and a request that sends a body where none belongs (GET,
  * HEAD, DELETE, …) is answered 400 and its connection closed without the
  * body being read. Documents live on disk; memory holds an index and a
- * cache of bounded size (feed-store.ts).
+ * cache of bounded size (feed-store.ts). A subscribed WebSocket is not an
+ * HTTP connection any more: it leaves the connection cap and the HTTP
+ * timeouts, and counts against a cap of its own (maxSubscribers); the
+ * heartbeat, not a timeout, ends the ones whose laptop went away.
  *
  * Privacy: it logs the method, the class and the status of each request,
  * and nothing else — no IP address, no user agent, no token. A student
  * laptop's address at a given time can identify a student, and the server
  * has no use for it; the class-level counts are all an operator needs. The
  * per-address connection count (when that cap is set) lives in memory only,
- * for as long as the connections are open, and is never logged.
+ * for as long as the connections are open, and is never logged. Of a
+ * subscriber it keeps the open socket and nothing else; what a teacher can
+ * learn is how many sockets a class has.
  *
  * Configuration: command-line options, each also from an environment
  * variable (the option wins); `npm run feed-server -- --help` lists them.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { STATUS_CODES, ServerResponse, createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { resolve } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import { CLASS_ID_RE, CLOCK_SKEW_MS, MAX_DOCUMENT_BYTES, outlineClassDocument } from '../core/feed/format';
 import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, parseCommandLine } from '../tools/cli';
 import { openFeedStore } from './feed-store';
+import { startSubscriberHub } from './feed-subscribers';
 
 type LogLevel = 'all' | 'writes' | 'none';
 
@@ -68,8 +83,16 @@ export interface FeedServerConfig {
   readonly requestTimeoutMs?: number;
   /** How long an idle keep-alive connection stays open. Default 5 s. */
   readonly keepAliveTimeoutMs?: number;
-  /** Open connections at most; one more is answered 503 and closed. Default 1,000. */
+  /**
+   * Open HTTP connections at most (fetches, publishes, handshakes under
+   * way); one more is answered 503 and closed. A socket that became a
+   * WebSocket subscriber no longer counts here. Default 1,000.
+   */
   readonly maxConnections?: number;
+  /** WebSocket subscribers at most, over all classes; a handshake beyond is answered 503. Default 10,000. */
+  readonly maxSubscribers?: number;
+  /** How often a subscriber is sent a ping control frame; two unanswered and it is cut. Default 20 s. */
+  readonly pingIntervalMs?: number;
   /**
    * Open connections from one address at most; 0 (the default) for no such
    * cap. Set it only when student devices reach the server directly: behind
@@ -98,6 +121,8 @@ export const FEED_SERVER_DEFAULTS = {
   keepAliveTimeoutMs: 5_000,
   maxConnections: 1_000,
   maxConnectionsPerAddress: 0,
+  maxSubscribers: 10_000,
+  pingIntervalMs: 20_000,
 } as const;
 
 type Limits = { -readonly [K in keyof typeof FEED_SERVER_DEFAULTS]: number };
@@ -119,6 +144,12 @@ function limitsOf(config: FeedServerConfig): Limits {
 const DOCUMENT_PATH_RE = /^\/feed\/([^/]+)\.jws$/;
 const EXTENSION_ORIGIN_RE = /^(?:chrome-extension|moz-extension|extension|safari-web-extension):\/\/[A-Za-z0-9._-]+$/;
 const CONTENT_TYPE = 'application/jose';
+/** The largest frame a subscriber may send (the heartbeat is 4 bytes); a larger one closes the socket. */
+const CLIENT_FRAME_BYTES = 1024;
+/** How long stopping waits for subscribers to finish the close before cutting them. */
+const CLOSE_GRACE_MS = 1000;
+/** Headers that name a message to start from: nchan reads them, so the production host refuses them on a handshake, and so does this one. */
+const MESSAGE_ID_HEADERS = ['if-none-match', 'if-modified-since', 'last-event-id'] as const;
 const BUSY_TEXT = 'too many connections; try again in a few seconds\n';
 /** Written on the socket before any HTTP parsing: the answer to a connection beyond the cap. */
 const BUSY_RESPONSE =
@@ -151,6 +182,22 @@ function knownTokens(tokens: readonly WriteToken[]): KnownToken[] {
     for (const classId of classes ?? []) if (!CLASS_ID_RE.test(classId)) throw new Error(`token ${index + 1}: "${classId}" is not a class id`);
     return { digest: tokenDigest(token), classes: classes === undefined ? null : new Set(classes) };
   });
+}
+
+const hasAuthorization = (request: IncomingMessage): boolean => (request.headers.authorization ?? '') !== '';
+
+/** The class a path names (/feed/{class}.jws, the class id URL-encoded); null for any other path or an invalid id. */
+function classOfPath(path: string): string | null {
+  const match = DOCUMENT_PATH_RE.exec(path);
+  if (!match) return null;
+  let classId: string;
+  try {
+    classId = decodeURIComponent(match[1]!);
+  } catch {
+    // A broken %-escape names no class.
+    return null;
+  }
+  return CLASS_ID_RE.test(classId) ? classId : null;
 }
 
 /** True when the request says it carries a body: a Content-Length above 0, or any Transfer-Encoding. */
@@ -202,16 +249,38 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
     writeLine(`${new Date().toISOString()} ${method} ${classId ?? '-'} ${status}`);
   };
 
-  const authorize = (header: string | undefined, classId: string): Answer | null => {
+  /** Null when `header` carries a token that may publish (and so count) `classId`; otherwise the refusal. */
+  const authorize = (header: string | undefined, classId: string, what = 'publish'): Answer | null => {
     const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="lesmodus-feed"' }, text: 'a bearer token is required to publish\n' };
+    if (!match) return { status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="lesmodus-feed"' }, text: `a bearer token is required to ${what}\n` };
     const digest = tokenDigest(match[1]!);
     // Compare with every token, so the time taken says nothing about which one was close.
     let found: KnownToken | null = null;
     for (const known of tokens) if (timingSafeEqual(known.digest, digest)) found = known;
-    if (found === null) return { status: 403, text: 'this token may not publish\n' };
-    if (found.classes !== null && !found.classes.has(classId)) return { status: 403, text: `this token may not publish for class "${classId}"\n` };
+    if (found === null) return { status: 403, text: `this token may not ${what}\n` };
+    if (found.classes !== null && !found.classes.has(classId)) return { status: 403, text: `this token may not ${what} for class "${classId}"\n` };
     return null;
+  };
+
+  const hub = startSubscriberHub({ pingIntervalMs: limits.pingIntervalMs, maxBufferedBytes: 4 * config.maxBytes });
+  const stopBroadcasting = store.onStored(({ classId, body }) => hub.broadcast(classId, body));
+  let closing = false;
+
+  /**
+   * The count, as nchan's channel information: how many sockets follow the
+   * class and whether a document is stored. 404 when there is neither (nchan
+   * has no channel then): the count is zero. JSON with `Accept: application/json`.
+   */
+  const channelInfo = (request: IncomingMessage, classId: string): Answer => {
+    const refused = authorize(request.headers.authorization, classId, 'see this class');
+    if (refused !== null) return refused;
+    const subscribers = hub.count(classId);
+    const messages = store.entry(classId) === undefined ? 0 : 1;
+    if (subscribers === 0 && messages === 0) return { status: 404, text: 'no channel: nobody follows this class and nothing is published\n' };
+    if (/\b(?:application|text)\/json\b/i.test(request.headers.accept ?? '')) {
+      return { status: 200, headers: { 'Content-Type': 'application/json' }, text: `${JSON.stringify({ messages, subscribers })}\n` };
+    }
+    return { status: 200, text: `queued messages: ${messages}\nactive subscribers: ${subscribers}\n` };
   };
 
   const tooMany = (maxClasses: number): Answer => ({ status: 507, text: `this feed server holds its maximum of ${maxClasses} classes and takes no new class\n` });
@@ -255,6 +324,115 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
   /** Sockets answered 503 at the connection cap: whatever they send is not handled. */
   const turnedAway = new WeakSet<Socket>();
 
+  const handleRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (turnedAway.has(request.socket)) {
+      request.socket.destroy();
+      return;
+    }
+    const method = request.method ?? 'GET';
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const origin = request.headers.origin;
+    const cors: Record<string, string> =
+      origin !== undefined && EXTENSION_ORIGIN_RE.test(origin) ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'ETag', Vary: 'Origin' } : { Vary: 'Origin' };
+    const send = (classId: string | null, status: number, headers: Record<string, string> = {}, body?: Buffer | string): void => {
+      log(method, classId, status);
+      response.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...cors, ...headers });
+      response.end(method === 'HEAD' ? undefined : body);
+    };
+    const plain = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
+      send(classId, status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, text);
+    /**
+     * Answers before the body is read, and closes the connection: Node then
+     * ends it once the answer is out, rather than reading the rest of a body
+     * to reach a next request.
+     */
+    const refuseUnread = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
+      plain(classId, status, text, { ...headers, ...(request.complete ? {} : { Connection: 'close' }) });
+
+    const classId = classOfPath(path);
+
+    if (method !== 'PUT' && hasBody(request)) {
+      refuseUnread(classId, 400, `a ${method} request has no body\n`);
+      return;
+    }
+
+    if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
+      plain(null, 200, 'ok\n');
+      return;
+    }
+    if (classId === null) {
+      refuseUnread(null, 404, 'not found\n');
+      return;
+    }
+
+    if (method === 'OPTIONS') {
+      if (cors['Access-Control-Allow-Origin'] === undefined) {
+        plain(classId, 403, 'only browser extensions may call this server from a browser\n');
+        return;
+      }
+      send(classId, 204, {
+        'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, Accept',
+        'Access-Control-Max-Age': '600',
+      });
+      return;
+    }
+
+    // As on nginx: a GET with Authorization asks for the count, not the document.
+    if (method === 'GET' && hasAuthorization(request)) {
+      const answer = channelInfo(request, classId);
+      plain(classId, answer.status, answer.text ?? '', answer.headers);
+      return;
+    }
+
+    if (method === 'GET' || method === 'HEAD') {
+      const entry = store.entry(classId);
+      if (entry === undefined) {
+        plain(classId, 404, 'no document for this class yet\n');
+        return;
+      }
+      // The common poll, between two lessons: answered from the index, no document read.
+      if (matchesIfNoneMatch(request.headers['if-none-match'], entry.etag)) {
+        send(classId, 304, { ETag: entry.etag, 'Cache-Control': 'no-cache' });
+        return;
+      }
+      const id = classId;
+      store.read(id).then(
+        (stored) => {
+          if (stored === null) plain(id, 404, 'no document for this class yet\n');
+          else send(id, 200, { ETag: stored.etag, 'Cache-Control': 'no-cache', 'Content-Type': CONTENT_TYPE, 'Content-Length': String(stored.body.length) }, stored.body);
+        },
+        (error: unknown) => {
+          process.stderr.write(`feed-server: reading class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          plain(id, 500, 'the document could not be read\n');
+        },
+      );
+      return;
+    }
+
+    if (method === 'PUT') {
+      const id = classId;
+      handlePut(request, id).then(
+        (answer) => {
+          if (answer.text !== undefined) refuseUnread(id, answer.status, answer.text, answer.headers);
+          else send(id, answer.status, answer.headers);
+        },
+        (error: unknown) => {
+          // The client went away, or took longer than requestTimeoutMs and was cut off: nobody to answer.
+          if (request.socket.destroyed) {
+            log(method, id, 408);
+            return;
+          }
+          process.stderr.write(`feed-server: storing class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          refuseUnread(id, 500, 'the document could not be stored\n');
+        },
+      );
+      return;
+    }
+
+    refuseUnread(classId, 405, 'method not allowed\n', { Allow: 'GET, HEAD, PUT, OPTIONS' });
+  };
+
   const server: Server = createServer(
     {
       headersTimeout: limits.headersTimeoutMs,
@@ -262,114 +440,7 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
       // Node enforces both timeouts on this tick (30 s by default, which let a silent connection live 90 s).
       connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
     },
-    (request, response) => {
-      if (turnedAway.has(request.socket)) {
-        request.socket.destroy();
-        return;
-      }
-      const method = request.method ?? 'GET';
-      const path = (request.url ?? '/').split('?')[0] ?? '/';
-      const origin = request.headers.origin;
-      const cors: Record<string, string> =
-        origin !== undefined && EXTENSION_ORIGIN_RE.test(origin) ? { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': 'ETag', Vary: 'Origin' } : { Vary: 'Origin' };
-      const send = (classId: string | null, status: number, headers: Record<string, string> = {}, body?: Buffer | string): void => {
-        log(method, classId, status);
-        response.writeHead(status, { 'X-Content-Type-Options': 'nosniff', ...cors, ...headers });
-        response.end(method === 'HEAD' ? undefined : body);
-      };
-      const plain = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
-        send(classId, status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers }, text);
-      /**
-       * Answers before the body is read, and closes the connection: Node then
-       * ends it once the answer is out, rather than reading the rest of a body
-       * to reach a next request.
-       */
-      const refuseUnread = (classId: string | null, status: number, text: string, headers: Record<string, string> = {}): void =>
-        plain(classId, status, text, { ...headers, ...(request.complete ? {} : { Connection: 'close' }) });
-
-      const match = DOCUMENT_PATH_RE.exec(path);
-      let classId: string | null = null;
-      try {
-        classId = match ? decodeURIComponent(match[1]!) : null;
-      } catch {
-        // A broken %-escape names no class.
-      }
-      if (classId !== null && !CLASS_ID_RE.test(classId)) classId = null;
-
-      if (method !== 'PUT' && hasBody(request)) {
-        refuseUnread(classId, 400, `a ${method} request has no body\n`);
-        return;
-      }
-
-      if (path === '/healthz' && (method === 'GET' || method === 'HEAD')) {
-        plain(null, 200, 'ok\n');
-        return;
-      }
-      if (classId === null) {
-        refuseUnread(null, 404, 'not found\n');
-        return;
-      }
-
-      if (method === 'OPTIONS') {
-        if (cors['Access-Control-Allow-Origin'] === undefined) {
-          plain(classId, 403, 'only browser extensions may call this server from a browser\n');
-          return;
-        }
-        send(classId, 204, {
-          'Access-Control-Allow-Methods': 'GET, HEAD, PUT, OPTIONS',
-          'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
-          'Access-Control-Max-Age': '600',
-        });
-        return;
-      }
-
-      if (method === 'GET' || method === 'HEAD') {
-        const entry = store.entry(classId);
-        if (entry === undefined) {
-          plain(classId, 404, 'no document for this class yet\n');
-          return;
-        }
-        // The common poll, between two lessons: answered from the index, no document read.
-        if (matchesIfNoneMatch(request.headers['if-none-match'], entry.etag)) {
-          send(classId, 304, { ETag: entry.etag, 'Cache-Control': 'no-cache' });
-          return;
-        }
-        const id = classId;
-        store.read(id).then(
-          (stored) => {
-            if (stored === null) plain(id, 404, 'no document for this class yet\n');
-            else send(id, 200, { ETag: stored.etag, 'Cache-Control': 'no-cache', 'Content-Type': CONTENT_TYPE, 'Content-Length': String(stored.body.length) }, stored.body);
-          },
-          (error: unknown) => {
-            process.stderr.write(`feed-server: reading class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-            plain(id, 500, 'the document could not be read\n');
-          },
-        );
-        return;
-      }
-
-      if (method === 'PUT') {
-        const id = classId;
-        handlePut(request, id).then(
-          (answer) => {
-            if (answer.text !== undefined) refuseUnread(id, answer.status, answer.text, answer.headers);
-            else send(id, answer.status, answer.headers);
-          },
-          (error: unknown) => {
-            // The client went away, or took longer than requestTimeoutMs and was cut off: nobody to answer.
-            if (request.socket.destroyed) {
-              log(method, id, 408);
-              return;
-            }
-            process.stderr.write(`feed-server: storing class ${id} failed: ${error instanceof Error ? error.message : String(error)}\n`);
-            refuseUnread(id, 500, 'the document could not be stored\n');
-          },
-        );
-        return;
-      }
-
-      refuseUnread(classId, 405, 'method not allowed\n', { Allow: 'GET, HEAD, PUT, OPTIONS' });
-    },
+    handleRequest,
   );
   server.keepAliveTimeout = limits.keepAliveTimeoutMs;
   // A connection on which nothing moves at all (a client that stopped reading its answer) is closed as well.
@@ -377,9 +448,11 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
 
   // The connection caps. Counted here rather than with server.maxConnections,
   // which closes a connection without a word: a client should read that the
-  // server is busy, not that it is unreachable.
+  // server is busy, not that it is unreachable. A socket that becomes a
+  // subscriber leaves these counts (releaseHttp) for the subscribers' cap.
   let open = 0;
   const perAddress = new Map<string, number>();
+  const releaseHttp = new WeakMap<Duplex, () => void>();
   server.on('connection', (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
     const fromAddress = limits.maxConnectionsPerAddress > 0 ? (perAddress.get(address) ?? 0) : 0;
@@ -392,13 +465,105 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
     }
     open += 1;
     if (limits.maxConnectionsPerAddress > 0) perAddress.set(address, fromAddress + 1);
-    socket.once('close', () => {
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
       open -= 1;
       if (limits.maxConnectionsPerAddress === 0) return;
       const left = (perAddress.get(address) ?? 1) - 1;
       if (left > 0) perAddress.set(address, left);
       else perAddress.delete(address);
+    };
+    releaseHttp.set(socket, release);
+    socket.once('close', release);
+  });
+
+  const webSockets = new WebSocketServer({
+    noServer: true,
+    // The hub keeps the subscribers, by class.
+    clientTracking: false,
+    maxPayload: CLIENT_FRAME_BYTES,
+    perMessageDeflate: false,
+    // No subprotocol: a client asking for one (nchan's ws+meta.nchan, say) gets none, and its handshake fails.
+    handleProtocols: () => false,
+  });
+
+  /** An answer written on a socket that is not an HTTP exchange any more (an upgrade request); the socket is then closed. */
+  const answerRaw = (socket: Duplex, request: IncomingMessage, classId: string | null, answer: Answer): void => {
+    log(request.method ?? 'GET', classId, answer.status);
+    const text = answer.text ?? '';
+    const headers: Record<string, string> = {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...answer.headers,
+      Connection: 'close',
+      'Content-Length': String(Buffer.byteLength(text)),
+    };
+    const head = [`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+    socket.end(`${head.join('\r\n')}\r\n\r\n${text}`, () => socket.destroy());
+  };
+
+  /** Why a WebSocket handshake for `classId` is not taken (checked as nginx's routing does); null to take it. */
+  const handshakeRefusal = (request: IncomingMessage, classId: string | null, query: URLSearchParams): Answer | null => {
+    if (classId === null) return { status: 404, text: 'not found: the feed serves /feed/{class}.jws, class ids as in the policy\n' };
+    const origin = request.headers.origin;
+    // A browser always sends its origin on a WebSocket; only a web page's is refused (tools send none).
+    if (origin !== undefined && origin !== '' && !EXTENSION_ORIGIN_RE.test(origin)) return { status: 403, text: 'only browser extensions may use the feed from a browser\n' };
+    if (request.method !== 'GET') return { status: 405, headers: { Allow: 'GET, HEAD, PUT, OPTIONS' }, text: 'only a GET opens a WebSocket\n' };
+    if (hasAuthorization(request)) return channelInfo(request, classId);
+    if (MESSAGE_ID_HEADERS.some((name) => (request.headers[name] ?? '') !== '') || (query.get('last_event_id') ?? '') !== '') {
+      return { status: 400, text: 'a subscription names no message id: it always starts at the newest document\n' };
+    }
+    if (hasBody(request)) return { status: 400, text: 'a WebSocket handshake has no body\n' };
+    if (closing) return { status: 503, headers: { 'Retry-After': '5' }, text: 'the feed server is stopping\n' };
+    if (hub.total >= limits.maxSubscribers) {
+      return { status: 503, headers: { 'Retry-After': '10' }, text: `this feed server holds its maximum of ${limits.maxSubscribers} subscribers; try again later\n` };
+    }
+    return null;
+  };
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    if (turnedAway.has(socket as Socket)) {
+      socket.destroy();
+      return;
+    }
+    if (!/^websocket$/i.test(request.headers.upgrade ?? '')) {
+      // Another upgrade (h2c from curl --http2, say) is declined: a request without a body is answered as if it had not asked.
+      if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') {
+        const response = new ServerResponse(request);
+        response.shouldKeepAlive = false;
+        response.assignSocket(socket as Socket);
+        response.once('finish', () => {
+          response.detachSocket(socket as Socket);
+          socket.end();
+        });
+        handleRequest(request, response);
+      } else {
+        answerRaw(socket, request, null, { status: 400, text: 'this server upgrades a connection to WebSocket only\n' });
+      }
+      return;
+    }
+    const [path = '/', query = ''] = (request.url ?? '/').split('?');
+    const classId = classOfPath(path);
+    const refused = handshakeRefusal(request, classId, new URLSearchParams(query));
+    if (refused !== null) {
+      answerRaw(socket, request, classId, refused);
+      return;
+    }
+    const id = classId!;
+    webSockets.handleUpgrade(request, socket, head, (webSocket) => {
+      releaseHttp.get(socket)?.();
+      log('GET', id, 101);
+      hub.add(id, webSocket, store.read(id).then((stored) => stored?.body ?? null));
     });
+  });
+  // A handshake that is not a valid WebSocket one (no key, another version): answered here, so that it is logged like the rest.
+  webSockets.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+    const classId = classOfPath((request.url ?? '/').split('?')[0] ?? '/');
+    answerRaw(socket, request, classId, { status: 400, headers: { 'Sec-WebSocket-Version': '13' }, text: `not a WebSocket handshake: ${error.message}\n` });
   });
 
   await new Promise<void>((done, fail) => {
@@ -418,8 +583,12 @@ export async function startFeedServer(config: FeedServerConfig): Promise<FeedSer
     urlTemplate: `${origin}/feed/{class}.jws`,
     close: () =>
       new Promise<void>((done, fail) => {
-        server.closeAllConnections();
+        closing = true;
+        stopBroadcasting();
         server.close((error) => (error ? fail(error) : done()));
+        server.closeAllConnections();
+        // Subscribers are told the server goes away (1001) and reconnect; the server closes once they are gone.
+        hub.closeAll(CLOSE_GRACE_MS);
       }),
   };
 }
@@ -445,8 +614,9 @@ const COMMAND = 'npm run feed-server --';
 
 const USAGE = `Usage: npm run feed-server -- [options]
 
-The reference class-feed server: stores one signed document per class and
-serves it back (GET/HEAD/PUT /feed/{class}.jws, GET /healthz).
+The reference class-feed server: stores one signed document per class, serves
+it back and sends it live to WebSocket subscribers (GET/HEAD/PUT and
+WebSocket /feed/{class}.jws, GET /healthz).
 
 Options (each also from its environment variable; the option wins):
   --port PORT          LESMODUS_FEED_PORT         default 8787
@@ -457,7 +627,10 @@ Options (each also from its environment variable; the option wins):
                        LESMODUS_FEED_TOKENS       comma-separated bearer tokens, each optionally "token 2B 3A"
   --max-bytes N        LESMODUS_FEED_MAX_BYTES    largest document, default ${MAX_DOCUMENT_BYTES}
   --max-classes N      LESMODUS_FEED_MAX_CLASSES  classes held at most, default 10000
-  --max-connections N  LESMODUS_FEED_MAX_CONNECTIONS  open connections at most, default 1000
+  --max-connections N  LESMODUS_FEED_MAX_CONNECTIONS  open HTTP connections at most, default 1000
+                                                  (WebSocket subscribers not counted)
+  --max-subscribers N  LESMODUS_FEED_MAX_SUBSCRIBERS  WebSocket subscribers at most, default 10000;
+                                                  each is an open file: see docs/class-feed.md
   --cache-bytes N      LESMODUS_FEED_CACHE_BYTES  memory for documents ready to serve, default 16777216
   --log LEVEL          LESMODUS_FEED_LOG          all (default), writes (PUTs and errors), none
   -h, --help           print this and exit
@@ -471,6 +644,7 @@ const OPTIONS = {
   'max-bytes': { type: 'string' },
   'max-classes': { type: 'string' },
   'max-connections': { type: 'string' },
+  'max-subscribers': { type: 'string' },
   'cache-bytes': { type: 'string' },
   log: { type: 'string' },
 } as const;
@@ -505,6 +679,7 @@ export async function configFrom(argv: readonly string[], env: Record<string, st
   };
   const maxClasses = positive('max-classes', 'LESMODUS_FEED_MAX_CLASSES');
   const maxConnections = positive('max-connections', 'LESMODUS_FEED_MAX_CONNECTIONS');
+  const maxSubscribers = positive('max-subscribers', 'LESMODUS_FEED_MAX_SUBSCRIBERS');
   const cacheBytes = positive('cache-bytes', 'LESMODUS_FEED_CACHE_BYTES');
   const logSource = source('log', 'LESMODUS_FEED_LOG');
   const log = logSource?.value ?? 'all';
@@ -536,6 +711,7 @@ export async function configFrom(argv: readonly string[], env: Record<string, st
     log,
     ...(maxClasses === undefined ? {} : { maxClasses }),
     ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(maxSubscribers === undefined ? {} : { maxSubscribers }),
     ...(cacheBytes === undefined ? {} : { cacheBytes }),
   };
 }

@@ -11,7 +11,9 @@
  * It also decides what may be stored: of two documents for a class the newer
  * wins, and no more than `maxClasses` classes are held. Writes of one class
  * run one after another; each write reaches the disk (file and directory
- * synced) before it is acknowledged.
+ * synced) before it is acknowledged. Whoever passes documents on live (the
+ * server's WebSocket subscribers) hears of each newly stored one through
+ * onStored, in the order they were stored, as soon as the index has it.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm } from 'node:fs/promises';
@@ -39,6 +41,14 @@ export type PutOutcome =
   /** A new class, and the store holds `maxClasses` already. */
   | { readonly kind: 'full'; readonly maxClasses: number };
 
+/** A document that has just become the class's newest. */
+export interface StoredDocument {
+  readonly classId: string;
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly issuedAt: number;
+}
+
 export interface FeedStoreOptions {
   readonly dataDir: string;
   /** Files larger than this, or that are no class document, are not loaded. */
@@ -55,6 +65,12 @@ export interface FeedStore {
   read(classId: string): Promise<StoredBody | null>;
   /** Stores `body` (already checked to be a document of `classId`, issued at `issuedAt`) unless a newer one is stored. */
   put(classId: string, body: Buffer, issuedAt: number): Promise<PutOutcome>;
+  /**
+   * Calls `listener` with every document stored from now on (a put whose
+   * outcome is 'stored'; never for 'same', 'older' or 'full'), right after
+   * entry() and read() serve it. Returns a function that stops the calls.
+   */
+  onStored(listener: (document: StoredDocument) => void): () => void;
   /** How many classes are stored. */
   readonly classCount: number;
   /** What the cache holds now (for tests and measurements). */
@@ -166,6 +182,7 @@ export async function openFeedStore(options: FeedStoreOptions): Promise<FeedStor
   const queues = new Map<string, Promise<unknown>>();
   /** New classes being written: counted against maxClasses before they are in the index. */
   let reserved = 0;
+  const listeners = new Set<(document: StoredDocument) => void>();
 
   for (const name of await readdir(dataDir)) {
     if (name.endsWith('.tmp')) {
@@ -244,8 +261,22 @@ export async function openFeedStore(options: FeedStoreOptions): Promise<FeedStor
         }
         index.set(classId, { etag, issuedAt, size: body.length });
         cache.set(classId, { body, etag });
+        for (const listener of [...listeners]) {
+          try {
+            listener({ classId, body, etag, issuedAt });
+          } catch (error) {
+            // The document is stored whatever a listener does; the failure is the listener's to report.
+            process.stderr.write(`feed-store: a listener for stored documents failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          }
+        }
         return { kind: 'stored', created: current === undefined, etag };
       });
+    },
+
+    onStored(listener) {
+      const own = (document: StoredDocument): void => listener(document);
+      listeners.add(own);
+      return () => void listeners.delete(own);
     },
 
     get classCount() {

@@ -18,6 +18,7 @@ import { ruleCount, setLesson } from '../../src/dev/extension-state';
 import { startTestServer } from '../../src/dev/test-server';
 import { feedServerPollsPerSecond } from './feed-load';
 import { median } from './median';
+import { measureFanouts } from './nchan-fanout';
 import { measurePropagation } from './propagation';
 
 interface Figure {
@@ -168,6 +169,9 @@ async function main(): Promise<void> {
   benchPopupSize();
   await benchEnforcement();
   record({ name: 'feed server: 304 answers to student polls, one core', value: await feedServerPollsPerSecond(), unit: 'polls/s', budget: 2000, better: 'higher' });
+  const fanout = await measureFanouts({ subscribers: 1000, publishes: 20, bytes: 4096 });
+  for (const f of fanout.figures) record({ name: `publish -> 1,000 sockets p95, ${f.host}`, value: Math.round(f.p95 * 10) / 10, unit: 'ms', budget: 1000, better: 'lower' });
+  for (const { host, reason } of fanout.skipped) console.error(`fan-out on ${host} not measured: ${reason}`);
   const propagation = await measurePropagation();
   record({ name: 'publish -> enforced, student clicking from then on, median', value: propagation.navigating, unit: 'ms', budget: 5000, better: 'lower' });
   record({ name: 'publish -> open tab swept, student sitting still, median', value: propagation.sittingStill, unit: 'ms', budget: 35_000, better: 'lower' });

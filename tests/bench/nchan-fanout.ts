@@ -1,141 +1,93 @@
 /**
- * How fast one nginx + nchan node (the production class-feed host, with the
- * shipped configuration) hands a published class document to many subscribed
- * WebSocket clients, and what an idle subscriber costs it in memory.
+ * How fast a published class document reaches many subscribed students, and
+ * what an idle subscriber costs in memory, on both class-feed hosts in one
+ * run: nginx + nchan (the production host, with the shipped configuration)
+ * and the reference server (`npm run feed-server`), measured the same way
+ * (tests/bench/fanout.ts) one after the other on the same machine.
  *
- *   npx tsx tests/bench/nchan-fanout.ts [subscribers=1000] [publishes=20] [bytes=4096] [workers=1]
+ *   npx tsx tests/bench/nchan-fanout.ts [subscribers=1000] [publishes=20] [bytes=4096] [workers=1] [--only nginx|reference]
  *
- * The subscribers are `ws` clients in this process, all following one class
- * on one node with channels in shared memory. Each publish is a PUT, as a
- * teacher's device sends it; its latency for a client runs from just before
- * the PUT to that client's 'message' event, so it includes this process's own
- * event loop working through the other clients (one core of two). Memory is
- * the resident set (VmRSS) of nginx's worker processes before the subscribers
- * connect and once they all hold their first document; it does not include
- * nchan's shared memory, which the master allocates up front.
+ * nginx runs one node with channels in shared memory and `workers` worker
+ * processes (one unless told); its memory is that of the workers (not nchan's shared memory,
+ * which the master allocates up front). The reference server runs in a
+ * process of its own; it writes each document to disk (synced) before it
+ * passes it on, which is part of its latency. The subscribers are `ws`
+ * clients in this process, on the same machine, so the client's own event
+ * loop is part of every figure.
  *
  * Not a test (no pass or fail): a measurement to quote. It prints a table.
  */
-import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
-import { startFeedHosts, type FeedNode } from '../../src/dev/feed-hosts';
+import { startFeedHosts } from '../../src/dev/feed-hosts';
+import { fanoutTable, measureFanout, type FanoutFigures, type FanoutHost, type FanoutOptions } from './fanout';
+import { startReferenceHost } from './reference-host';
 
-const CLASS = 'bench';
+export type FanoutHostName = 'nginx' | 'reference';
 
-function argument(index: number, fallback: number): number {
-  const value = Number(process.argv[2 + index] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`argument ${index + 1}: a whole number of at least 1, not ${process.argv[2 + index]}`);
+/** One nginx + nchan node, channels in shared memory, as a host for the fan-out bench. */
+async function startNchanHost(subscribers: number, workers: number): Promise<FanoutHost> {
+  const hosts = await startFeedHosts({ nodes: 1, redis: false, workerProcesses: workers, workerConnections: Math.ceil(subscribers * 1.5) + 256 });
+  const node = hosts.nodes[0]!;
+  return {
+    name: workers === 1 ? 'nginx + nchan' : `nginx + nchan, ${workers} workers`,
+    url: (classId) => node.url(classId),
+    subscribeUrl: (classId) => node.subscribeUrl(classId),
+    authorization: hosts.authorization,
+    servingPids: () => node.workerPids(),
+    stop: () => hosts.stop(),
+  };
+}
+
+export interface FanoutRun {
+  readonly figures: readonly FanoutFigures[];
+  /** Hosts that could not be measured, and why (nginx or nchan not installed, say). */
+  readonly skipped: ReadonlyArray<{ readonly host: FanoutHostName; readonly reason: string }>;
+}
+
+/** Measures each host in turn; a host that does not start is skipped with its reason, a failure while measuring is thrown. */
+export async function measureFanouts(options: FanoutOptions & { readonly workers?: number; readonly hosts?: readonly FanoutHostName[] }): Promise<FanoutRun> {
+  const figures: FanoutFigures[] = [];
+  const skipped: Array<{ host: FanoutHostName; reason: string }> = [];
+  for (const name of options.hosts ?? (['nginx', 'reference'] as const)) {
+    let host: FanoutHost;
+    try {
+      host = name === 'nginx' ? await startNchanHost(options.subscribers, options.workers ?? 1) : await startReferenceHost({ maxSubscribers: Math.max(10_000, options.subscribers + 100) });
+    } catch (error) {
+      skipped.push({ host: name, reason: error instanceof Error ? error.message : String(error) });
+      continue;
+    }
+    try {
+      figures.push(await measureFanout(host, options));
+    } finally {
+      await host.stop();
+    }
+  }
+  return { figures, skipped };
+}
+
+function argument(args: readonly string[], index: number, fallback: number): number {
+  const value = Number(args[index] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`argument ${index + 1}: a whole number of at least 1, not ${args[index]}`);
   return value;
 }
 
-function rssKiB(pid: number): number {
-  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
-
-const workersRss = (node: FeedNode): number => node.workerPids().reduce((sum, pid) => sum + rssKiB(pid), 0);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** A document of `bytes` characters that no other one equals (the receiver tells them apart). */
-function documentOf(index: number, bytes: number): string {
-  const head = `bench-${index}-`;
-  return head + 'x'.repeat(Math.max(0, bytes - head.length));
-}
-
 async function main(): Promise<void> {
-  const subscribers = argument(0, 1000);
-  const publishes = argument(1, 20);
-  const bytes = argument(2, 4096);
-  const workers = argument(3, 1);
-  if (bytes > 64 * 1024) throw new Error('bytes: at most 65536, the feed refuses more');
-
-  const hosts = await startFeedHosts({ nodes: 1, redis: false, workerProcesses: workers, workerConnections: Math.ceil(subscribers * 1.5) + 256 });
-  const node = hosts.nodes[0]!;
-  try {
-    const put = async (body: string): Promise<void> => {
-      const response = await fetch(node.url(CLASS), { method: 'PUT', body, headers: { Authorization: hosts.authorization, 'Content-Type': 'application/jose' } });
-      if (response.status < 200 || response.status > 299) throw new Error(`publish refused: HTTP ${response.status}`);
-    };
-    await put(documentOf(0, bytes));
-    // Warm the worker up with one subscriber, so its baseline includes what any connection costs once.
-    const warm = new WebSocket(node.subscribeUrl(CLASS));
-    await new Promise<void>((done) => warm.once('message', () => done()));
-    warm.close();
-    await new Promise<void>((done) => warm.once('close', () => done()));
-    const before = workersRss(node);
-
-    /** For each publish index: when its PUT started, and the latency of every client that got it. */
-    const sentAt = new Map<number, number>();
-    const latencies: number[] = [];
-    const received = new Map<number, number>();
-    let waiter: { index: number; done: () => void } | null = null;
-    const onDocument = (text: string): void => {
-      const index = Number(/^bench-(\d+)-/.exec(text)?.[1]);
-      const started = sentAt.get(index);
-      if (started !== undefined) latencies.push(performance.now() - started);
-      const count = (received.get(index) ?? 0) + 1;
-      received.set(index, count);
-      if (waiter !== null && waiter.index === index && count === subscribers) waiter.done();
-    };
-
-    const connectStarted = performance.now();
-    const sockets: WebSocket[] = [];
-    for (let opened = 0; opened < subscribers; opened += 100) {
-      // A hundred at a time: the listen backlog stays short, and every socket gets its first document.
-      const batch = Array.from({ length: Math.min(100, subscribers - opened) }, () => {
-        const socket = new WebSocket(node.subscribeUrl(CLASS), { perMessageDeflate: false });
-        sockets.push(socket);
-        return new Promise<void>((done, fail) => {
-          socket.once('message', (data) => {
-            socket.on('message', (next) => onDocument(next.toString()));
-            if (!data.toString().startsWith('bench-0-')) fail(new Error('the first document was not the current one'));
-            done();
-          });
-          socket.once('error', fail);
-        });
-      });
-      await Promise.all(batch);
-    }
-    const connectSeconds = (performance.now() - connectStarted) / 1000;
-    const after = workersRss(node);
-
-    for (let index = 1; index <= publishes; index++) {
-      const all = new Promise<void>((done) => (waiter = { index, done }));
-      sentAt.set(index, performance.now());
-      await put(documentOf(index, bytes));
-      await all;
-    }
-
-    latencies.sort((x, y) => x - y);
-    const lost = publishes * subscribers - latencies.length;
-    const rows: Array<[string, string]> = [
-      ['nginx workers', String(workers)],
-      ['subscribers (one class, one node)', String(subscribers)],
-      ['connect + first document, all', `${connectSeconds.toFixed(2)} s`],
-      ['publishes', `${publishes} x ${bytes} bytes`],
-      ['deliveries', `${latencies.length} (missing: ${lost})`],
-      ['latency p50', `${percentile(latencies, 50).toFixed(1)} ms`],
-      ['latency p95', `${percentile(latencies, 95).toFixed(1)} ms`],
-      ['latency p99', `${percentile(latencies, 99).toFixed(1)} ms`],
-      ['latency max', `${latencies[latencies.length - 1]!.toFixed(1)} ms`],
-      ['worker RSS before', `${(before / 1024).toFixed(1)} MiB`],
-      ['worker RSS with subscribers', `${(after / 1024).toFixed(1)} MiB`],
-      ['per idle subscriber', `${((after - before) / subscribers).toFixed(1)} KiB`],
-    ];
-    const width = Math.max(...rows.map(([label]) => label.length));
-    for (const [label, value] of rows) console.log(`${label.padEnd(width)}  ${value}`);
-
-    for (const socket of sockets) socket.terminate();
-  } finally {
-    await hosts.stop();
+  const args = process.argv.slice(2);
+  const onlyAt = args.indexOf('--only');
+  let hosts: FanoutHostName[] | undefined;
+  if (onlyAt >= 0) {
+    const only = args.splice(onlyAt, 2)[1];
+    if (only !== 'nginx' && only !== 'reference') throw new Error(`--only: nginx or reference, not ${only}`);
+    hosts = [only];
   }
+  const run = await measureFanouts({ subscribers: argument(args, 0, 1000), publishes: argument(args, 1, 20), bytes: argument(args, 2, 4096), workers: argument(args, 3, 1), ...(hosts ? { hosts } : {}) });
+  if (run.figures.length > 0) console.log(fanoutTable(run.figures));
+  for (const { host, reason } of run.skipped) console.log(`${host}: not measured: ${reason}`);
+  if (run.figures.length === 0) process.exitCode = 1;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -2,7 +2,7 @@
  * The feed server's store: documents on disk, an index and a cache bounded
  * by bytes in memory. The cache never holds more than its budget, keeps the
  * documents served most recently, and never serves a document older than
- * the one stored.
+ * the one stored. Listeners hear of each newly stored document.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -112,5 +112,47 @@ describe('openFeedStore', () => {
     await store.put('2B', documentOf('2B', NOW), NOW);
     expect(await store.put('3A', documentOf('3A', NOW), NOW)).toEqual({ kind: 'full', maxClasses: 1 });
     expect(await store.put('2B', documentOf('2B', NOW + 1), NOW + 1)).toMatchObject({ kind: 'stored', created: false });
+  });
+
+  it('tells listeners of each newly stored document, in order, once it is served, and of nothing refused', async () => {
+    const store = await open(1 << 20, 2);
+    const heard: Array<[string, number, boolean, boolean]> = [];
+    const stop = store.onStored(({ classId, body, etag, issuedAt }) => {
+      // By the time a listener hears of it, a fetch gets the same document.
+      heard.push([classId, issuedAt, etag === store.entry(classId)?.etag, etag === etagOf(body)]);
+    });
+    const current = documentOf('2B', NOW + 10);
+    await Promise.all([store.put('2B', documentOf('2B', NOW), NOW), store.put('2B', current, NOW + 10)]);
+    await store.put('2B', current, NOW + 10); // the same again
+    await store.put('2B', documentOf('2B', NOW + 5), NOW + 5); // older
+    await store.put('3A', documentOf('3A', NOW), NOW);
+    await store.put('4C', documentOf('4C', NOW), NOW); // a class too many
+    stop();
+    await store.put('3A', documentOf('3A', NOW + 1), NOW + 1);
+    expect(heard).toEqual([
+      ['2B', NOW, true, true],
+      ['2B', NOW + 10, true, true],
+      ['3A', NOW, true, true],
+    ]);
+  });
+
+  it('stores the document whatever a listener does', async () => {
+    const store = await open(1 << 20);
+    const heard: string[] = [];
+    store.onStored(() => {
+      throw new Error('listener broke');
+    });
+    store.onStored(({ classId }) => heard.push(classId));
+    const written = process.stderr.write;
+    const errors: string[] = [];
+    process.stderr.write = ((text: string) => errors.push(text) > 0) as typeof process.stderr.write;
+    try {
+      expect(await store.put('2B', documentOf('2B', NOW), NOW)).toMatchObject({ kind: 'stored' });
+    } finally {
+      process.stderr.write = written;
+    }
+    expect(heard).toEqual(['2B']);
+    expect(errors.join('')).toContain('listener broke');
+    expect((await store.read('2B'))?.body.equals(documentOf('2B', NOW))).toBe(true);
   });
 });
