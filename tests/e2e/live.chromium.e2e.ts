@@ -29,6 +29,7 @@ import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
+import { FEED_TOKEN, FeedHost } from './support/classroom';
 import { classStatus, livePolicy, publishWhenStored, startFileHost, statusPage, waitForLive, waitForSubscribers, type FileHost } from './support/live';
 
 jest.setTimeout(120_000);
@@ -42,6 +43,7 @@ let key: TeacherKey;
 let single: FeedHosts;
 let shared: FeedHosts;
 let files: FileHost;
+const reference = new FeedHost();
 const students: ChromiumSession[] = [];
 
 interface Student {
@@ -79,13 +81,16 @@ const heldIssuedAt = async (who: Student): Promise<number | null> => (await clas
 beforeAll(async () => {
   site = await startTestServer();
   key = await newTeacherKey('devries');
-  [single, shared, files] = await Promise.all([startFeedHosts({ nodes: 1 }), startFeedHosts({ nodes: 2, redis: true }), startFileHost()]);
+  [single, shared, files] = await Promise.all([startFeedHosts({ nodes: 1 }), startFeedHosts({ nodes: 2, redis: true }), startFileHost(), reference.start()]);
   copies = await extensionCopies();
   const policies: Record<string, Record<string, unknown>> = {
     [DEV_EXTENSION_ID]: livePolicy(single.nodes[0]!.urlTemplate, '2B', key),
   };
   const redisCopy = copies.copy('redis');
   const filesCopy = copies.copy('files');
+  const referenceCopy = copies.copy('reference');
+  policies[referenceCopy.id] = livePolicy(reference.urlTemplate, '2B', key);
+  dirs.reference = referenceCopy.dir;
   policies[redisCopy.id] = livePolicy(shared.nodes[1]!.urlTemplate, '2B', key);
   policies[filesCopy.id] = livePolicy(files.urlTemplate, '2B', key);
   policyFile.write(policies);
@@ -93,12 +98,12 @@ beforeAll(async () => {
   dirs.files = filesCopy.dir;
 });
 
-const dirs: { redis: string; files: string } = { redis: '', files: '' };
+const dirs: { redis: string; files: string; reference: string } = { redis: '', files: '', reference: '' };
 
 afterAll(async () => {
   policyFile.remove();
   await Promise.all(students.map((session) => session.close()));
-  await Promise.all([single?.stop(), shared?.stop(), files?.close(), site?.close()]);
+  await Promise.all([single?.stop(), shared?.stop(), files?.close(), reference.remove(), site?.close()]);
   await copies?.remove();
 });
 
@@ -193,6 +198,41 @@ describe('two nginx nodes sharing Redis: published on node A, the student on nod
     expect((await classStatus(who.ui))?.rejections).toBe(0);
     await publishWhenStored(teacher, '2B', { lesson: null });
     await released(who, 'the resume to reach the student');
+  });
+});
+
+describe('the reference server', () => {
+  let who: Student;
+  let teacher: TeacherPublisher;
+  const countUrl = (): string => reference.classUrl('2B');
+  const authorization = `Bearer ${FEED_TOKEN}`;
+
+  beforeAll(async () => {
+    teacher = new TeacherPublisher(reference.server.origin, FEED_TOKEN, key);
+    who = await student(dirs.reference);
+  });
+
+  test('the student connects by itself and a pause reaches it sitting still at once', async () => {
+    await waitForLive(who.ui, 'open', 'the student to connect');
+    await waitForSubscribers(countUrl(), authorization, 1, 'the server to count the student');
+    const pausedAt = await teacher.publish('2B', pause());
+    await swept(who, 'the still tab to give way to the pause');
+    expect(await heldIssuedAt(who)).toBe(pausedAt);
+  });
+
+  test('a stopped server loses nothing the student holds; back on its port, the student reconnects by itself, and the repeat of the document held is not a refusal', async () => {
+    const held = await heldIssuedAt(who);
+    const port = reference.server.port;
+    await reference.stop();
+    await waitForLive(who.ui, 'waiting', 'the student to notice the server is gone');
+    expect(await heldIssuedAt(who)).toBe(held);
+    expect(await currentUrl(who.tab)).toBe(blockedPageFor(who.session, reading()));
+    await reference.start(port);
+    await waitForSubscribers(countUrl(), authorization, 1, 'the student to reconnect by itself');
+    await waitForLive(who.ui, 'open', 'the student to be live again');
+    expect((await classStatus(who.ui))?.rejections).toBe(0);
+    await teacher.publish('2B', { lesson: null });
+    await released(who, 'the resume to release the tab at once');
   });
 });
 

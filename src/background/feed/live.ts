@@ -18,6 +18,7 @@
 import { classFeedUrl } from '../../core/feed/format';
 import { follows } from '../../core/feed/follow';
 import {
+  CONNECT_TIMEOUT_MS,
   FRESH_HEARTBEAT,
   HEARTBEAT,
   HEARTBEAT_MS,
@@ -121,6 +122,7 @@ function connect(connection: Connection): void {
   connection.heartbeat = FRESH_HEARTBEAT;
   const socket = openSocket(connection.url, {
     onOpen: () => {
+      stopTimers(connection);
       connection.state = 'open';
       connection.since = Date.now();
       connection.heartbeatTimer = setInterval(() => beat(connection), HEARTBEAT_MS);
@@ -142,6 +144,11 @@ function connect(connection: Connection): void {
     return;
   }
   connection.socket = socket;
+  // The retry timer slot holds the handshake's deadline until the socket opens.
+  connection.retryTimer = setTimeout(() => {
+    connection.closing = `the feed host did not complete the live connection within ${CONNECT_TIMEOUT_MS / 1000} s`;
+    connection.socket?.close();
+  }, CONNECT_TIMEOUT_MS);
 }
 
 function closed(connection: Connection, code: number, reason: string, opened: boolean): void {

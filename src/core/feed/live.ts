@@ -26,6 +26,9 @@ export const HEARTBEAT_MS = 20 * SECOND;
 /** Heartbeats in a row that may go unanswered before the socket counts as dead. */
 export const HEARTBEATS_MISSED_DEAD = 2;
 
+/** A handshake that has not opened by then is given up (and tried again later): a host that never answers. */
+export const CONNECT_TIMEOUT_MS = 10 * SECOND;
+
 /** The first reconnect waits up to this long; each next one up to twice as long, at most RECONNECT_MAX_MS. */
 export const RECONNECT_FIRST_MS = 1 * SECOND;
 export const RECONNECT_MAX_MS = 60 * SECOND;

@@ -319,6 +319,10 @@ export async function restartBackground(background: TestBackground): Promise<Tes
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
   const feedHost = setup.feedHost ?? new FeedHost();
   globalThis.fetch = feedHost.fetch;
+  // No WebSocket here (the test realms' own would reach for the network): the live
+  // connection is unavailable and the poll alone follows the feed, which is what
+  // these tests pin. Live delivery is shown in real browsers (tests/e2e/live.*).
+  Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: undefined });
   // IndexedDB, like storage, outlives the service worker.
   if (state === null) globalThis.indexedDB = memoryIndexedDb();
   const now = Date.now();
