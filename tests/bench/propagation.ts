@@ -1,13 +1,19 @@
 /**
- * From a teacher's publish to the student enforcing it, in real Chromium
- * with the reference feed server on 127.0.0.1 and the student's policy in
- * a managed policy file (so this runs as root, like the e2e suites):
+ * From a teacher's publish to a student who sits still, in real Chromium
+ * (the student's policy in a managed policy file, so this runs as root, like
+ * the e2e suites), through each class-feed host the extension speaks to
+ * live: nginx + nchan (where installed: src/dev/feed-hosts.ts) and the
+ * reference server. No click, no navigation: the document arrives over the
+ * student's socket and the open tab is swept.
  *
- * - a student who navigates: the time until their next click lands on the
- *   blocked page (a navigation starting makes the extension fetch the feed
- *   when its last fetch is a few seconds old);
- * - a student who sits still: the time until their open tab is swept to the
- *   blocked page (the 30-second poll).
+ * - a class pause published -> the student's open tab shows the pause;
+ * - a class lesson published -> the student's open tab (a site the lesson
+ *   does not allow) is swept to the blocked page.
+ *
+ * Each trial starts from a free tab and a connected student (the host's own
+ * subscriber count says 1), and times from just before the teacher signs
+ * and PUTs to the moment the tab's address is the blocked page (looked at
+ * every 50 ms or so through DevTools, so figures are that coarse).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,38 +22,61 @@ import type { Page } from 'puppeteer-core';
 import { startFeedServer } from '../../src/server/feed-server';
 import { DEV_EXTENSION_ID, ChromiumPolicyFile } from '../../src/dev/chromium-policy';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { startFeedHosts } from '../../src/dev/feed-hosts';
 import { stored } from '../../src/dev/extension-state';
-import { newTeacherKey, TeacherPublisher } from '../../src/dev/teacher';
-import { startTestServer } from '../../src/dev/test-server';
+import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
+import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { median } from './median';
 
 const TOKEN = 'bench-propagation-token-0123456789';
 const HOUR = 3_600_000;
 
 export interface PropagationFigures {
-  /** Median milliseconds, publish to a navigating student's click landing on the blocked page. */
-  readonly navigating: number;
-  /** Median milliseconds, publish to a still student's open tab swept to the blocked page. */
-  readonly sittingStill: number;
+  readonly host: string;
+  /** Milliseconds, publish -> a still student's tab shows the pause: median and worst of the trials. */
+  readonly pauseMedian: number;
+  readonly pauseWorst: number;
+  /** Milliseconds, publish -> a still student's open tab swept by a new lesson: median and worst. */
+  readonly lessonMedian: number;
+  readonly lessonWorst: number;
+  readonly trials: number;
 }
 
-async function settle(page: Page, session: ChromiumSession, url: string, landing: string): Promise<void> {
-  await waitFor(async () => {
-    try {
-      await session.goto(page, url);
-    } catch {
-      // A sweep that redirects mid-navigation aborts it; try again.
-    }
-    return (await currentUrl(page)) === landing;
-  }, `${url} to land on ${landing}`, 60_000);
+interface Host {
+  readonly name: string;
+  readonly urlTemplate: string;
+  readonly token: string;
+  close(): Promise<void>;
 }
 
-export async function measurePropagation(navigatingTrials = 5, stillTrials = 3): Promise<PropagationFigures> {
+async function referenceHost(): Promise<Host> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lesmodus-propagation-'));
-  const site = await startTestServer();
   const feed = await startFeedServer({ port: 0, host: '127.0.0.1', dataDir, tokens: [TOKEN], maxBytes: 64 * 1024, log: 'none' });
-  const key = await newTeacherKey('bench');
-  const teacher = new TeacherPublisher(feed.origin, TOKEN, key);
+  return {
+    name: 'reference server',
+    urlTemplate: feed.urlTemplate,
+    token: TOKEN,
+    close: async () => {
+      await feed.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function nchanHost(): Promise<Host> {
+  const hosts = await startFeedHosts({ nodes: 1 });
+  return { name: 'nginx + nchan', urlTemplate: hosts.nodes[0]!.urlTemplate, token: hosts.token, close: () => hosts.stop() };
+}
+
+/** The host's own count of the class's subscribers (404: none). */
+async function subscribers(url: string, token: string): Promise<number> {
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+  if (response.status !== 200) return 0;
+  return ((await response.json()) as { subscribers: number }).subscribers;
+}
+
+async function measureHost(host: Host, key: TeacherKey, site: TestServer, trials: number): Promise<PropagationFigures> {
+  const teacher = new TeacherPublisher(host.urlTemplate, host.token, key);
   const policyFile = new ChromiumPolicyFile('lesmodus-bench');
   let session: ChromiumSession | undefined;
   try {
@@ -55,53 +84,82 @@ export async function measurePropagation(navigatingTrials = 5, stillTrials = 3):
       [DEV_EXTENSION_ID]: {
         role: 'student',
         classes: ['2B'],
-        classFeed: { urlTemplate: feed.urlTemplate, pollSeconds: 30 },
+        classFeed: { urlTemplate: host.urlTemplate, pollSeconds: 30 },
         teacherKeys: [{ id: key.kid, name: 'Bench', publicKey: key.publicKey }],
       },
     });
     session = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
     await waitFor(async () => (await stored<{ found?: boolean }>(session!, 'policyStatus'))?.found === true, 'the student policy to be read', 30_000);
-    const page = await session.browser.newPage();
+    const classUrl = teacher.url('2B');
+    await waitFor(async () => (await subscribers(classUrl, host.token)) === 1, `the student to subscribe to ${host.name}`, 30_000);
+    const page: Page = await session.browser.newPage();
     const target = `${site.origin('other.test')}/reading`;
     const blocked = `${session.extensionUrl('blocked.html')}#${target}`;
-    const lesson = (now: number, trial: number) => ({
-      lesson: { id: `bench-${trial}-${now}`, title: 'Rekenen 2B', mode: 'allowlist' as const, sites: ['allowed.test'], embeds: [], startsAt: now - 1000, endsAt: now + HOUR },
-    });
+    await page.goto(target, { waitUntil: 'load' });
 
-    const navigating: number[] = [];
-    for (let trial = 0; trial < navigatingTrials; trial += 1) {
-      await settle(page, session, target, target);
+    /** Publishes `draft` and times it until the still tab is on the blocked page; then frees the class and waits for the tab to return. */
+    const trial = async (draft: Parameters<TeacherPublisher['publish']>[1]): Promise<number> => {
+      await waitFor(async () => (await currentUrl(page)) === target, 'the tab to be free before the trial', 30_000);
       const start = Date.now();
-      await teacher.publish('2B', lesson(start, trial));
-      // The student clicks every half second until a click lands on the blocked page.
-      for (;;) {
-        try {
-          await session.goto(page, target);
-        } catch {
-          // aborted by a sweep: look where the tab is
-        }
-        if ((await currentUrl(page)) === blocked) break;
-        await new Promise((done) => setTimeout(done, 500));
-      }
-      navigating.push(Date.now() - start);
+      await teacher.publish('2B', draft);
+      await waitFor(async () => (await currentUrl(page)) === blocked, `the still tab to be swept (${host.name})`, 30_000);
+      const elapsed = Date.now() - start;
       await teacher.publish('2B', { lesson: null });
-    }
+      return elapsed;
+    };
 
-    const still: number[] = [];
-    for (let trial = 0; trial < stillTrials; trial += 1) {
-      await settle(page, session, target, target);
-      const start = Date.now();
-      await teacher.publish('2B', lesson(start, 100 + trial));
-      await waitFor(async () => (await currentUrl(page)) === blocked, 'the still tab to be swept', 90_000);
-      still.push(Date.now() - start);
-      await teacher.publish('2B', { lesson: null });
+    const pauses: number[] = [];
+    const lessons: number[] = [];
+    for (let index = 0; index < trials; index += 1) {
+      const now = Date.now();
+      pauses.push(await trial({ lesson: null, pause: { message: 'Iedereen kijkt naar het bord', startsAt: now, until: now + 5 * 60_000 } }));
+      lessons.push(
+        await trial({ lesson: { id: `bench-${index}-${now}`, title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'], embeds: [], startsAt: now - 1000, endsAt: now + HOUR } }),
+      );
     }
-    return { navigating: median(navigating), sittingStill: median(still) };
+    return { host: host.name, pauseMedian: median(pauses), pauseWorst: Math.max(...pauses), lessonMedian: median(lessons), lessonWorst: Math.max(...lessons), trials };
   } finally {
     await session?.close();
     policyFile.remove();
-    await feed.close();
-    await site.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Measures every host that can be started here; a host that cannot (nginx or nchan not installed) is reported as skipped. */
+export async function measurePropagation(trials = 5): Promise<{ figures: PropagationFigures[]; skipped: Array<{ host: string; reason: string }> }> {
+  const site = await startTestServer();
+  const key = await newTeacherKey('bench');
+  const figures: PropagationFigures[] = [];
+  const skipped: Array<{ host: string; reason: string }> = [];
+  try {
+    for (const [name, start] of [
+      ['nginx + nchan', nchanHost],
+      ['reference server', referenceHost],
+    ] as const) {
+      let host: Host;
+      try {
+        host = await start();
+      } catch (error) {
+        skipped.push({ host: name, reason: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      try {
+        figures.push(await measureHost(host, key, site, trials));
+      } finally {
+        await host.close();
+      }
+    }
+    return { figures, skipped };
+  } finally {
+    await site.close();
+  }
+}
+
+/** `npx tsx tests/bench/propagation.ts`: this part of the bench alone (under the browser lock). */
+if (require.main === module) {
+  measurePropagation()
+    .then((result) => console.log(JSON.stringify(result, null, 2)))
+    .catch((error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
 }
