@@ -1,9 +1,13 @@
 /**
  * Following the class feed on a student device (docs/design.md, "Teacher
- * control"): each class's document is fetched with If-None-Match on
- * start-up, on a periodic alarm, and when a navigation starts while the last
- * fetch is a few seconds old — so a new lesson is in force by the student's
- * next click. Every document is verified (core/feed/document.ts); an accepted one
+ * control"): documents arrive over the live socket (live.ts) the moment
+ * they are published, and each class's document is also fetched with
+ * If-None-Match on start-up, on a periodic alarm, and when a navigation
+ * starts while the last fetch is a few seconds old and the class has no
+ * open socket — the fallback, and all there is for a host that only serves
+ * files. A frame from the socket takes the fetched document's path
+ * (receiveFrame), except that one at or below the document held is
+ * dropped without a word. Every document is verified (core/feed/document.ts); an accepted one
  * replaces the class's stored document, a rules input, and the rules flow
  * runs. Nothing here ends a lesson: a lesson ends at its own endsAt, offline
  * or not, because resolve() says so.
