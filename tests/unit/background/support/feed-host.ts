@@ -54,6 +54,12 @@ export class FeedHost {
   putAnswer: HostAnswer = 201;
   /** How GETs are answered: null serves what is stored (404 when nothing is). */
   getAnswer: HostAnswer | null = null;
+  /**
+   * Sockets subscribed per class URL, as the host counts them: a GET with
+   * Authorization and `Accept: application/json` answers `{"subscribers": n}`
+   * for a URL listed here, 404 (no channel) otherwise.
+   */
+  readonly subscribers = new Map<string, number>();
   private version = 0;
 
   /** Stores a document as a PUT would, e.g. one signed by another teacher's browser. */
@@ -80,6 +86,10 @@ export class FeedHost {
       return response(status, '');
     }
     if (answer !== null) return response(answer, '');
+    if (headers.authorization !== undefined && headers.accept === 'application/json') {
+      const count = this.subscribers.get(url);
+      return count === undefined ? response(404, 'no channel') : response(200, JSON.stringify({ messages: this.documents.has(url) ? 1 : 0, subscribers: count }), { 'Content-Type': 'application/json' });
+    }
     const stored = this.documents.get(url);
     if (stored === undefined) return response(404, 'not found');
     if (headers['if-none-match'] === stored.etag) return response(304, null, { ETag: stored.etag });
