@@ -10,7 +10,7 @@
  *
  * Shown: a lesson for 2B is enforced by the 2B student and not by the 3A
  * student; ending it releases the student; a pause reaches a student who sits
- * still (the poll alarm) and is lifted; a start page opens once, also not
+ * still (over its live socket) and is lifted; a start page opens once, also not
  * again after the service worker restarts; a document signed by an unknown
  * key is refused and counted; with the server stopped mid-lesson nothing
  * changes until the lesson's own end. And privacy, shown rather than
@@ -161,7 +161,7 @@ test('a pause reaches a student who sits still, says when it ends, and is lifted
 
   const message = 'Iedereen even kijken naar het bord';
   const pausedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }), pause: { message, startsAt: Date.now(), until: Date.now() + 3 * M } });
-  // No click: the 30-second poll alarm brings the pause, and the sweep replaces the open page.
+  // No click: the live socket brings the pause (the 30-second poll alarm would, without one), and the sweep replaces the open page.
   const started = Date.now();
   await waitFor(async () => (await currentUrl(page2B)) === blockedPageFor(student2B, reading), 'the paused page to be replaced', 45_000);
   console.log(`pause reached a student sitting still after ${((Date.now() - started) / 1000).toFixed(1)} s`);
