@@ -212,3 +212,8 @@ export function keepLive(policy: Policy, receive: Receiver): void {
     else connect(connection);
   }
 }
+
+/** Closes every socket and forgets them, with no retry (the worker is going away; a test's stop). */
+export function closeLive(): void {
+  for (const connection of [...connections.values()]) drop(connection);
+}
