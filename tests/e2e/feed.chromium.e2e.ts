@@ -15,7 +15,8 @@
  * key is refused and counted; with the server stopped mid-lesson nothing
  * changes until the lesson's own end. And privacy, shown rather than
  * promised: every request the extension's service worker makes is recorded
- * (CDP Network domain on its target) and the only ones are class-feed GETs.
+ * (CDP Network domain on its target) and the only ones are class-feed GETs
+ * and the live socket to the same address.
  *
  * Three browsers share one managed policy file (one entry per extension
  * ID: the 3A student and the teacher device run copies of dist/chrome-dev
@@ -203,8 +204,8 @@ test('a lesson\'s start page opens once: not again when the lesson changes, nor 
 test('a document signed by a key IT does not list is refused, counted and shown; the lesson in force stays', async () => {
   const before = await acceptedIssuedAt(student2B);
   const rejectionsBefore = (await follow(student2B))?.rejections ?? 0;
-  // Someone with write access to the feed, but not a teacher's key, opens every site.
-  await publish({ lesson: allowlistLesson(['*'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
+  // Someone with write access to the feed, but not a teacher's key, opens the games site.
+  await publish({ lesson: allowlistLesson(['games.test'], Date.now() - 1000, 60, { id: 'forged' }) }, strangerKey);
   await clickUntil(student2B, async () => (await follow(student2B))?.lastRejection?.reason === 'unknown-key', 'the forged document to be refused');
   expect((await follow(student2B))?.rejections).toBe(rejectionsBefore + 1);
   expect(await acceptedIssuedAt(student2B)).toBe(before);
@@ -241,10 +242,12 @@ test('with the feed server stopped mid-lesson nothing changes until the lesson e
   await feed.start(port);
 });
 
-test('privacy: the only requests the extension makes are GETs of its class feed', async () => {
+test('privacy: the only requests the extension makes are GETs of its class feed and its live socket to the same address', async () => {
   const feedUrl = feed.classUrl('2B');
-  expect(workerRequests.requests.length).toBeGreaterThan(3);
-  const others = workerRequests.requests.filter((request) => !(request.method === 'GET' && request.url === feedUrl));
+  const socketUrl = feedUrl.replace(/^http:/, 'ws:');
+  expect(workerRequests.requests.some((request) => request.method === 'GET')).toBe(true);
+  expect(workerRequests.requests.some((request) => request.method === 'WEBSOCKET')).toBe(true);
+  const others = workerRequests.requests.filter((request) => !(request.method === 'GET' && request.url === feedUrl) && !(request.method === 'WEBSOCKET' && request.url === socketUrl));
   expect(others).toEqual([]);
   // And the feed server saw only GETs of the followed classes, besides the teacher's PUTs.
   const seen = new Set(feed.log.map((line) => line.split(' ').slice(1, 3).join(' ')));
