@@ -63,12 +63,21 @@ const pureCore = {
       { name: 'document', message: 'src/core is pure.' },
       { name: 'localStorage', message: 'src/core is pure.' },
       { name: 'fetch', message: 'src/core is pure: the network belongs in src/platform.' },
+      { name: 'WebSocket', message: 'src/core is pure: the network belongs in src/platform.' },
     ],
     'no-restricted-syntax': ['error',
       { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'src/core takes the time as an argument.' },
       { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'src/core takes the time as an argument.' },
       { selector: "CallExpression[callee.object.name='performance'][callee.property.name='now']", message: 'src/core takes the time as an argument.' },
     ],
+  },
+};
+
+// The live class feed's sockets are opened in one place, src/platform/socket.ts.
+const oneSocketDoor = {
+  files: [...SRC('background'), ...SRC('ui')],
+  rules: {
+    'no-restricted-globals': ['error', { name: 'WebSocket', message: 'WebSockets are opened only by src/platform/socket.ts.' }],
   },
 };
 
@@ -87,6 +96,7 @@ module.exports = tseslint.config(
   ...importRules,
   noRawHtml,
   pureCore,
+  oneSocketDoor,
   {
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -12,6 +12,7 @@ import type { Runtime } from '../platform/browser';
 import { isOwnPage } from '../platform/runtime';
 import {
   allowSite,
+  countClass,
   deletePresetAction,
   endClassLesson,
   endLesson,
@@ -61,6 +62,7 @@ const handlers: Handlers = {
   endLesson: withToken<'endLesson'>((request, now) => (request.classId !== undefined ? endClassLesson(request.classId, now) : endLesson(now))),
   pauseClass: withToken<'pauseClass'>((request, now) => pauseClass(request.classId, { message: request.message, minutes: request.minutes }, now)),
   resumeClass: withToken<'resumeClass'>((request, now) => pauseClass(request.classId, null, now)),
+  countConnected: withToken<'countConnected'>((request, now) => countClass(request.classId, now)),
   savePreset: withToken<'savePreset'>((request) => savePresetAction({ preset: request.preset, ...(request.id !== undefined ? { id: request.id } : {}) })),
   renamePreset: withToken<'renamePreset'>((request) => renamePresetAction(request.id, request.title)),
   deletePreset: withToken<'deletePreset'>((request) => deletePresetAction(request.id)),

@@ -77,6 +77,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
     minutes: z.number().int().min(1).max(MAX_PAUSE_MS / 60_000),
   }),
   z.object({ type: z.literal('resumeClass'), token: Token, classId: ClassId }),
+  /** Teacher devices: asks the feed host how many browsers of the class are connected (a count, never who); the status carries it. */
+  z.object({ type: z.literal('countConnected'), token: Token, classId: ClassId }),
   /** Without `id` a new preset; with it, the teacher's preset with that id is replaced. */
   z.object({ type: z.literal('savePreset'), token: Token, id: PresetSchema.shape.id.optional(), preset: PresetSchema.omit({ id: true }) }),
   z.object({ type: z.literal('renamePreset'), token: Token, id: z.string().min(1), title: z.string().trim().min(1).max(120) }),
@@ -180,6 +182,7 @@ export interface ResponseMap {
   endLesson: Status;
   pauseClass: Status;
   resumeClass: Status;
+  countConnected: Status;
   savePreset: Status;
   deletePreset: Status;
   renamePreset: Status;

@@ -24,28 +24,37 @@ export async function newTeacherKey(kid: string): Promise<TeacherKey> {
 export class TeacherPublisher {
   private lastIssuedAt = 0;
 
+  /** `feed`: the host's origin (`http://127.0.0.1:PORT`, documents under /feed/) or a policy's urlTemplate with `{class}`. */
   constructor(
-    private readonly feedOrigin: string,
+    private readonly feed: string,
     private readonly token: string,
     private readonly key: TeacherKey,
   ) {}
 
+  /** The feed URL of a class. */
+  url(classId: string): string {
+    const id = encodeURIComponent(classId);
+    return this.feed.includes('{class}') ? this.feed.split('{class}').join(id) : `${this.feed}/feed/${id}.jws`;
+  }
+
   /**
    * Signs with the teacher's key, or with `signer` (someone with write access
    * to the feed but not a trusted key) in the same issuedAt sequence.
-   * Resolves to the document's issuedAt once the server stored it: the
-   * reference server answers 201 (new) or 204 (replaced), anything else fails.
+   * Resolves to the document's issuedAt once the server stored it: any 2xx
+   * (the reference server answers 201 or 204; nchan 201 when someone is
+   * subscribed, 202 when no one is), anything else fails.
    */
   async publish(classId: string, draft: Omit<ClassDocumentDraft, 'class' | 'issuedAt'>, signer: TeacherKey = this.key): Promise<number> {
     const issuedAt = Math.max(Date.now(), this.lastIssuedAt + 1);
     this.lastIssuedAt = issuedAt;
     const { jws } = await signClassDocument({ class: classId, issuedAt, ...draft }, signer.privateKey, signer.kid);
-    const response = await fetch(`${this.feedOrigin}/feed/${encodeURIComponent(classId)}.jws`, {
+    const response = await fetch(this.url(classId), {
       method: 'PUT',
       body: jws,
       headers: { Authorization: `Bearer ${this.token}`, 'Content-Type': 'application/jose' },
     });
-    if (response.status !== 201 && response.status !== 204) throw new Error(`the feed server refused the document: ${response.status}`);
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) throw new Error(`the feed server refused the document: ${response.status}`);
     return issuedAt;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The extension's only network traffic (docs/design.md, "Privacy"): fetching a
+ * The extension's only network traffic besides the live socket (./socket.ts; docs/design.md, "Privacy"): fetching a
  * class's document from the class feed, and a teacher's PUT of one. No
  * cookies or other credentials of the browser go along (`credentials:
  * 'omit'`), no referrer, and the HTTP cache is bypassed so that the
@@ -95,6 +95,34 @@ export async function putFeedDocument(url: string, jws: string, authorization: s
     });
     await response.body?.cancel();
     return { kind: 'status', status: response.status };
+  } catch (error) {
+    return { kind: 'error', message: describe(error) };
+  }
+}
+
+type ChannelInfoResult = { readonly kind: 'answer'; readonly status: number; readonly body: string | null } | { readonly kind: 'error'; readonly message: string };
+
+/**
+ * Asks the feed host how many browsers follow a class: a GET of the feed URL
+ * with the teacher's Authorization and `Accept: application/json`
+ * (docs/class-feed-nginx.md, "Counting"). Only the answer's status and (for
+ * 200) its first few KB travel back; what the count means is core's.
+ */
+export async function fetchChannelInfo(url: string, authorization: string | undefined): Promise<ChannelInfoResult> {
+  try {
+    const response = await fetch(url, {
+      method: 'GET',
+      headers: { Accept: 'application/json', ...(authorization !== undefined ? { Authorization: authorization } : {}) },
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      return { kind: 'answer', status: response.status, body: null };
+    }
+    return { kind: 'answer', status: response.status, body: await readCapped(response, 4096) };
   } catch (error) {
     return { kind: 'error', message: describe(error) };
   }

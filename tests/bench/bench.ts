@@ -22,6 +22,7 @@ import { coldStartBench } from './cold-start';
 import { compileBench, decideBench, popupBench } from './cpu';
 import { feedPollsBench } from './feed-load';
 import { lessonSweptBench } from './lesson-swept';
+import { livePropagationBench } from './live-propagation';
 import { fanoutBench } from './nchan-fanout';
 import { policyInForceBench } from './policy-in-force';
 import { propagationBench } from './propagation';
@@ -40,6 +41,7 @@ const BENCHES: readonly Bench[] = [
   feedPollsBench,
   fanoutBench,
   propagationBench,
+  livePropagationBench,
 ];
 
 function machine(): Record<string, unknown> {

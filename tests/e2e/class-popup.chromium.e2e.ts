@@ -17,8 +17,10 @@
  * while the feed server is down: the popup says it is retrying, then, without
  * being reopened, that it was delivered; the student sees the message, and
  * Resume lifts it. Privacy: every request the extensions' service workers
- * make is recorded; the student's are only GETs of its class feed, the
- * teacher's only PUTs of the class it published to.
+ * make is recorded; the student's are only GETs of its class feed (besides
+ * its live socket), the teacher's only PUTs of the class it published to and
+ * GETs of the count of connected browsers, which the popup shows beside
+ * "Delivered".
  *
  * Run under the shared lock (the policy directory is global to the machine).
  */
@@ -128,6 +130,8 @@ test('the teacher unlocks the popup, picks 2B and starts an allowlist lesson wit
   await waitForText(popup, 'Lesson started for 2B: Rekenen 2B');
   await waitFor(async () => /^Delivered to the class feed at \d\d:\d\d/.test(await delivery()), '"Delivered" in the popup');
   expect(await pageText(popup)).toMatch(/Rekenen 2B, until \d\d:\d\d/);
+  // Beside it, who is listening: the feed's own count of the class's connections (the 2B student's), never who.
+  await waitFor(async () => (await popup.$eval('.class-panel .connected', (element) => element.textContent ?? '')) === '1 browser of 2B is connected', 'the count of connected browsers');
   expect(await axeViolations(popup)).toEqual([]);
 
   // The feed has it, signed by the teacher's browser; the teacher's own browser enforces nothing.
@@ -229,11 +233,15 @@ test('the teacher pauses 2B while the feed is down: retrying, then delivered wit
   await waitFor(async () => (await currentUrl(page2B)) === reading, 'the paused tab to return to its page');
 });
 
-test('privacy: the student extension only GETs its class feed, the teacher extension only PUTs the class it published to', async () => {
-  expect(studentRequests.requests.length).toBeGreaterThan(3);
-  expect(studentRequests.requests.filter((request) => !(request.method === 'GET' && request.url === feed.classUrl('2B')))).toEqual([]);
+test('privacy: the student extension only GETs its class feed, the teacher extension only PUTs the class it published to and asks how many are connected', async () => {
+  const socketUrl = feed.classUrl('2B').replace(/^http:/, 'ws:');
+  expect(studentRequests.requests.some((request) => request.method === 'WEBSOCKET' && request.url === socketUrl)).toBe(true);
+  expect(studentRequests.requests.filter((request) => !(request.method === 'GET' && request.url === feed.classUrl('2B')) && !(request.method === 'WEBSOCKET' && request.url === socketUrl))).toEqual([]);
   expect(teacherRequests.requests.length).toBeGreaterThanOrEqual(5);
-  expect(teacherRequests.requests.filter((request) => !(request.method === 'PUT' && request.url === feed.classUrl('2B')))).toEqual([]);
+  const counting = (request: { method: string; url: string; accept?: string }): boolean =>
+    request.method === 'GET' && request.accept === 'application/json' && [feed.classUrl('2B'), feed.classUrl('3A')].includes(request.url);
+  expect(teacherRequests.requests.filter((request) => !(request.method === 'PUT' && request.url === feed.classUrl('2B')) && !counting(request))).toEqual([]);
+  expect(teacherRequests.requests.some(counting)).toBe(true);
   // The server saw GETs of the followed classes and the teacher's PUTs of 2B, and logged nothing about who asked.
   const seen = new Set(feed.log.map((line) => line.split(' ').slice(1, 3).join(' ')));
   expect([...seen].sort()).toEqual(['GET 2B', 'GET 3A', 'PUT 2B']);

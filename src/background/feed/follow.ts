@@ -1,9 +1,13 @@
 /**
  * Following the class feed on a student device (docs/design.md, "Teacher
- * control"): each class's document is fetched with If-None-Match on
- * start-up, on a periodic alarm, and when a navigation starts while the last
- * fetch is a few seconds old — so a new lesson is in force by the student's
- * next click. Every document is verified (core/feed/document.ts); an accepted one
+ * control"): documents arrive over the live socket (live.ts) the moment
+ * they are published, and each class's document is also fetched with
+ * If-None-Match on start-up, on a periodic alarm, and when a navigation
+ * starts while the last fetch is a few seconds old and the class has no
+ * open socket — the fallback, and all there is for a host that only serves
+ * files. A frame from the socket takes the fetched document's path
+ * (receiveFrame), except that one at or below the document held is
+ * dropped without a word. Every document is verified (core/feed/document.ts); an accepted one
  * replaces the class's stored document, a rules input, and the rules flow
  * runs. Nothing here ends a lesson: a lesson ends at its own endsAt, offline
  * or not, because resolve() says so.
@@ -24,7 +28,9 @@ import {
   trustDigest,
   type FetchOutcome,
   type FetchResult,
+  type FollowEntry,
 } from '../../core/feed/follow';
+import { afterLiveFrame, binaryOutcome, type Frame } from '../../core/feed/live';
 import type { FeedBook } from '../../core/feed/status';
 import type { Policy } from '../../core/policy/policy';
 import { KEYS } from '../../core/state';
@@ -33,6 +39,7 @@ import { fetchFeedDocument } from '../../platform/network';
 import { readLocal, writeLocal } from '../../platform/storage';
 import { openTab } from '../../platform/tabs';
 import { feedBook, updateFeedBook } from './book';
+import { isLive } from './live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
 import { serialQueue } from '../serial';
 
@@ -42,12 +49,27 @@ export const POLL_ALARM = 'lesmodus-feed-poll';
 let lastPollStartedAt: number | null = null;
 let polling: Promise<void> | null = null;
 
+/** Verifies a document fetched for (or sent live to) `classId`, unless it was seen before: the outcome for core's afterFetch. */
+async function verified(policy: Policy, book: FeedBook, classId: string, trust: string, body: string, etag: string | null): Promise<FetchOutcome> {
+  const follow = book.follow[classId] ?? NO_FOLLOW;
+  const accepted = book.classFeed[classId];
+  const known = knownBody(body, accepted, follow, trust);
+  const verdict =
+    known ??
+    (await verifyClassDocument(body, {
+      trustedKeys: policy.teacherKeys,
+      classId,
+      lastIssuedAt: accepted?.document.issuedAt ?? null,
+      now: Date.now(),
+    }));
+  return { kind: 'document', body, etag, verdict };
+}
+
 /** One class's fetch, verified: the outcome for core's afterFetch. */
 async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust: string): Promise<FetchOutcome> {
   const template = policy.classFeed?.urlTemplate;
   if (template === undefined) return fetchError('no class feed', null);
   const follow = book.follow[classId] ?? NO_FOLLOW;
-  const accepted = book.classFeed[classId];
   const answer = await fetchFeedDocument(classFeedUrl(template, classId), conditionalEtag(follow, trust), MAX_DOCUMENT_BYTES);
   switch (answer.kind) {
     case 'not-modified':
@@ -57,39 +79,38 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
       return fetchError(answer.message, answer.status);
     case 'oversized':
       return { kind: 'document', body: '', etag: null, verdict: { ok: false, reason: 'oversized', detail: answer.detail } };
-    case 'document': {
-      const known = knownBody(answer.body, accepted, follow, trust);
-      const verdict =
-        known ??
-        (await verifyClassDocument(answer.body, {
-          trustedKeys: policy.teacherKeys,
-          classId,
-          lastIssuedAt: accepted?.document.issuedAt ?? null,
-          now: Date.now(),
-        }));
-      return { kind: 'document', body: answer.body, etag: answer.etag, verdict };
-    }
+    case 'document':
+      return verified(policy, book, classId, trust, answer.body, answer.etag);
   }
 }
 
-/** Stores what the fetches led to; true when a class's document in force changed. */
-async function record(results: ReadonlyArray<{ classId: string; outcome: FetchOutcome }>, trust: string, now: number): Promise<boolean> {
+/** A fetch's or a frame's result for one class: what afterFetch (or afterLiveFrame) made of it. */
+interface ClassResult {
+  readonly classId: string;
+  readonly result: (follow: FollowEntry) => FetchResult | null;
+}
+
+/** Stores what the fetches (or a frame) led to; true when a class's document in force changed. */
+async function record(results: readonly ClassResult[]): Promise<boolean> {
   const { result } = await updateFeedBook((book) => {
     const follow = { ...book.follow };
     const classFeed = { ...book.classFeed };
     let changed = false;
-    for (const { classId, outcome } of results) {
-      const result: FetchResult = afterFetch(follow[classId] ?? NO_FOLLOW, outcome, trust, now);
+    let followed = false;
+    for (const { classId, result: of } of results) {
+      const result = of(follow[classId] ?? NO_FOLLOW);
+      if (result === null) continue;
       follow[classId] = result.follow;
+      followed = true;
       if (result.rejected !== null) console.warn(`Lesmodus: class ${classId}: document refused (${result.rejected.reason}): ${result.rejected.detail}`);
       const stored = classFeed[classId];
-      // Checked again here: a document accepted meanwhile by another poll must not be replaced by an older one.
+      // Checked again here: a document accepted meanwhile by another poll (or the socket) must not be replaced by an older one.
       if (result.accept !== null && (stored === undefined || result.accept.document.issuedAt > stored.document.issuedAt)) {
         classFeed[classId] = result.accept;
         changed = true;
       }
     }
-    return { patch: changed ? { follow, classFeed } : { follow }, result: changed };
+    return { patch: changed ? { follow, classFeed } : followed ? { follow } : {}, result: changed };
   });
   return result;
 }
@@ -111,24 +132,32 @@ function openStartPageIfDue(current: Current): Promise<void> {
   });
 }
 
-async function pollOnce(): Promise<void> {
-  const current = await ensureCurrent(Date.now());
-  const policy = current.inputs.resolve.policy;
-  if (!follows(policy)) return;
-  const now = Date.now();
-  lastPollStartedAt = now;
-  const trust = trustDigest(policy.teacherKeys);
-  const { book } = await feedBook();
-  const results = await Promise.all(policy.classes.map(async (classId) => ({ classId, outcome: await fetchClass(policy, book, classId, trust) })));
-  const changed = await record(results, trust, Date.now());
+/** After documents were taken in: one flow pass, and the start page of a new class lesson opened at once. */
+async function takeIn(changed: boolean): Promise<void> {
   // One flow pass, whether this call or the storage event gets there first; awaited so the start page follows the lesson at once.
   const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(Date.now());
   await openStartPageIfDue(after);
 }
 
-/** Fetches every class's document now; a poll already running is joined, not doubled. */
-export function pollFeeds(): Promise<void> {
-  polling ??= pollOnce()
+async function pollOnce(skip: (classId: string) => boolean): Promise<void> {
+  const current = await ensureCurrent(Date.now());
+  const policy = current.inputs.resolve.policy;
+  if (!follows(policy)) return;
+  const classes = policy.classes.filter((classId) => !skip(classId));
+  if (classes.length === 0) return;
+  const now = Date.now();
+  lastPollStartedAt = now;
+  const trust = trustDigest(policy.teacherKeys);
+  const { book } = await feedBook();
+  const outcomes = await Promise.all(classes.map(async (classId) => ({ classId, outcome: await fetchClass(policy, book, classId, trust) })));
+  const at = Date.now();
+  const changed = await record(outcomes.map(({ classId, outcome }) => ({ classId, result: (follow: FollowEntry) => afterFetch(follow, outcome, trust, at) })));
+  await takeIn(changed);
+}
+
+/** Fetches every class's document now (or those `skip` leaves); a poll already running is joined, not doubled. */
+export function pollFeeds(skip: (classId: string) => boolean = () => false): Promise<void> {
+  polling ??= pollOnce(skip)
     .catch((error: unknown) => console.warn('Lesmodus: class feed poll failed', error))
     .finally(() => {
       polling = null;
@@ -136,10 +165,37 @@ export function pollFeeds(): Promise<void> {
   return polling;
 }
 
-/** A navigation is starting: fetch when the last fetch began more than a few seconds ago. */
+/**
+ * A navigation is starting: fetch when the last fetch began more than a few
+ * seconds ago — only the classes without an open live connection, whose
+ * documents arrive the moment they are published.
+ */
 export function onNavigationStart(): void {
   if (polling !== null || !shouldFetch(lastPollStartedAt, Date.now())) return;
-  void pollFeeds();
+  void pollFeeds(isLive);
+}
+
+const frames = serialQueue();
+
+/**
+ * A frame that arrived on class `classId`'s socket: verified exactly as a
+ * fetched document (signature, class, key scope, replay, expiry) and taken
+ * in the same way, except that one at or below the document held is
+ * dropped without a word (core/feed/live.ts). One frame at a time, so a
+ * previous document and the current one right after it are judged in order.
+ */
+export function receiveFrame(classId: string, frame: Exclude<Frame, { kind: 'pong' }>): Promise<void> {
+  return frames(async () => {
+    const current = await ensureCurrent(Date.now());
+    const policy = current.inputs.resolve.policy;
+    if (!follows(policy) || !policy.classes.includes(classId)) return;
+    const trust = trustDigest(policy.teacherKeys);
+    const { book } = await feedBook();
+    const outcome = frame.kind === 'binary' ? binaryOutcome(frame.bytes) : await verified(policy, book, classId, trust, frame.body, null);
+    const at = Date.now();
+    const changed = await record([{ classId, result: (follow) => afterLiveFrame(follow, outcome, trust, at) }]);
+    await takeIn(changed);
+  }).catch((error: unknown) => console.warn(`Lesmodus: class ${classId}: a live document could not be taken in`, error));
 }
 
 /** Sets the periodic poll for the policy in force (or clears it) and polls once. */

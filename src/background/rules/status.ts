@@ -1,5 +1,5 @@
 /** Builds the status every UI page shows, from the current flow result. */
-import { feedStatus, type FeedBook } from '../../core/feed/status';
+import { feedStatus, type FeedBook, type FeedExtras } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
 import { periodsOnDay } from '../../core/rules/schedule';
 import { extensionVersion } from '../../platform/runtime';
@@ -14,7 +14,7 @@ const LIST_PREVIEW = 200;
  * about the class feed (feed/book.ts), with notes about parts that were
  * corrupt.
  */
-export function buildStatus(current: Current, now: number, teacher: TeacherInfo, feed: { readonly book: FeedBook; readonly notes: readonly string[] }): Status {
+export function buildStatus(current: Current, now: number, teacher: TeacherInfo, feed: { readonly book: FeedBook; readonly notes: readonly string[]; readonly extras?: FeedExtras }): Status {
   const { resolution, inputs } = current;
   const policy = inputs.resolve.policy;
   const timetable = { schedule: policy.schedule, timeZone: policy.timeZone, noLessonDates: policy.noLessonDates };
@@ -52,6 +52,6 @@ export function buildStatus(current: Current, now: number, teacher: TeacherInfo,
     teacher,
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
     notes: [...inputs.notes, ...feed.notes],
-    feed: feedStatus(policy, feed.book),
+    feed: feedStatus(policy, feed.book, feed.extras),
   };
 }

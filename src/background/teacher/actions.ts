@@ -16,6 +16,8 @@ import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../../platform
 import { RequestError } from '../errors';
 import { feedBook } from '../feed/book';
 import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
+import { connectedCounts, countConnected } from '../feed/count';
+import { liveStatuses } from '../feed/live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
@@ -52,7 +54,8 @@ export async function statusOf(current: Current, now: number): Promise<Status> {
     feedBook(),
     publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
   ]);
-  const status = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes) });
+  const extras = { live: liveStatuses(), connected: connectedCounts() };
+  const status = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes), extras });
   return published === undefined ? status : { ...status, published };
 }
 
@@ -213,6 +216,14 @@ export function endClassLesson(classId: string, now: number): Promise<Status> {
 }
 
 /** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
+/** Asks the feed host how many browsers of `classId` are connected; the status carries the count. */
+export async function countClass(classId: string, now: number): Promise<Status> {
+  const current = await ensureCurrent(now);
+  checkClass(current, classId);
+  await countConnected(current.inputs.resolve.policy, classId);
+  return statusOf(current, Date.now());
+}
+
 export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
   return serially(async () => {
     const current = await ensureCurrent(now);

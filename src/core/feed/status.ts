@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { RejectReason } from './document';
 import { lessonInForce, type FollowEntry, type ClassFeedStore, type FeedFollowStore } from './follow';
 import type { DeliveryState, OutboxStore } from './outbox';
+import type { LiveStatus } from './live';
 import type { FeedProblem } from './problem';
 import type { Policy } from '../policy/policy';
 
@@ -72,6 +73,55 @@ export interface FeedClassStatus {
   readonly lastRejection: { readonly reason: RejectReason; readonly detail: string; readonly at: number } | null;
   /** Teacher devices: delivery of the last document published. */
   readonly delivery: FeedDelivery | null;
+  /** Student devices: the live connection to the feed host; null where none is held (teacher devices, a worker that has not started it). */
+  readonly live?: LiveStatus | null;
+  /** Teacher devices: how many browsers of the class the feed host counts as connected, when the popup last asked. */
+  readonly connected?: ConnectedCount | null;
+}
+
+/**
+ * The feed host's own count of the sockets subscribed to a class, which is
+ * all a teacher learns about who listens: a number, never which browser.
+ */
+export interface ConnectedCount {
+  /** Browsers connected; null when the host could not say (`problem`). */
+  readonly count: number | null;
+  readonly checkedAt: number;
+  /** Why there is no count: the host's answer or none. */
+  readonly problem: FeedProblem | null;
+  /** The same in English, for IT (diagnostics). */
+  readonly error: string | null;
+}
+
+const ChannelInfoSchema = z.object({ subscribers: z.number().int().nonnegative() });
+
+/**
+ * The count from the host's answer to `GET feed URL` with the teacher's
+ * Authorization and `Accept: application/json`: 200 with
+ * `{"subscribers": n, …}` (nchan, the reference server), 404 no channel
+ * (nobody subscribed, nothing published): 0. `status` null: no answer.
+ */
+export function connectedCountOf(status: number | null, body: string | null, now: number, unreachable = 'no answer'): ConnectedCount {
+  const fail = (problem: FeedProblem, error: string): ConnectedCount => ({ count: null, checkedAt: now, problem, error });
+  if (status === null) return fail({ code: 'unreachable' }, `the class feed could not be reached: ${unreachable}`);
+  if (status === 404) return { count: 0, checkedAt: now, problem: null, error: null };
+  if (status === 401 || status === 403) return fail({ code: 'credentials', status }, `the class feed refused the credentials (HTTP ${status}): check classFeed.authorization in the policy`);
+  if (status !== 200) return fail({ code: 'http', status }, `the class feed answered HTTP ${status}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body ?? '');
+  } catch {
+    return fail({ code: 'http', status }, 'the class feed sent no channel information (not JSON): does it count subscribers?');
+  }
+  const info = ChannelInfoSchema.safeParse(parsed);
+  if (!info.success) return fail({ code: 'http', status }, 'the class feed sent channel information without a subscriber count');
+  return { count: info.data.subscribers, checkedAt: now, problem: null, error: null };
+}
+
+/** What the background holds in memory about each class, beside what is stored. */
+export interface FeedExtras {
+  readonly live?: Readonly<Record<string, LiveStatus>>;
+  readonly connected?: Readonly<Record<string, ConnectedCount>>;
 }
 
 export interface FeedStatus {
@@ -106,7 +156,7 @@ export function deliveryOf(classId: string, outbox: OutboxStore): FeedDelivery |
 }
 
 /** The feed section of the status. */
-export function feedStatus(policy: Policy, book: FeedBook): FeedStatus {
+export function feedStatus(policy: Policy, book: FeedBook, extras: FeedExtras = {}): FeedStatus {
   const teacher = policy.role === 'teacher';
   const classes = policy.classes.map((classId): FeedClassStatus => {
     const follow = book.follow[classId];
@@ -133,6 +183,8 @@ export function feedStatus(policy: Policy, book: FeedBook): FeedStatus {
       rejections: follow?.rejections ?? 0,
       lastRejection: follow?.lastRejection ? { reason: follow.lastRejection.reason, detail: follow.lastRejection.detail, at: follow.lastRejection.at } : null,
       delivery: teacher ? deliveryOf(classId, book.outbox) : null,
+      live: teacher ? null : (extras.live?.[classId] ?? null),
+      connected: teacher ? (extras.connected?.[classId] ?? null) : null,
     };
   });
   return {

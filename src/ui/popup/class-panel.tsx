@@ -7,11 +7,14 @@
  * which checks it against the policy, signs it and publishes it.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { FeedDelivery } from '../../core/feed/status';
+import type { ConnectedCount, FeedDelivery } from '../../core/feed/status';
 import type { PublishedClass, Status } from '../../core/protocol';
 import { feedProblemText, formatTime, t } from '../shared/text';
 import { publishedTo, type EditorTarget } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
+
+/** How often the count of connected browsers is asked for while the panel is open. */
+export const CONNECTED_REFRESH_MS = 5_000;
 
 /** A pause lasts 1 to 10 minutes (the background and every student check it too). */
 const PAUSE_MINUTES = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -57,6 +60,35 @@ function deliveryText(delivery: FeedDelivery): string {
   }
 }
 
+function connectedTo(status: Status, classId: string): ConnectedCount | null {
+  return status.feed?.classes.find((entry) => entry.classId === classId)?.connected ?? null;
+}
+
+/** "23 browsers of 2B are connected": a count from the feed host, never who. */
+export function connectedText(count: ConnectedCount, classId: string): string {
+  if (count.count === null) return t('classConnectedUnknown', feedProblemText(count.problem, count.error));
+  if (count.count === 0) return t('classConnectedNone', classId);
+  if (count.count === 1) return t('classConnectedOne', classId);
+  return t('classConnectedMany', [String(count.count), classId]);
+}
+
+/** Asks for the count when the panel opens or the class changes, and again every few seconds while it is open. */
+function useConnectedCount(classId: string, count: (classId: string) => Promise<void>): void {
+  useEffect(() => {
+    let stopped = false;
+    const ask = (): void => {
+      if (!stopped) void count(classId).catch(() => undefined);
+    };
+    ask();
+    const timer = setInterval(ask, CONNECTED_REFRESH_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+    // `count` is a new function on every render of the teacher panel; the class is what matters.
+  }, [classId]);
+}
+
 /** The class picker: one radio chip per class, so switching is one click (or the arrow keys). */
 function ClassPicker({ classes, value, onChange }: { classes: readonly string[]; value: string; onChange: (classId: string) => void }) {
   return (
@@ -83,14 +115,18 @@ interface ClassPanelProps {
   readonly busy: boolean;
   /** Sends a teacher request; on success shows the notice `success` gives for the new status. */
   readonly send: (request: TeacherRequest, success: (next: Status) => string) => Promise<boolean>;
+  /** Asks the feed host how many browsers of the class are connected; the next status carries it. */
+  readonly count: (classId: string) => Promise<void>;
   readonly onEdit: (target: EditorTarget) => void;
 }
 
-export function ClassPanel({ status, classes, classId, onClass, now, busy, send, onEdit }: ClassPanelProps) {
+export function ClassPanel({ status, classes, classId, onClass, now, busy, send, count, onEdit }: ClassPanelProps) {
   const published = publishedTo(status, classId);
   const lesson = runningClassLesson(status, classId, now);
   const pause = published.pause !== null && published.pause.until > now ? published.pause : null;
   const delivery = deliveryTo(status, classId);
+  const connected = connectedTo(status, classId);
+  useConnectedCount(classId, count);
   const here = lesson !== null && status.active?.origin === 'teacher' && status.active.id === lesson.id;
   const endsAt = (next: Status): string => {
     const until = publishedTo(next, classId).lesson?.endsAt;
@@ -106,6 +142,9 @@ export function ClassPanel({ status, classes, classId, onClass, now, busy, send,
       {pause && <p class="pause-note">{t('classPaused', [formatTime(pause.until), pause.message])}</p>}
       <p class={`delivery${delivery?.state === 'delivered' ? ' note' : delivery?.state === 'pending' ? '' : ' error'}`} role="status">
         {delivery && deliveryText(delivery)}
+      </p>
+      <p class={`connected${connected?.count === null ? ' error' : ' note'}`} aria-live="polite">
+        {connected && connectedText(connected, classId)}
       </p>
       {lesson !== null && (
         <>

@@ -94,6 +94,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
           now={now()}
           busy={busy}
           send={send}
+          count={(classId) => act({ type: 'countConnected', classId }).then(() => undefined)}
           onEdit={onEdit}
         />
       )}

@@ -142,7 +142,8 @@ export function diagnosticsText(status: Status, context: DiagnosticsContext): st
       if (feed.role === 'teacher') {
         const delivery = entry.delivery;
         const state = delivery === null ? 'nothing published' : `${delivery.state}, ${delivery.attempts} attempt(s)${delivery.deliveredAt !== null ? `, delivered ${at(delivery.deliveredAt)}` : ''}${delivery.lastError ? `, last error: ${delivery.lastError}` : ''}`;
-        lines.push(`  Class ${entry.classId}: ${state}`);
+        const connected = entry.connected ? `; connected: ${entry.connected.count ?? `unknown (${entry.connected.error ?? '-'})`} at ${at(entry.connected.checkedAt)}` : '';
+        lines.push(`  Class ${entry.classId}: ${state}${connected}`);
         continue;
       }
       const fetched = `last fetch ${at(entry.lastFetchAt)} ${entry.lastOutcome ?? '-'}${entry.lastError ? ` (${entry.lastError})` : ''}`;
@@ -150,6 +151,12 @@ export function diagnosticsText(status: Status, context: DiagnosticsContext): st
       const accepted = entry.accepted ? `; in force: ${entry.accepted.lessonTitle ?? '-'} until ${at(entry.accepted.lessonEndsAt)}${clipped}, signed by ${entry.accepted.signer}` : '; nothing accepted';
       const refused = `; refused ${entry.rejections}${entry.lastRejection ? `, last: ${entry.lastRejection.reason} ${entry.lastRejection.detail}` : ''}`;
       lines.push(`  Class ${entry.classId}: ${fetched}${accepted}${refused}`);
+      const live = entry.live;
+      if (live) {
+        const retry = live.retryAt !== null ? `, next try ${at(live.retryAt)}` : '';
+        const documentAt = live.lastDocumentAt !== null ? `, last document ${at(live.lastDocumentAt)}` : '';
+        lines.push(`    live: ${live.state} since ${at(live.since)}${retry}, ${live.failures} failure(s)${documentAt}${live.lastError ? `, last: ${live.lastError}` : ''}`);
+      }
     }
   }
 

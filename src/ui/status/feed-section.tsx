@@ -1,7 +1,8 @@
 /**
  * The class feed on the status page, for IT: the address and how often it is
  * checked; per class, on a student device, the last fetch and its result, the
- * lesson accepted and documents refused; on a teacher device, how the last
+ * live connection, the lesson accepted and documents refused (those that came
+ * over the socket too); on a teacher device, how the last
  * publication was delivered, and the signing key to list in the policy.
  * Outcome codes are shown as they are: they are what the diagnostics and the
  * feed server's logs say too. Why something failed or was refused is worded
@@ -10,7 +11,22 @@
 import type { FeedClassStatus, FeedStatus } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
 import { feedProblemText, feedRejectionText, t } from '../shared/text';
+import type { LiveStatus } from '../../core/feed/live';
 import { formatDateTime } from './format';
+
+/** The live connection in the reader's words (the English cause of a drop is in the diagnostics). */
+function liveText(live: LiveStatus): string {
+  switch (live.state) {
+    case 'open':
+      return t('statusPageLiveOpen', formatDateTime(live.since));
+    case 'connecting':
+      return t('statusPageLiveConnecting');
+    case 'waiting':
+      return t('statusPageLiveWaiting', formatDateTime(live.retryAt ?? live.since));
+    case 'unavailable':
+      return t('statusPageLiveUnavailable');
+  }
+}
 
 function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus['role'] }) {
   const never = t('statusPageNever');
@@ -32,6 +48,14 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
               )}
               {entry.lastError && <span class="error"> {feedProblemText(entry.lastProblem, entry.lastError)}</span>}
             </dd>
+            {entry.live && (
+              <>
+                <dt>{t('statusPageFeedLive')}</dt>
+                <dd>
+                  <code>{entry.live.state}</code> {liveText(entry.live)}
+                </dd>
+              </>
+            )}
             <dt>{t('statusPageFeedAccepted')}</dt>
             <dd>
               {accepted === null

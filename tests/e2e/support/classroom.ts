@@ -113,11 +113,11 @@ export async function clickUntil(session: ExtensionSession, origin: string, done
 
 /**
  * Records every request an extension's service worker makes (CDP Network
- * domain on its target, also after the worker restarts): privacy shown,
- * not promised.
+ * domain on its target, also after the worker restarts), WebSockets
+ * included: privacy shown, not promised.
  */
 export class WorkerRequests {
-  readonly requests: Array<{ url: string; method: string }> = [];
+  readonly requests: Array<{ url: string; method: string; accept?: string }> = [];
   private readonly sessions: CDPSession[] = [];
 
   constructor(private readonly session: ChromiumSession) {}
@@ -128,7 +128,12 @@ export class WorkerRequests {
       if (!ours(target)) return;
       const cdp = await target.createCDPSession();
       this.sessions.push(cdp);
-      cdp.on('Network.requestWillBeSent', (event) => this.requests.push({ url: event.request.url, method: event.request.method }));
+      cdp.on('Network.requestWillBeSent', (event) => {
+        const accept = Object.entries(event.request.headers).find(([name]) => name.toLowerCase() === 'accept')?.[1];
+        this.requests.push({ url: event.request.url, method: event.request.method, ...(accept !== undefined ? { accept } : {}) });
+      });
+      // A WebSocket's handshake is not a request to CDP: it is recorded as method 'WEBSOCKET'.
+      cdp.on('Network.webSocketCreated', (event) => this.requests.push({ url: event.url, method: 'WEBSOCKET' }));
       await cdp.send('Network.enable');
     };
     this.session.browser.on('targetcreated', (target: Target) => void attach(target).catch(() => undefined));

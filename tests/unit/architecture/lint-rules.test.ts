@@ -26,6 +26,22 @@ async function messagesOf(rule: string, file: string, source: string): Promise<s
 
 const restricted = (file: string, source: string): Promise<string[]> => messagesOf('no-restricted-imports', file, `${source}\nexport const used = x;\n`);
 
+describe('one door for sockets', () => {
+  it.each([
+    ['src/background/feed/x.ts', /only by src\/platform\/socket.ts/],
+    ['src/ui/popup/x.tsx', /only by src\/platform\/socket.ts/],
+    ['src/core/feed/x.ts', /src\/core is pure/],
+  ])('%s may not open a WebSocket', async (file, message) => {
+    const messages = await messagesOf('no-restricted-globals', file, "export const socket = new WebSocket('wss://feed.example/2B.jws');\n");
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(message);
+  });
+
+  it('src/platform may', async () => {
+    expect(await messagesOf('no-restricted-globals', 'src/platform/socket.ts', "export const socket = new WebSocket('wss://feed.example/2B.jws');\n")).toEqual([]);
+  });
+});
+
 describe('import rules', () => {
   it.each([
     ['src/dev/x.ts', "import { x } from '../../tests/unit/support/rules';", /never imports test code/],

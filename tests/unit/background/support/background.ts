@@ -53,6 +53,7 @@ type Modules = {
   readonly handlers: typeof import('../../../../src/background/handlers');
   readonly flow: typeof import('../../../../src/background/rules/flow');
   readonly alarms: typeof import('../../../../src/platform/alarms');
+  readonly live: typeof import('../../../../src/background/feed/live');
 };
 
 /** PBKDF2 iterations of the PINs tests set up: the policy's floor, so each unlock costs milliseconds, not a tenth of a second. */
@@ -249,7 +250,7 @@ export class TestBackground {
    * crypto and no feed request for several turns of the event loop.
    */
   async idle(): Promise<void> {
-    const activity = () => this.modules.fake.controls.calls + this.feedHost.requests.length + this.requests.length;
+    const activity = () => this.modules.fake.controls.calls + this.feedHost.requests.length + this.feedHost.liveEvents + this.requests.length;
     let last = activity();
     for (let quiet = 0; quiet < 5; ) {
       await new Promise((done) => realSetImmediate(done));
@@ -269,6 +270,7 @@ export class TestBackground {
   /** Lets the background finish and stops its timers, as the browser stops a service worker. */
   async stop(): Promise<void> {
     await this.idle();
+    this.modules.live.closeLive();
     for (const alarm of await this.browser.alarms.getAll()) await this.modules.alarms.clearAlarm(alarm.name);
   }
 }
@@ -319,6 +321,9 @@ export async function restartBackground(background: TestBackground): Promise<Tes
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
   const feedHost = setup.feedHost ?? new FeedHost();
   globalThis.fetch = feedHost.fetch;
+  // The feed host's WebSocket when it is live, none otherwise (the test realms' own would
+  // reach for the network): then the poll alone follows the feed. Real browsers: tests/e2e/live.*.
+  Object.defineProperty(globalThis, 'WebSocket', { configurable: true, writable: true, value: feedHost.webSocket() });
   // IndexedDB, like storage, outlives the service worker.
   if (state === null) globalThis.indexedDB = memoryIndexedDb();
   const now = Date.now();
@@ -329,7 +334,8 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
     const handlers = await import('../../../../src/background/handlers');
     const flow = await import('../../../../src/background/rules/flow');
     const alarms = await import('../../../../src/platform/alarms');
-    background = new TestBackground({ fake, handlers, flow, alarms }, feedHost);
+    const live = await import('../../../../src/background/feed/live');
+    background = new TestBackground({ fake, handlers, flow, alarms, live }, feedHost);
     const { storage, tabs } = fake.fakeBrowser;
     if (state !== null) {
       await storage.local.set(state.local);

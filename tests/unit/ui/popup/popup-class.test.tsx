@@ -381,6 +381,65 @@ describe('pause and resume', () => {
   });
 });
 
+describe('who is listening', () => {
+  const AUTH = 'Bearer teacher-token-0123456789abcdef';
+  const URL_2B = 'https://feed.school.test/2B.jws';
+  const URL_3A = 'https://feed.school.test/3A.jws';
+  const connected = () => document.querySelector('.class-panel .connected')?.textContent ?? '';
+  const withToken = { teacherClasses: ['2B', '3A'], policy: { classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws', authorization: AUTH } } };
+  const asks = () => background!.feedHost.requests.filter((request) => request.method === 'GET' && request.headers.accept === 'application/json');
+
+  it("shows how many browsers of the class are connected, from the host's own count, asked again while the panel is open", async () => {
+    useClock(T0, PAGE_TIMERS);
+    const { user } = await setup(withToken);
+    background!.feedHost.subscribers.set(URL_2B, 23);
+    background!.feedHost.subscribers.set(URL_3A, 4);
+    await unlock(user);
+    await waitFor(() => expect(connected()).toBe('23 browsers of 2B are connected'));
+
+    background!.feedHost.subscribers.set(URL_2B, 1);
+    await later(5000);
+    await answered();
+    expect(connected()).toBe('1 browser of 2B is connected');
+    background!.feedHost.subscribers.delete(URL_2B);
+    await later(5000);
+    await answered();
+    expect(connected()).toBe('No browser of 2B is connected right now');
+
+    // Another class: its own count, at once.
+    await user.click(classRadio('3A'));
+    await answered();
+    await waitFor(() => expect(connected()).toBe('4 browsers of 3A are connected'));
+    // Asked with the teacher's token, for the count only: nothing about any device travels.
+    expect(asks().length).toBeGreaterThanOrEqual(4);
+    for (const ask of asks()) expect(ask.headers.authorization).toBe(AUTH);
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('says why there is no count when the host refuses the token', async () => {
+    const { user } = await setup(withToken);
+    background!.feedHost.getAnswer = 403;
+    await unlock(user);
+    await waitFor(() => expect(connected()).toMatch(/^How many browsers are connected is not known: the class feed did not accept this browser's credentials \(HTTP 403\)/));
+  });
+
+  it('counts in Dutch, with the proper plural', async () => {
+    useClock(T0, PAGE_TIMERS);
+    setMessageSource(localeSource('nl'));
+    preparePage('nl');
+    const { user } = await setup(withToken);
+    background!.feedHost.subscribers.set(URL_2B, 23);
+    await user.click(await screen.findByRole('button', { name: 'Docent' }));
+    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(screen.getByRole('button', { name: 'Openen' }));
+    await waitFor(() => expect(connected()).toBe('23 browsers van 2B zijn verbonden'));
+    background!.feedHost.subscribers.set(URL_2B, 1);
+    await later(5000);
+    await answered();
+    expect(connected()).toBe('1 browser van 2B is verbonden');
+  });
+});
+
 describe('in Dutch', () => {
   it('speaks Dutch on a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
@@ -410,7 +469,7 @@ describe('in Dutch', () => {
     await screen.findByRole('button', { name: 'Verder gaan' });
     expect(background.outbox['2B']?.lastError).toMatch(/^the class feed refused the credentials \(HTTP 401\)/);
     expect(delivery()).toBe(
-      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): IT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): ICT stelt die in het beleid in (classFeed.authorization)',
     );
 
     background.feedHost.putAnswer = 503;

@@ -335,7 +335,7 @@ describe('the status page', () => {
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
+      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
     );
   });
 
@@ -447,6 +447,7 @@ describe('the diagnostics text', () => {
         'Class feed',
         '  Configured: yes, https://lesmodus.school.example/feed/{class}.jws, every 30 s',
         '  Class 2B: last fetch 2026-03-02 10:00:00 not-found; nothing accepted; refused 0',
+        '    live: unavailable since 2026-03-02 10:00:00, 0 failure(s), last: this browser cannot open a live connection here: the poll only',
         '',
         'Blocking rules',
         `  Count: ${status.rules.count}`,
@@ -474,6 +475,7 @@ describe('the diagnostics text', () => {
         'Class feed',
         '  Configured: yes, https://lesmodus.school.example/feed/{class}.jws, every 30 s',
         '  Class 2B: last fetch 2026-03-02 09:59:00 rejected; in force: Rekenen 2B until 2026-03-02 10:30:00, signed by J. de Vries; refused 1, last: bad-signature the signature does not match key "jdv"',
+        '    live: unavailable since 2026-03-02 09:41:00, 0 failure(s), last: this browser cannot open a live connection here: the poll only',
         '',
         'Blocking rules',
       ].join('\n'),
