@@ -164,10 +164,8 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
     document.getElementById('site-input')?.focus();
   };
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key !== 'Enter') return;
-    event.preventDefault();
-    // Enter takes the suggestion for a pasted page, the whole site, once the choice is on screen.
+  /** Enter or Add: what is typed goes in; for a pasted page, once the choice is on screen, the suggestion (the whole site). */
+  const submit = () => {
     const sorted = sortDraft(draft, mode);
     if (sorted.ready.length === 0 && sorted.bad.length === 0 && sorted.pages.length > 0) {
       onChange(withSites(sorted.pages.map((choice) => choice.site)));
@@ -175,6 +173,12 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
       return;
     }
     add(draft);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'Enter') return;
+    event.preventDefault();
+    submit();
   };
 
   return (
@@ -217,13 +221,10 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
           }}
           onKeyDown={onKeyDown}
         />
-        <button type="button" onClick={() => add(draft)} disabled={draft.trim() === ''}>
+        <button type="button" onClick={submit} disabled={draft.trim() === ''}>
           {t('siteAdd')}
         </button>
       </div>
-      <p id="site-hint" class="hint">
-        {t('sitesHint')}
-      </p>
       <p id="site-problem" class="field-error" aria-live="polite">
         {problem && t('siteInvalid', problem.message)}
       </p>
@@ -251,6 +252,9 @@ export function SitesField({ sites, onChange, draft, onDraft: setDraft, currentT
           </div>
         ))}
       </div>
+      <p id="site-hint" class="hint">
+        {t('sitesHint')}
+      </p>
       {currentTabSite && !sites.includes(currentTabSite) && (
         <button type="button" class="link-button" onClick={() => onChange([...sites, currentTabSite])}>
           {t('siteAddCurrentTab', currentTabSite)}
