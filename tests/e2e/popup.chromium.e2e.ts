@@ -89,6 +89,11 @@ test('the first teacher PIN is set in the popup, and every screen passes axe', a
   await page.locator('#lesson-title').fill('Rekenen');
   await page.locator('#site-input').fill('*.bad');
   await waitForText(page, 'Not a valid site');
+  await button(page, 'Use bad').wait();
+  expect(await axeViolations(page)).toEqual([]);
+  // A pasted page address: the whole site or only that page.
+  await page.locator('#site-input').fill('https://www.schooltv.nl/programma/rekenen');
+  await button(page, 'Only this page').wait();
   expect(await axeViolations(page)).toEqual([]);
   await button(page, 'Cancel').click();
   await button(page, 'Lock').click();
@@ -166,6 +171,10 @@ test('a teacher starts an allowlist lesson by clicking, extends it and ends it',
   const startedAt = Date.now();
   await button(popup, 'Start lesson').click();
   await waitForText(popup, 'Lesson started: Rekenen 2B');
+  // The panel with the lesson running, its sites unfolded: the controls and the folded list pass axe too.
+  await popup.locator('.status-card summary').click();
+  await popup.locator('.status-card details[open] a').wait();
+  expect(await axeViolations(popup)).toEqual([]);
 
   const lesson = (await stored<Lesson>(session, 'lesson'))!;
   expect(lesson).toMatchObject({ title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'] });

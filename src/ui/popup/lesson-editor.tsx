@@ -15,7 +15,7 @@ import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
-import { candidates, problemOf, SitesField } from './sites-field';
+import { SitesField, sortDraft } from './sites-field';
 import type { Act } from './teacher-actions';
 
 /**
@@ -70,13 +70,18 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   /** The sites with whatever is still typed in the field, or null (with the problem shown) when that is not valid. */
   const allSites = (): string[] | null => {
     if (draft.trim() === '') return sites;
-    const typedProblem = problemOf(draft, mode);
-    if (typedProblem) {
+    const typed = sortDraft(draft, mode);
+    if (typed.bad.length > 0) {
       setProblem(t('siteFixFirst'));
       return null;
     }
+    // A pasted page address waits for the teacher's choice: the whole site, or only that page.
+    if (typed.pages.length > 0) {
+      setProblem(t('sitePageChooseFirst'));
+      return null;
+    }
     const next = [...sites];
-    for (const site of candidates(draft)) if (!next.includes(site)) next.push(site);
+    for (const site of typed.ready) if (!next.includes(site)) next.push(site);
     setSites(next);
     setDraft('');
     return next;

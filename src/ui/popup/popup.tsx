@@ -13,12 +13,12 @@ import type { RequestInput } from '../shared/channel';
 import { BackgroundError } from '../shared/channel';
 import type { Status, UnlockResult } from '../../core/protocol';
 import { t } from '../shared/text';
-import { useNow } from '../shared/use-now';
 import type { ClassChoice, EditorTarget } from './class-choice';
 import { deliveryPending, publishingClasses } from './class-panel';
 import { LessonEditor } from './lesson-editor';
 import type { Length } from './length-picker';
 import { ChangePinForm, SetPinForm, UnlockForm } from './pin-forms';
+import { nextRedraw, useRedrawClock } from './redraw';
 import type { PopupServices } from './services';
 import { StatusCard, StatusSkeleton } from './status-card';
 import { TeacherPanel } from './teacher-panel';
@@ -47,8 +47,9 @@ export function Popup({ services }: { services: PopupServices }) {
   const [tabSite, setTabSite] = useState<string | null>(null);
   const [pickedClass, setPickedClass] = useState<string | null>(null);
   const [applyHere, setApplyHere] = useState(false);
-  const now = useNow(services.now);
+  const now = useRedrawClock(services.now, (at) => nextRedraw(status, at));
   const loading = useRef(false);
+  const reloadedFor = useRef<number | null>(null);
   const firstView = useRef(true);
 
   const load = useCallback(async () => {
@@ -85,9 +86,14 @@ export function Popup({ services }: { services: PopupServices }) {
   }, [pending, load]);
 
   // When the rules change by themselves (a lesson ends, a period starts), show the new status.
+  // Once per change: a background that has not caught up yet is not asked again and again.
+  const nextChange = status?.nextChange ?? null;
   useEffect(() => {
-    if (status?.nextChange != null && now >= status.nextChange) void load();
-  }, [now, status, load]);
+    if (nextChange !== null && now >= nextChange && reloadedFor.current !== nextChange) {
+      reloadedFor.current = nextChange;
+      void load();
+    }
+  }, [now, nextChange, load]);
 
   // A new screen takes the focus to its heading, so keyboard and screen reader users know where they are.
   useEffect(() => {
@@ -170,19 +176,23 @@ export function Popup({ services }: { services: PopupServices }) {
           <img src="icons/icon-32.png" alt="" width={20} height={20} />
           Lesmodus
         </span>
-        {token !== null ? (
+        {token !== null && (
           <button type="button" onClick={() => void lock()}>
             {t('lock')}
           </button>
-        ) : (
-          view.kind === 'status' && (
-            <button type="button" class="primary" disabled={status === null} onClick={openTeacher}>
-              {t('teacher')}
-            </button>
-          )
         )}
       </header>
-      <main>{renderView()}</main>
+      <main>
+        {renderView()}
+        {/* Quiet, at the bottom: on a student's screen it is no invitation to guess the PIN. */}
+        {token === null && view.kind === 'status' && (
+          <p class="teacher-entry">
+            <button type="button" class="link-button" disabled={status === null} onClick={openTeacher}>
+              {t('teacher')}
+            </button>
+          </p>
+        )}
+      </main>
     </>
   );
 
@@ -220,7 +230,7 @@ export function Popup({ services }: { services: PopupServices }) {
       case 'panel':
         return (
           <>
-            <StatusCard status={status} now={now} />
+            <StatusCard status={status} now={now} compact />
             <TeacherPanel
               status={status}
               act={act}

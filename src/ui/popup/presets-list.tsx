@@ -1,11 +1,13 @@
 /**
  * Presets to start in one click: IT's (read-only) and the teacher's own on
- * this device, which can also be changed, renamed and deleted.
+ * this device, which can also be changed, renamed and deleted. Each says
+ * what it does ("Only 3 sites · 50 min", "Only the school's sign-in sites")
+ * and shows its sites on request, before it is started.
  */
 import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
-import { t } from '../shared/text';
+import { plural, t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
 
 interface PresetsListProps {
@@ -18,9 +20,15 @@ interface PresetsListProps {
   readonly onDelete: (preset: Preset) => Promise<boolean>;
 }
 
+/** What a preset does: with no sites of its own, an allowlist preset leaves only IT's always-allowed sites (the sign-in pages). */
+function kindOf(preset: Preset): string {
+  const count = preset.sites.length;
+  if (preset.mode === 'allowlist') return count === 0 ? t('presetOnlySchoolSites') : plural('presetAllowlistSites', count);
+  return count === 0 ? t('presetBlocksNothing') : plural('presetBlocklistSites', count);
+}
+
 function meta(preset: Preset, defaultMinutes: number): string {
-  const kind = t(preset.mode === 'allowlist' ? 'presetAllowlistSites' : 'presetBlocklistSites', String(preset.sites.length));
-  return `${kind} · ${t('minutesShort', String(preset.minutes ?? defaultMinutes))}`;
+  return `${kindOf(preset)} · ${t('minutesShort', String(preset.minutes ?? defaultMinutes))}`;
 }
 
 export function PresetsList(props: PresetsListProps) {
@@ -72,6 +80,16 @@ function PresetRow({ preset, own, status, busy, defaultMinutes, onStart, onEdit,
         </span>
         <span class="preset-meta">{blocked ? t('presetBlocklistNotAllowed') : meta(preset, defaultMinutes)}</span>
       </div>
+      {preset.sites.length > 0 && (
+        <details class="preset-sites">
+          <summary aria-describedby={titleId}>{plural('showSites', preset.sites.length)}</summary>
+          <ul class="site-list">
+            {preset.sites.map((site) => (
+              <li key={site}>{site}</li>
+            ))}
+          </ul>
+        </details>
+      )}
       <div class="preset-actions">
         <button type="button" class="primary small" aria-describedby={titleId} disabled={busy || blocked} onClick={() => onStart(preset)}>
           {t('start')}

@@ -1,11 +1,14 @@
 /**
  * What is in force now, for everyone who opens the popup: the lesson, its
- * kind, until when (with a live countdown), its sites, sites let through for
- * a while, and the next timetable period. Nothing here can be changed.
+ * kind, until when (with a countdown in minutes, seconds in the last one),
+ * its sites as links that open in a new tab, sites let through for a while,
+ * and the next timetable period. Nothing here can be changed. Above the
+ * teacher's panel it is compact: the sites fold away, so the running
+ * lesson's controls come right after its title.
  */
 import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
-import { formatCountdown, formatTime, t } from '../shared/text';
+import { formatTime, formatTimeLeft, plural, siteLink, t } from '../shared/text';
 
 const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
   teacher: 'originTeacher',
@@ -17,7 +20,7 @@ const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
 /** How many sites are listed before "and N more". */
 const SITES_SHOWN = 12;
 
-export function StatusCard({ status, now }: { status: Status; now: number }) {
+export function StatusCard({ status, now, compact = false }: { status: Status; now: number; compact?: boolean }) {
   const lesson = status.active;
   const pause = status.pause;
   const exceptions = status.exceptions.filter((exception) => exception.until > now);
@@ -35,13 +38,20 @@ export function StatusCard({ status, now }: { status: Status; now: number }) {
       )}
       {lesson?.endsAt != null && (
         <p class="until">
-          {t('statusUntil', formatTime(lesson.endsAt))} · <span class="countdown">{t('statusLeft', formatCountdown(lesson.endsAt - now))}</span>
+          {t('statusUntil', formatTime(lesson.endsAt))} · <span class="countdown">{formatTimeLeft(lesson.endsAt - now)}</span>
         </p>
       )}
       {lesson && (
         <>
           <p class="mode">{t(lesson.mode === 'allowlist' ? 'modeAllowlist' : 'modeBlocklist')}</p>
-          <SiteList sites={lesson.sites} empty={t(lesson.mode === 'allowlist' ? 'statusOnlySchoolSites' : 'statusNothingBlocked')} />
+          {compact && lesson.sites.length > 0 ? (
+            <details class="lesson-sites">
+              <summary>{plural('showSites', lesson.sites.length)}</summary>
+              <SiteList sites={lesson.sites} empty="" />
+            </details>
+          ) : (
+            <SiteList sites={lesson.sites} empty={t(lesson.mode === 'allowlist' ? 'statusOnlySchoolSites' : 'statusNothingBlocked')} />
+          )}
         </>
       )}
       {exceptions.length > 0 && (
@@ -66,9 +76,20 @@ function SiteList({ sites, empty }: { sites: readonly string[]; empty: string })
   const shown = sites.slice(0, SITES_SHOWN);
   return (
     <ul class="site-list">
-      {shown.map((site) => (
-        <li key={site}>{site}</li>
-      ))}
+      {shown.map((site) => {
+        const href = siteLink(site);
+        return (
+          <li key={site}>
+            {href ? (
+              <a href={href} target="_blank" rel="noopener noreferrer">
+                {site}
+              </a>
+            ) : (
+              site
+            )}
+          </li>
+        );
+      })}
       {sites.length > shown.length && <li class="more">{t('statusMoreSites', String(sites.length - shown.length))}</li>}
     </ul>
   );

@@ -48,12 +48,56 @@ export function formatCountdown(ms: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
-/** A link target for a site pattern, or null when the pattern names no single site (such as "*"). */
+/**
+ * A message for a count, in the form the language needs: `${key}One` for
+ * one ("1 site"), `${key}Other` for any other count ("0 sites", "2 sites").
+ * Chrome's i18n has no plurals, so each counted message is two messages;
+ * the count is $1 and `more` follow it. Dutch and English both have just
+ * these two forms; Intl.PluralRules picks between them.
+ */
+export function plural(key: string, count: number, more: readonly string[] = []): string {
+  const form = new Intl.PluralRules(language()).select(count) === 'one' ? 'One' : 'Other';
+  return t(`${key}${form}`, [String(count), ...more]);
+}
+
+/**
+ * What a countdown shows for `ms` left: whole minutes, rounded up ("45 min
+ * left" from 44:01 to 45:00), and seconds only in the last minute; and how
+ * long until it shows something else, so a page can re-render then rather
+ * than every second. `changesIn` is null once nothing is left.
+ */
+export function timeLeft(ms: number): { readonly unit: 'minutes' | 'seconds'; readonly value: number; readonly changesIn: number | null } {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  if (seconds >= 60) {
+    const minutes = Math.ceil(seconds / 60);
+    // The next value shows once fewer seconds are left than the minutes shown now cover: 59 s for "1 min".
+    const nextAt = minutes === 1 ? 59_000 : (minutes - 1) * 60_000;
+    return { unit: 'minutes', value: minutes, changesIn: ms - nextAt };
+  }
+  return { unit: 'seconds', value: seconds, changesIn: seconds === 0 ? null : ms - (seconds - 1) * 1000 };
+}
+
+/** "45 min left" / "nog 45 min", and in the last minute "59 seconds left" / "nog 59 seconden". */
+export function formatTimeLeft(ms: number): string {
+  const left = timeLeft(ms);
+  return plural(left.unit === 'minutes' ? 'timeLeftMinutes' : 'timeLeftSeconds', left.value);
+}
+
+/**
+ * A link target for a site pattern: https:// in front of a bare site, and
+ * only http(s) addresses; null when the pattern names no single page to
+ * open (`*`, a wildcard, another scheme).
+ */
 export function siteLink(pattern: string): string | null {
-  const trimmed = pattern.trim();
-  if (trimmed === '*' || trimmed === '') return null;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) return /^https?:\/\//i.test(trimmed) ? trimmed : null;
-  return `https://${trimmed.replace(/^\./, '')}`;
+  const trimmed = pattern.trim().replace(/^\./, '');
+  if (trimmed === '' || trimmed.includes('*')) return null;
+  const address = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
+  try {
+    const url = new URL(address);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '' ? address : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A site pattern's problem in the teacher's language, from core's error code. */

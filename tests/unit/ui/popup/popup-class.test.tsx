@@ -466,7 +466,7 @@ describe('in Dutch', () => {
     await user.type(screen.getByLabelText('Docentcode'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
-    await screen.findByRole('button', { name: 'Verder gaan' });
+    await screen.findByRole('button', { name: 'Verdergaan' });
     expect(background.outbox['2B']?.lastError).toMatch(/^the class feed refused the credentials \(HTTP 401\)/);
     expect(delivery()).toBe(
       'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): ICT stelt die in het beleid in (classFeed.authorization)',
@@ -479,13 +479,13 @@ describe('in Dutch', () => {
     await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de klassenfeed antwoordde met HTTP 503'));
 
     background.feedHost.putAnswer = 413;
-    await user.click(screen.getByRole('button', { name: 'Verder gaan' }));
+    await user.click(screen.getByRole('button', { name: 'Verdergaan' }));
     await screen.findByText('Klas 2B kan weer verder.');
     expect(delivery()).toBe('Niet afgeleverd: de klassenfeed weigerde het document (HTTP 413)');
 
     background.feedHost.putAnswer = 'unreachable';
     await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
-    await screen.findByRole('button', { name: 'Verder gaan' });
+    await screen.findByRole('button', { name: 'Verdergaan' });
     expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed was niet bereikbaar');
     expect(await axeViolations()).toEqual([]);
   });
@@ -500,7 +500,7 @@ describe('in Dutch', () => {
     await user.type(screen.getByLabelText('Docentcode'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
-    await screen.findByRole('button', { name: 'Verder gaan' });
+    await screen.findByRole('button', { name: 'Verdergaan' });
     const { lastProblem: _none, ...older } = background.outbox['2B']!;
     await background.setLocal({ feedOutbox: { ...background.outbox, '2B': older } });
     // The popup refreshes by itself while a delivery is pending.

@@ -97,12 +97,58 @@ describe('the status, for everyone', () => {
     expect(screen.getByText('Set by the teacher')).toBeTruthy();
     expect(screen.getByText('Only the sites below')).toBeTruthy();
     expect(screen.getByText(`until ${formatTime(T0 + 35 * M)}`, { exact: false })).toBeTruthy();
-    expect(screen.getByText('35:00 left')).toBeTruthy();
+    expect(screen.getByText('35 min left')).toBeTruthy();
     expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toEqual(['rekenen.nl', 'wikipedia.org']);
     expect(screen.getByText(`Next: Taal at ${formatTime(Date.UTC(2026, 2, 2, 13, 0), 'UTC')}`)).toBeTruthy();
     // Nothing a student could change.
     expect(screen.getAllByRole('button').map((button) => button.textContent)).toEqual(['Teacher']);
     expect(screen.queryByRole('textbox')).toBeNull();
+  });
+
+  it("links the lesson's sites, opening in a new tab, and only web addresses", async () => {
+    await setup({ lesson: lesson({ sites: ['rekenen.nl', 'https://schooltv.nl/programma/rekenen', '.exact.test', 'ftp://files.test', 'video.test/watch?v=*'] }) });
+    await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
+    const links = screen.getAllByRole('link');
+    expect(links.map((link) => [link.textContent, link.getAttribute('href')])).toEqual([
+      ['rekenen.nl', 'https://rekenen.nl'],
+      ['https://schooltv.nl/programma/rekenen', 'https://schooltv.nl/programma/rekenen'],
+      ['.exact.test', 'https://exact.test'],
+    ]);
+    for (const link of links) {
+      expect(link.getAttribute('target')).toBe('_blank');
+      expect(link.getAttribute('rel')).toContain('noopener');
+    }
+    // The others are listed as text.
+    expect(screen.getAllByRole('listitem').map((item) => item.textContent)).toContain('ftp://files.test');
+  });
+
+  it('offers the teacher entry quietly, below the status', async () => {
+    await setup({ lesson: lesson() });
+    await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
+    const teacher = screen.getByRole('button', { name: 'Teacher' });
+    expect(teacher.classList.contains('primary')).toBe(false);
+    expect(teacher.closest('header')).toBeNull();
+    // After everything a student reads: the lesson and its sites come first, also for the keyboard.
+    const lastSite = screen.getByRole('link', { name: 'wikipedia.org' });
+    expect(lastSite.compareDocumentPosition(teacher) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+  });
+
+  it('counts down in minutes, and in seconds only in the last minute', async () => {
+    useClock(T0, PAGE_TIMERS);
+    await setup({ lesson: lesson({ endsAt: T0 + 2 * M + 30_000 }) });
+    await screen.findByRole('heading', { level: 1, name: 'Rekenen 2B' });
+    const countdown = () => document.querySelector('.countdown')?.textContent;
+    expect(countdown()).toBe('3 min left');
+    await later(29_000);
+    expect(countdown()).toBe('3 min left');
+    await later(1000);
+    expect(countdown()).toBe('2 min left');
+    await later(60_000);
+    expect(countdown()).toBe('1 min left');
+    await later(1000);
+    expect(countdown()).toBe('59 seconds left');
+    await later(58_000);
+    expect(countdown()).toBe('1 second left');
   });
 
   it('says so when browsing is open', async () => {
@@ -127,7 +173,7 @@ describe('the status, for everyone', () => {
     await setup({ lesson: lesson() });
     expect(await screen.findByRole('button', { name: 'Docent' })).toBeTruthy();
     expect(screen.getByText('Alleen de sites hieronder')).toBeTruthy();
-    expect(screen.getByText('nog 35:00')).toBeTruthy();
+    expect(screen.getByText('nog 35 min')).toBeTruthy();
   });
 });
 
@@ -217,7 +263,7 @@ describe('starting a lesson', () => {
     const { background, user } = await setup({ policy: { presets: [itPreset] } });
     await unlock(user);
     const row = (await screen.findByText('Taal')).closest('li')!;
-    expect(within(row).getByText('Only 1 site(s) · 50 min')).toBeTruthy();
+    expect(within(row).getByText('Only 1 site · 50 min')).toBeTruthy();
     await user.click(within(row).getByRole('button', { name: 'Start' }));
     expect(await screen.findByText('Lesson started: Taal')).toBeTruthy();
     expect(background.lesson).toMatchObject({ title: 'Taal', sites: ['taal.nl'], startsAt: T0, endsAt: T0 + 50 * M });
@@ -234,9 +280,11 @@ describe('starting a lesson', () => {
     const field = screen.getByLabelText('Add a site');
     await user.type(field, '*.rekenen.nl');
     expect(field.getAttribute('aria-invalid')).toBe('true');
-    expect(screen.getByText(/^Not a valid site: "\*\.rekenen\.nl": write "rekenen\.nl" instead/)).toBeTruthy();
-    await user.clear(field);
-    await user.type(field, 'rekenen.nl{Enter}');
+    expect(screen.getByText('Not a valid site: *.rekenen.nl → use rekenen.nl (includes all its subdomains)')).toBeTruthy();
+    // The fix is one click: the corrected site goes in, and the field is empty again.
+    await user.click(screen.getByRole('button', { name: 'Use rekenen.nl' }));
+    expect((field as HTMLInputElement).value).toBe('');
+    expect(field.getAttribute('aria-invalid')).toBe('false');
     expect(within(screen.getByRole('group', { name: 'Allowed sites' })).getByText('rekenen.nl')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: "+ Add this tab's site: wikipedia.org" }));
     await user.click(screen.getByRole('radio', { name: '45 min' }));
@@ -272,6 +320,64 @@ describe('starting a lesson', () => {
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
     expect(screen.getByRole('alert').textContent).toBe('Correct the site in the field first, or empty the field.');
     expect(background.sent('startLesson')).toEqual([]);
+  });
+
+  it('asks whether a pasted address means the whole site or only that page', async () => {
+    const { background, user } = await setup();
+    await unlock(user);
+    await user.click(await screen.findByRole('button', { name: 'New lesson…' }));
+    await user.type(screen.getByLabelText('Lesson name'), 'Rekenen');
+    const field = screen.getByLabelText('Add a site') as HTMLInputElement;
+    const sites = () => within(screen.getByRole('group', { name: 'Allowed sites' })).queryAllByRole('listitem').map((chip) => chip.firstChild?.textContent);
+
+    await user.click(field);
+    await user.paste('https://www.schooltv.nl/programma/rekenen');
+    expect(screen.getByText('“https://www.schooltv.nl/programma/rekenen” is a page of schooltv.nl. Add the whole site, or only this page?')).toBeTruthy();
+    expect(sites()).toEqual([]);
+    expect(await axeViolations()).toEqual([]);
+    // Not started while the choice is open.
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(screen.getByRole('alert').textContent).toBe('First choose for the address in the field: the whole site, or only that page.');
+    expect(background.sent('startLesson')).toEqual([]);
+
+    await user.click(screen.getByRole('button', { name: 'The whole site schooltv.nl' }));
+    expect(sites()).toEqual(['schooltv.nl']);
+    expect(field.value).toBe('');
+
+    await user.click(field);
+    await user.paste('https://www.youtube.com/watch?v=abc');
+    await user.click(screen.getByRole('button', { name: 'Only this page' }));
+    expect(sites()).toEqual(['schooltv.nl', 'youtube.com/watch?v=abc']);
+
+    // Enter takes the suggestion: the whole site.
+    await user.click(field);
+    await user.paste('https://nl.wikipedia.org/wiki/Breuk');
+    await user.keyboard('{Enter}');
+    expect(sites()).toEqual(['schooltv.nl', 'youtube.com/watch?v=abc', 'nl.wikipedia.org']);
+    expect(screen.queryByRole('button', { name: 'Only this page' })).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    await screen.findByText('Lesson started: Rekenen');
+    expect(background.lesson?.sites).toEqual(['schooltv.nl', 'youtube.com/watch?v=abc', 'nl.wikipedia.org']);
+  });
+
+  it('asks in Dutch too', async () => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup();
+    await user.click(await screen.findByRole('button', { name: 'Docent' }));
+    await user.type(screen.getByLabelText('Docentcode'), '1234{Enter}');
+    await answered();
+    await user.click(await screen.findByRole('button', { name: 'Nieuwe les…' }));
+    await user.click(screen.getByLabelText('Een site toevoegen'));
+    await user.paste('https://www.schooltv.nl/programma/rekenen');
+    expect(screen.getByText('“https://www.schooltv.nl/programma/rekenen” is een pagina van schooltv.nl. De hele site toevoegen, of alleen deze pagina?')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'De hele site schooltv.nl' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Alleen deze pagina' })).toBeTruthy();
+    await user.clear(screen.getByLabelText('Een site toevoegen'));
+    await user.type(screen.getByLabelText('Een site toevoegen'), '*.bad.com');
+    expect(screen.getByText('Geen geldige site: *.bad.com → gebruik bad.com (met al zijn subdomeinen)')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'bad.com gebruiken' }));
+    expect(within(screen.getByRole('group', { name: 'Toegestane sites' })).getByText('bad.com')).toBeTruthy();
   });
 
   it('takes an end time instead of a length', async () => {
@@ -343,6 +449,20 @@ describe('a running lesson', () => {
     expect(screen.queryByRole('button', { name: 'End now' })).toBeNull();
   });
 
+  it("puts the running lesson's controls first, with its sites folded away", async () => {
+    const { user } = await setup({ lesson: lesson(), presets: [ownPreset], policy: { presets: [itPreset] } });
+    await unlock(user);
+    const extend = await screen.findByRole('button', { name: '+5 min' });
+    const newLesson = screen.getByRole('button', { name: 'New lesson…' });
+    expect(extend.compareDocumentPosition(newLesson) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const card = document.querySelector('.status-card') as HTMLElement;
+    const folded = within(card).getByText('Show the 2 sites').closest('details')!;
+    expect(folded.open).toBe(false);
+    expect(folded.compareDocumentPosition(extend) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await user.click(within(card).getByText('Show the 2 sites'));
+    expect(within(folded).getAllByRole('link').map((link) => link.textContent)).toEqual(['rekenen.nl', 'wikipedia.org']);
+  });
+
   it('passes axe with the panel open', async () => {
     const { user } = await setup({ lesson: lesson(), presets: [ownPreset], policy: { presets: [itPreset] } });
     await unlock(user);
@@ -361,6 +481,40 @@ describe('a running lesson', () => {
 });
 
 describe('presets', () => {
+  const signIn: Preset = { id: 'toets', title: 'Toets', mode: 'allowlist', sites: [], embeds: [] };
+  const closed: Preset = { id: 'geen-ai', title: 'Geen AI', mode: 'blocklist', sites: ['chatgpt.com', 'gemini.google.com'], embeds: [], minutes: 30 };
+  const open: Preset = { id: 'open', title: 'Open', mode: 'blocklist', sites: [], embeds: [] };
+  const metaOf = (title: string) => within(screen.getByText(title).closest('li')!).getByText(/ · /).textContent;
+
+  it.each([
+    ['en', ['Only 1 site · 50 min', 'Only 2 sites · 45 min', "Only the school's sign-in sites · 45 min", 'Blocks 2 sites · 30 min', 'Blocks no sites · 45 min']],
+    ['nl', ['Alleen 1 site · 50 min', 'Alleen 2 sites · 45 min', 'Alleen de inlogsites van school · 45 min', 'Blokkeert 2 sites · 30 min', 'Blokkeert geen sites · 45 min']],
+  ] as const)('says what each preset does, with proper plurals (%s)', async (language, expected) => {
+    setMessageSource(localeSource(language));
+    const { user } = await setup({ presets: [ownPreset], policy: { presets: [itPreset, signIn, closed, open] } });
+    await user.click(await screen.findByRole('button', { name: language === 'nl' ? 'Docent' : 'Teacher' }));
+    await user.type(screen.getByLabelText(language === 'nl' ? 'Docentcode' : 'Teacher PIN'), '1234{Enter}');
+    await answered();
+    await screen.findByText('Taal');
+    expect(['Taal', 'Topo', 'Toets', 'Geen AI', 'Open'].map(metaOf)).toEqual(expected);
+    expect(document.body.textContent).not.toContain('(s)');
+  });
+
+  it("shows a preset's sites on request, before it is started", async () => {
+    const { background, user } = await setup({ presets: [ownPreset], policy: { presets: [signIn] } });
+    await unlock(user);
+    const row = (await screen.findByText('Topo')).closest('li')!;
+    const disclosure = within(row).getByText('Show the 2 sites').closest('details')!;
+    expect(disclosure.open).toBe(false);
+    await user.click(within(row).getByText('Show the 2 sites'));
+    expect(disclosure.open).toBe(true);
+    expect(within(disclosure).getAllByRole('listitem').map((item) => item.textContent)).toEqual(['topo.nl', 'maps.test']);
+    expect(background.sent('startLesson')).toEqual([]);
+    // A preset with no sites of its own has nothing to show.
+    expect(within(screen.getByText('Toets').closest('li')!).queryByText(/^Show/)).toBeNull();
+    expect(await axeViolations()).toEqual([]);
+  });
+
   it('saves the running lesson as a preset', async () => {
     const { background, user } = await setup({ lesson: lesson() });
     await unlock(user);
