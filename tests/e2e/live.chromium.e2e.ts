@@ -192,11 +192,12 @@ describe('two nginx nodes sharing Redis: published on node A, the student on nod
     await waitForLive(who.ui, 'waiting', 'the student to notice node B is gone');
     const pausedAt = await publishWhenStored(teacher, '2B', pause('Laptops dicht'));
     await nodeB.restart();
-    // By the socket's reconnect (jittered backoff) or the 30-second poll, whichever comes first.
+    // By the socket's reconnect (jittered backoff, up to a minute) or the 30-second poll, whichever comes first.
     await swept(who, 'the pause published while node B was down to arrive on reconnect', 45_000);
     expect(await heldIssuedAt(who)).toBe(pausedAt);
-    // The pause may have come with the poll; the socket itself reconnects after its jittered backoff, up to 60 s.
-    await waitForSubscribers(countUrl(), shared.authorization, 1, 'node A to count the student again', 75_000);
+    await waitForLive(who.ui, 'open', 'the student to be live again on node B', 75_000);
+    // (Not the count here: nchan with Redis keeps counting a stopped node's sockets for a while,
+    // and those of a node that crashed until Redis forgets them: docs/class-feed.md.)
     expect((await classStatus(who.ui))?.rejections).toBe(0);
     await publishWhenStored(teacher, '2B', { lesson: null });
     await released(who, 'the resume to reach the student');

@@ -48,32 +48,47 @@ export async function statusPage(session: ExtensionSession): Promise<Page> {
 /** Waits until the student's socket for the class is in `state`. */
 export async function waitForLive(page: Page, state: LiveStatus['state'], what: string, timeoutMs = 30_000): Promise<LiveStatus> {
   let seen: LiveStatus | null | undefined;
-  await waitFor(
-    async () => {
-      seen = (await classStatus(page))?.live;
-      return seen?.state === state;
-    },
-    `${what} (the live connection to be ${state}; last seen ${JSON.stringify(seen)})`,
-    timeoutMs,
-  );
+  try {
+    await waitFor(
+      async () => {
+        seen = (await classStatus(page))?.live;
+        return seen?.state === state;
+      },
+      `${what} (the live connection to be ${state})`,
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${String(error)}; last seen ${JSON.stringify(seen)}`);
+  }
   return seen!;
 }
 
-/** The host's own count of the class's subscribers (GET with the token and Accept: application/json); 404 is 0. */
+/** What the last count request got when it got no count: an HTTP status with its body, or the network's error. */
+let lastCountProblem = '';
+
+/** The host's own count of the class's subscribers (GET with the token and Accept: application/json); 404 is 0; null when the host gives none. */
 export async function subscribers(url: string, authorization: string): Promise<number | null> {
   try {
     const response = await fetch(url, { headers: { Authorization: authorization, Accept: 'application/json' } });
     if (response.status === 404) return 0;
-    if (response.status !== 200) return null;
+    if (response.status !== 200) {
+      lastCountProblem = `HTTP ${response.status} ${(await response.text()).slice(0, 200)}`;
+      return null;
+    }
     return ((await response.json()) as { subscribers: number }).subscribers;
-  } catch {
+  } catch (error) {
+    lastCountProblem = String(error);
     return null;
   }
 }
 
 export async function waitForSubscribers(url: string, authorization: string, count: number, what: string, timeoutMs = 30_000): Promise<void> {
   let seen: number | null = null;
-  await waitFor(async () => (seen = await subscribers(url, authorization)) === count, `${what} (${count} subscribers; last seen ${seen})`, timeoutMs);
+  try {
+    await waitFor(async () => (seen = await subscribers(url, authorization)) === count, `${what} (${count} subscribers)`, timeoutMs);
+  } catch (error) {
+    throw new Error(`${String(error)}; last seen ${seen}${seen === null ? `: ${lastCountProblem}` : ''}`);
+  }
 }
 
 /** Publishes, trying again while the host cannot store (503 while Redis is away): the teacher's device retries too. */
