@@ -30,6 +30,17 @@ export async function waitForLanding(session: ExtensionSession, page: Page, url:
   await waitFor(async () => (await open(session, page, url)) === landing, what, timeoutMs);
 }
 
+/**
+ * The page itself starts a navigation (as a link or a script would) and
+ * nothing waits for it: for a page that keeps loading, or whose response is
+ * held back, where waiting for `load` would never end.
+ */
+export async function startNavigation(page: Page, url: string): Promise<void> {
+  await page.evaluate((to) => {
+    location.href = to;
+  }, url);
+}
+
 export function button(page: Page, name: string) {
   return page.locator(`::-p-aria([name="${name}"][role="button"])`);
 }

@@ -1,12 +1,12 @@
 /**
  * The enforcement core in real Chromium: DNR rules from a lesson stored the
- * way the popup stores it, the navigation backstop, the tab sweep, the end of
- * a lesson, and a service worker killed mid-lesson.
+ * way the popup stores it, the navigation backstop, the tab sweep (loading
+ * tabs too), the end of a lesson, and a service worker killed mid-lesson.
  */
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { blockedPageFor, open } from '../../src/dev/pages';
+import { blockedPageFor, open, startNavigation } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
@@ -180,4 +180,24 @@ test('an allowed video does not let another through a repeated query key (?v=123
     expect(await open(session, page, smuggled)).toBe(blockedPageFor(session, smuggled));
   }
   expect(server.requests).toEqual([]);
+});
+
+test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/stall`;
+  await startNavigation(page, target);
+  // Committed and on screen; its body never ends, so the tab stays "loading".
+  await waitFor(async () => (await page.evaluate(() => document.getElementById('where')?.textContent)) === 'other.test /stall', 'the page to show while it loads');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the loading tab to be sent to the blocked page');
+});
+
+test('a blocked page whose response arrives after the lesson started is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/held?key=chromium-straddle`;
+  await open(session, page, `${server.origin('allowed.test')}/before`);
+  await startNavigation(page, target);
+  await waitFor(() => server.requests.some((request) => request.path === '/held?key=chromium-straddle'), 'the request to reach the site');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.release('chromium-straddle');
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the page to be sent to the blocked page when it commits');
 });

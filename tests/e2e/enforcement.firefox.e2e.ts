@@ -1,12 +1,13 @@
 /**
  * The enforcement core in real Firefox (ESR): the same built source, with
  * background scripts instead of a service worker. Lessons are stored the way
- * the popup stores them; DNR does the blocking.
+ * the popup stores them; DNR does the blocking, the navigation backstop and
+ * the tab sweep catch what it cannot see.
  */
 import type { Page } from 'puppeteer-core';
-import { distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
+import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
 import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { blockedPageFor, open } from '../../src/dev/pages';
+import { blockedPageFor, open, startNavigation } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
@@ -14,10 +15,18 @@ let session: FirefoxSession;
 let server: TestServer;
 let page: Page;
 
+async function waitForRules(predicate: (count: number) => boolean): Promise<void> {
+  await waitFor(async () => predicate(await ruleCount(session)), 'rules to be applied');
+}
+
+async function startLesson(sites: string[], extra: Parameters<typeof allowlistLesson>[3] = {}): Promise<void> {
+  await setLesson(session, allowlistLesson(sites, Date.now() - 1000, 45, extra));
+  await waitForRules((count) => count > 0);
+}
+
 beforeAll(async () => {
   server = await startTestServer();
   session = await launchFirefox({ extensionDir: distDir('firefox') });
-  page = await session.browser.newPage();
 });
 
 afterAll(async () => {
@@ -25,9 +34,18 @@ afterAll(async () => {
   await server?.close();
 });
 
+beforeEach(async () => {
+  page = await session.browser.newPage();
+});
+
+afterEach(async () => {
+  await page.close();
+  await setLesson(session, null);
+  await waitForRules((count) => count === 0);
+});
+
 test('an allowlist lesson lets its sites through and sends the rest to the blocked page', async () => {
-  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
-  await waitFor(async () => (await ruleCount(session)) > 0, 'rules to be applied');
+  await startLesson(['allowed.test']);
 
   const allowed = server.origin('allowed.test') + '/page';
   expect(await open(session, page, allowed)).toBe(allowed);
@@ -41,6 +59,7 @@ test('an allowlist lesson lets its sites through and sends the rest to the block
 });
 
 test('an allowed page keeps its images and scripts from other hosts, and a blocked frame is stopped', async () => {
+  await startLesson(['allowed.test']);
   await open(session, page, server.origin('allowed.test') + '/with-image');
   await waitFor(async () => (await page.evaluate(() => document.body.dataset.imgLoaded ?? null)) !== null, 'the image to load or fail');
   expect(await page.evaluate(() => document.body.dataset.imgLoaded)).toBe('yes');
@@ -53,9 +72,28 @@ test('an allowed page keeps its images and scripts from other hosts, and a block
   expect(server.requests.slice(before).some((r) => r.host.startsWith('games.test'))).toBe(false);
 });
 
+test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/stall`;
+  await startNavigation(page, target);
+  await waitFor(async () => (await page.evaluate(() => document.getElementById('where')?.textContent)) === 'other.test /stall', 'the page to show while it loads');
+  await startLesson(['allowed.test']);
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the loading tab to be sent to the blocked page');
+});
+
+test('a blocked page whose response arrives after the lesson started is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/held?key=firefox-straddle`;
+  await open(session, page, `${server.origin('allowed.test')}/before`);
+  await startNavigation(page, target);
+  await waitFor(() => server.requests.some((request) => request.path === '/held?key=firefox-straddle'), 'the request to reach the site');
+  await startLesson(['allowed.test']);
+  server.release('firefox-straddle');
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the page to be sent to the blocked page when it commits');
+});
+
 test('ending the lesson opens the web again', async () => {
+  await startLesson(['allowed.test']);
   await setLesson(session, null);
-  await waitFor(async () => (await ruleCount(session)) === 0, 'rules to be removed');
+  await waitForRules((count) => count === 0);
   const target = server.origin('other.test') + '/free';
   expect(await open(session, page, target)).toBe(target);
 });

@@ -193,30 +193,78 @@ function blockedAddressOf(url: string): string | null {
 }
 
 /**
+ * Per tab, the address it was last sent back to from the blocked page, and
+ * under which rules. Were the browser's rules to block an address decide()
+ * allows (a rule the browser refused, say), the tab would be sent back and
+ * forth for ever; it is sent back once per address and rules instead. A
+ * cache only: a new worker may send a tab back once more.
+ */
+const sentBack = new Map<number, { readonly address: string; readonly prepared: PreparedRules }>();
+
+/** Sends a tab on the blocked page back to the address it stands for, when the rules allow that address now. */
+async function sendBack(tabId: number, address: string, prepared: PreparedRules): Promise<void> {
+  if (address === '' || !decide(address, prepared, 'page').allowed) return;
+  const last = sentBack.get(tabId);
+  if (last !== undefined && last.address === address && last.prepared === prepared) return;
+  sentBack.set(tabId, { address, prepared });
+  await navigateTab(tabId, address);
+}
+
+/**
  * Every open tab whose page is now blocked goes to the blocked page; every
  * blocked page whose address is allowed again goes back to it, so a class is
  * released when a lesson ends without anyone touching a laptop.
+ *
+ * A page is judged by what the tab shows, loading or not: a page whose
+ * response was still arriving, or whose images were still loading, when
+ * the rules changed is on screen all the same. A navigation under way
+ * (Chromium names it, `pendingUrl`) is left to go on: the rules in force
+ * judge its request, and the backstop its commit (when its response was
+ * already arriving); only a blocked page it is about to show for an address
+ * allowed now is sent back at once.
  */
 async function sweep(prepared: PreparedRules): Promise<void> {
   const tabs = await openTabs();
   await Promise.all(
     tabs.map(async (tab) => {
-      const original = blockedAddressOf(tab.url);
-      if (original !== null) {
-        if (original !== '' && decide(original, prepared, 'page').allowed) await navigateTab(tab.id, original);
+      if (tab.pendingUrl !== null && tab.pendingUrl !== tab.url) {
+        const pending = blockedAddressOf(tab.pendingUrl);
+        if (pending !== null) await sendBack(tab.id, pending, prepared);
         return;
       }
-      // A tab still loading is judged by DNR and, when it commits, by the backstop; navigating it
-      // here as well would abort a navigation that is already going to the right place.
-      if (tab.loading) return;
+      const original = blockedAddressOf(tab.url);
+      if (original !== null) {
+        await sendBack(tab.id, original, prepared);
+        return;
+      }
       if (!decide(tab.url, prepared, 'page').allowed) await navigateTab(tab.id, blockedPageFor(tab.url));
     }),
   );
 }
 
-/** The navigation backstop: a page DNR did not stop (cached by a service worker, or a pushState) is sent to the blocked page. */
+/**
+ * The rules to judge a navigation by: those of the pass under way when one
+ * is (a navigation that commits while a lesson starts or ends is judged by
+ * the new rules, not the ones being replaced), else the rules in force.
+ */
+function rulesToJudgeBy(now: number): Promise<Current> {
+  return running ?? ensureCurrent(now);
+}
+
+/**
+ * The navigation backstop: what DNR did not stop (a page a site's service
+ * worker served, a pushState, a response that was already arriving when
+ * the rules changed) goes to the blocked page. A blocked page that commits
+ * while its address is allowed (the lesson ended while it was on its way)
+ * goes back to that address.
+ */
 export async function checkNavigation(tabId: number, url: string, frame: 'page' | 'frame'): Promise<void> {
-  if (frame !== 'page' || blockedAddressOf(url) !== null) return;
-  const { prepared } = await ensureCurrent(Date.now());
+  if (frame !== 'page') return;
+  const original = blockedAddressOf(url);
+  const { prepared } = await rulesToJudgeBy(Date.now());
+  if (original !== null) {
+    await sendBack(tabId, original, prepared);
+    return;
+  }
   if (!decide(url, prepared, 'page').allowed) await navigateTab(tabId, blockedPageFor(url));
 }

@@ -1,0 +1,90 @@
+// The tab sweep and the navigation backstop of the real background over an
+// in-memory browser: what a tab shows when the rules change — loading or
+// not, with a navigation under way, or on the blocked page — and what a
+// committed navigation is judged by.
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { startBackground, type TestBackground } from './support/background';
+import { useClock } from './support/clock';
+import type { Lesson } from '../../../src/core/schemas';
+
+const M = 60_000;
+const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
+const BLOCKED_PAGE = 'chrome-extension://test-extension-id/blocked.html';
+const blockedPageFor = (url: string): string => `${BLOCKED_PAGE}#${url}`;
+const POLICY = { blocked: ['games.test'], allowed: ['login.microsoftonline.com'] };
+
+const lesson = (extra: Partial<Lesson> = {}): Lesson => ({ id: 'l1', title: 'Rekenen', mode: 'allowlist', sites: ['rekenen.nl'], embeds: ['player.vimeo.com'], startsAt: T0 - 5 * M, endsAt: T0 + 40 * M, ...extra });
+
+let background: TestBackground;
+
+beforeEach(() => useClock(T0));
+
+afterEach(async () => {
+  await background.stop();
+  jest.useRealTimers();
+});
+
+/** The lesson ends: the clock reaches its end and the wake-up fires. */
+async function endLesson(subject: TestBackground, endsAt: number): Promise<void> {
+  jest.setSystemTime(endsAt);
+  await subject.fireAlarm('lesmodus-next-change');
+}
+
+describe('the sweep, when a lesson starts', () => {
+  it('sends a tab to the blocked page while its page is still loading (a response still arriving, an image that never ends)', async () => {
+    background = await startBackground({ policy: POLICY, tabs: [{ url: 'https://wikipedia.org/wiki/Breuk', loading: true }] });
+    await background.setLocal({ lesson: lesson() });
+    expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/wiki/Breuk'));
+  });
+
+  it('leaves a navigation under way to go on: the rules judge its request, the backstop its commit', async () => {
+    background = await startBackground({ policy: POLICY, tabs: [{ url: 'https://rekenen.nl/', pendingUrl: 'https://wikipedia.org/' }] });
+    await background.setLocal({ lesson: lesson() });
+    expect(background.tabsSent).toEqual([]);
+    await background.commit(1, 'https://wikipedia.org/');
+    await background.idle();
+    expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/'));
+  });
+
+  it('judges a navigation that commits while the new rules are being applied by the new rules', async () => {
+    background = await startBackground({ policy: POLICY, tabs: [{ url: 'https://rekenen.nl/', pendingUrl: 'https://wikipedia.org/' }] });
+    // The lesson is written, and its pass is under way when the browser reports the commit (the sweep read the tab before it).
+    await background.browser.storage.local.set({ lesson: lesson() });
+    await background.commit(1, 'https://wikipedia.org/', { reportOnly: true });
+    await background.idle();
+    expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/'));
+  });
+});
+
+describe('the sweep, when a lesson ends', () => {
+  it('sends a blocked page back to its address, also one still on its way to the tab', async () => {
+    background = await startBackground({
+      policy: POLICY,
+      local: { lesson: lesson() },
+      tabs: [{ url: blockedPageFor('https://wikipedia.org/a') }, { url: 'https://rekenen.nl/', pendingUrl: blockedPageFor('https://wikipedia.org/b') }],
+    });
+    await endLesson(background, T0 + 40 * M);
+    expect(await background.tabUrl(1)).toBe('https://wikipedia.org/a');
+    expect(await background.tabUrl(2)).toBe('https://wikipedia.org/b');
+  });
+});
+
+describe('the backstop', () => {
+  it('sends a blocked page that commits after the lesson ended back to its address', async () => {
+    background = await startBackground({ policy: POLICY, local: { lesson: lesson() }, tabs: [{ url: 'https://rekenen.nl/', pendingUrl: 'https://wikipedia.org/' }] });
+    await endLesson(background, T0 + 40 * M);
+    // Firefox does not name a navigation under way: the sweep saw the page it came from, and the blocked page commits now.
+    await background.commit(1, blockedPageFor('https://wikipedia.org/'));
+    await background.idle();
+    expect(await background.tabUrl(1)).toBe('https://wikipedia.org/');
+  });
+
+  it('sends a tab back once per address and rules, were the browser to block what the rules allow', async () => {
+    background = await startBackground({ policy: POLICY, tabs: [{ url: 'https://rekenen.nl/' }] });
+    for (let round = 0; round < 3; round += 1) {
+      await background.commit(1, blockedPageFor('https://wikipedia.org/'));
+      await background.idle();
+    }
+    expect(background.tabsSent).toEqual([{ tabId: 1, url: 'https://wikipedia.org/' }]);
+  });
+});
