@@ -79,6 +79,10 @@ function framePage(host: string, path: string, src: string): string {
   );
 }
 
+function linkPage(host: string, path: string, to: string): string {
+  return page(`${host}${path}`, `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>\n<a id="go" href="${escapeHtml(to)}">go</a>`);
+}
+
 /**
  * The start of a page whose body never ends: committed and shown, and
  * "loading" for as long as the browser keeps the connection. The padding
@@ -190,6 +194,7 @@ const HTML = 'text/html; charset=utf-8';
  *   a navigation whose response is still to come;
  * - `/stall` → a page whose body never ends: committed and shown (`#where`),
  *   and still loading;
+ * - `/link?to=URL` → a link `#go` to URL, for a navigation the page makes;
  * - `/favicon.ico` → 404 (browsers ask for it on their own).
  */
 export async function startTestServer(): Promise<TestServer> {
@@ -256,6 +261,9 @@ export async function startTestServer(): Promise<TestServer> {
       case '/stall':
         response.writeHead(200, { 'content-type': HTML, 'cache-control': 'no-store' });
         response.write(stalledPageStart(host, path));
+        return;
+      case '/link':
+        send(response, 200, HTML, linkPage(host, path, query.get('to') ?? '/'));
         return;
       case '/favicon.ico':
         send(response, 404, 'text/plain; charset=utf-8', 'no favicon\n');

@@ -201,3 +201,31 @@ test('a blocked page whose response arrives after the lesson started is sent to 
   server.release('chromium-straddle');
   await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the page to be sent to the blocked page when it commits');
 });
+
+test('the sweep never opens what a page wrote after blocked.html# (chrome://, file://)', async () => {
+  // blocked.html is open to every web page: a page can send its tab there with any address after '#'.
+  const written = ['chrome://version/', 'file:///etc/passwd'];
+  const tabs: Page[] = [];
+  try {
+    for (const address of written) {
+      const tab = await session.browser.newPage();
+      tabs.push(tab);
+      const landing = blockedPageFor(session, address);
+      await open(session, tab, `${server.origin('other.test')}/link?to=${encodeURIComponent(landing)}`);
+      await tab.click('#go');
+      await waitFor(async () => tab.url() === landing, `the page to open ${landing}`);
+    }
+    // A tab opened after them shows when a sweep has passed them by: the tabs are swept in the order they were opened.
+    const witnessTab = await session.browser.newPage();
+    tabs.push(witnessTab);
+    const witness = server.origin('other.test') + '/witness';
+    expect(await open(session, witnessTab, witness)).toBe(witness);
+    await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+    await waitFor(async () => (await currentUrl(witnessTab)) === blockedPageFor(session, witness), 'the sweep at the start of the lesson');
+    await setLesson(session, null);
+    await waitFor(async () => (await currentUrl(witnessTab)) === witness, 'the sweep at the end of the lesson');
+    expect(tabs.slice(0, written.length).map((tab) => tab.url())).toEqual(written.map((address) => blockedPageFor(session, address)));
+  } finally {
+    for (const tab of tabs) await tab.close();
+  }
+});

@@ -90,6 +90,29 @@ test('a blocked page whose response arrives after the lesson started is sent to 
   await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the page to be sent to the blocked page when it commits');
 });
 
+test('the sweep never opens what a page wrote after blocked.html#', async () => {
+  // Firefox itself refuses to send a tab to about:config, file: or data: addresses; about:blank it opens.
+  const landing = blockedPageFor(session, 'about:blank');
+  const tab = await session.browser.newPage();
+  const witnessTab = await session.browser.newPage();
+  try {
+    await open(session, tab, `${server.origin('other.test')}/link?to=${encodeURIComponent(landing)}`);
+    await tab.click('#go');
+    await waitFor(async () => (await currentUrl(tab)) === landing, 'the page to open the blocked page');
+    // Opened after it, so swept after it.
+    const witness = server.origin('other.test') + '/witness';
+    expect(await open(session, witnessTab, witness)).toBe(witness);
+    await startLesson(['allowed.test']);
+    await waitFor(async () => (await currentUrl(witnessTab)) === blockedPageFor(session, witness), 'the sweep at the start of the lesson');
+    await setLesson(session, null);
+    await waitFor(async () => (await currentUrl(witnessTab)) === witness, 'the sweep at the end of the lesson');
+    expect(await currentUrl(tab)).toBe(landing);
+  } finally {
+    await tab.close();
+    await witnessTab.close();
+  }
+});
+
 test('ending the lesson opens the web again', async () => {
   await startLesson(['allowed.test']);
   await setLesson(session, null);

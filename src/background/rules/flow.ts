@@ -201,9 +201,16 @@ function blockedAddressOf(url: string): string | null {
  */
 const sentBack = new Map<number, { readonly address: string; readonly prepared: PreparedRules }>();
 
-/** Sends a tab on the blocked page back to the address it stands for, when the rules allow that address now. */
+/**
+ * Sends a tab on the blocked page back to the address it stands for, when
+ * the rules allow that address now. Only a web address, never one a page
+ * wrote there itself: blocked.html is open to every web page, so
+ * `blocked.html#chrome://settings/` or `#file:///…` can be anyone's doing.
+ */
 async function sendBack(tabId: number, address: string, prepared: PreparedRules): Promise<void> {
-  if (address === '' || !decide(address, prepared, 'page').allowed) return;
+  if (!/^https?:\/\//i.test(address)) return;
+  const verdict = decide(address, prepared, 'page');
+  if (!verdict.allowed || verdict.reason === 'not-web') return;
   const last = sentBack.get(tabId);
   if (last !== undefined && last.address === address && last.prepared === prepared) return;
   sentBack.set(tabId, { address, prepared });

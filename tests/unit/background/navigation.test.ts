@@ -67,6 +67,24 @@ describe('the sweep, when a lesson ends', () => {
     expect(await background.tabUrl(1)).toBe('https://wikipedia.org/a');
     expect(await background.tabUrl(2)).toBe('https://wikipedia.org/b');
   });
+
+  it.each([
+    ['a browser page', 'chrome://version/'],
+    ['a settings page', 'chrome://settings/'],
+    ['a local file', 'file:///etc/passwd'],
+    ['a script', 'javascript:alert(1)'],
+    ['a data address', 'data:text/html,<h1>hi</h1>'],
+    ['the source of an allowed page', 'view-source:https://wikipedia.org/'],
+    ['an extension page', 'chrome-extension://test-extension-id/status.html'],
+    ['a site IT blocks', 'https://games.test/play'],
+  ])('never opens what a page wrote after blocked.html#: %s', async (_name, address) => {
+    background = await startBackground({ policy: POLICY, local: { lesson: lesson() }, tabs: [{ url: blockedPageFor(address) }] });
+    await endLesson(background, T0 + 40 * M);
+    await background.commit(1, blockedPageFor(address));
+    await background.idle();
+    expect(background.tabsSent).toEqual([]);
+    expect(await background.tabUrl(1)).toBe(blockedPageFor(address));
+  });
 });
 
 describe('the backstop', () => {
