@@ -46,21 +46,24 @@ export async function activeTabUrl(): Promise<string | null> {
 
 interface Navigation {
   readonly tabId: number;
+  /** 0 for the tab's page; a frame's own id otherwise (an `<object>` or `<embed>` showing a page is a frame too). */
+  readonly frameId: number;
   readonly url: string;
   readonly frame: 'page' | 'frame';
 }
 
 /**
- * Calls `listener` for navigations DNR may not have judged: committed
- * navigations (a page served by a site's service worker never reaches the
- * network, and a response that was under way when the rules changed was
- * judged by the old ones) and in-page history changes. A navigation that is about to start
- * is reported too, so the background can refresh stale rules first.
+ * Calls `listener` for navigations DNR may not have judged, of pages and
+ * frames alike: committed navigations (a page or frame served by a site's
+ * service worker never reaches the network, and a response that was under
+ * way when the rules changed was judged by the old ones) and in-page
+ * history changes. A navigation that is about to start is reported too, so
+ * the background can refresh stale rules first.
  */
 export function onNavigation(listener: (navigation: Navigation) => void, onStart: () => void): void {
   const forward = (details: { tabId: number; url: string; frameId: number }): void => {
     if (details.tabId < 0) return;
-    listener({ tabId: details.tabId, url: details.url, frame: details.frameId === 0 ? 'page' : 'frame' });
+    listener({ tabId: details.tabId, frameId: details.frameId, url: details.url, frame: details.frameId === 0 ? 'page' : 'frame' });
   };
   browser.webNavigation.onCommitted.addListener(forward);
   browser.webNavigation.onHistoryStateUpdated.addListener(forward);

@@ -1,12 +1,13 @@
 /**
  * The enforcement core in real Chromium: DNR rules from a lesson stored the
- * way the popup stores it, the navigation backstop, the tab sweep (loading
- * tabs too), the end of a lesson, and a service worker killed mid-lesson.
+ * way the popup stores it, the navigation backstop (pages and frames), the
+ * tab sweep (loading tabs and frames too), the end of a lesson, and a
+ * service worker killed mid-lesson.
  */
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { blockedPageFor, open, startNavigation } from '../../src/dev/pages';
+import { blockedPageFor, frameNotices, framedSites, inFrames, open, startNavigation } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
@@ -21,7 +22,7 @@ async function waitForRules(predicate: (count: number) => boolean): Promise<void
 
 beforeAll(async () => {
   server = await startTestServer();
-  session = await launchChromium({ extensionDir: distDir('chrome'), serviceWorkerOrigins: [server.origin('allowed.test')] });
+  session = await launchChromium({ extensionDir: distDir('chrome'), serviceWorkerOrigins: [server.origin('allowed.test'), server.origin('games.test')] });
   await session.worker();
 });
 
@@ -180,6 +181,28 @@ test('an allowed video does not let another through a repeated query key (?v=123
     expect(await open(session, page, smuggled)).toBe(blockedPageFor(session, smuggled));
   }
   expect(server.requests).toEqual([]);
+});
+
+test('a game in a frame, served from its own service worker, is sent to the blocked notice', async () => {
+  // Outside the lesson, a page of an allowed site frames the game, whose service worker installs (partitioned under allowed.test).
+  const game = server.origin('games.test');
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${game}/sw`)}`);
+  await waitFor(async () => (await inFrames(page, () => document.body.dataset.swReady ?? null)).includes('yes'), "the game's service worker to control its frame");
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${game}/sw-cached`)}`);
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), 'the frame to show the blocked notice');
+  // The game's page never came over the network, where the rules would have stopped it: its service worker answered.
+  expect(server.requests.filter((request) => request.host === 'games.test' && request.path === '/sw-cached')).toEqual([]);
+});
+
+test('a frame of a site outside the lesson, open when the lesson starts, is sent to the blocked notice', async () => {
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${server.origin('games.test')}/already-open`)}`);
+  await waitFor(async () => (await framedSites(page)).includes('games.test /already-open'), 'the game to show in its frame');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), 'the frame to show the blocked notice');
+  expect(await currentUrl(page)).toBe(`${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${server.origin('games.test')}/already-open`)}`);
 });
 
 test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {

@@ -17,10 +17,11 @@
  * rebuilds; nothing is lost when the browser stops the worker.
  */
 import { compileWithReport } from '../../core/rules/compile';
-import { decide, prepare, type PreparedRules } from '../../core/rules/decide';
+import { decide, prepare, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
 import { resolve, type EffectiveRules, type Resolution } from '../../core/rules/resolve';
 import { alarmAt } from '../../platform/alarms';
 import { applyRules } from '../../platform/dnr';
+import { navigateFrame, tabFrames } from '../../platform/frames';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
 import { loadInputs, type LoadedInputs } from './inputs';
@@ -220,7 +221,9 @@ async function sendBack(tabId: number, address: string, prepared: PreparedRules)
 /**
  * Every open tab whose page is now blocked goes to the blocked page; every
  * blocked page whose address is allowed again goes back to it, so a class is
- * released when a lesson ends without anyone touching a laptop.
+ * released when a lesson ends without anyone touching a laptop; and every
+ * frame of a page that stays, whose site is now blocked, shows the blocked
+ * notice.
  *
  * A page is judged by what the tab shows, loading or not: a page whose
  * response was still arriving, or whose images were still loading, when
@@ -244,7 +247,13 @@ async function sweep(prepared: PreparedRules): Promise<void> {
         await sendBack(tab.id, original, prepared);
         return;
       }
-      if (!decide(tab.url, prepared, 'page').allowed) await navigateTab(tab.id, blockedPageFor(tab.url));
+      if (!decide(tab.url, prepared, 'page').allowed) {
+        await navigateTab(tab.id, blockedPageFor(tab.url));
+        return;
+      }
+      for (const frame of await tabFrames(tab.id)) {
+        if (blockedAddressOf(frame.url) === null && !decide(frame.url, prepared, 'frame').allowed) await navigateFrame(tab.id, frame.frameId, blockedPageFor(frame.url));
+      }
     }),
   );
 }
@@ -259,19 +268,23 @@ function rulesToJudgeBy(now: number): Promise<Current> {
 }
 
 /**
- * The navigation backstop: what DNR did not stop (a page a site's service
- * worker served, a pushState, a response that was already arriving when
- * the rules changed) goes to the blocked page. A blocked page that commits
- * while its address is allowed (the lesson ended while it was on its way)
- * goes back to that address.
+ * The navigation backstop, for pages and frames: what DNR did not stop (a
+ * page or frame a site's service worker served, a pushState, a response
+ * that was already arriving when the rules changed) goes to the blocked
+ * page, or for a frame to the blocked page's one-line notice. A blocked page that commits while
+ * its address is allowed (the lesson ended while it was on its way) goes
+ * back to that address.
  */
-export async function checkNavigation(tabId: number, url: string, frame: 'page' | 'frame'): Promise<void> {
-  if (frame !== 'page') return;
+export async function checkNavigation(tabId: number, url: string, frame: NavigationKind, frameId = 0): Promise<void> {
   const original = blockedAddressOf(url);
+  // A frame's notice stays: the page around it decides when it is opened again.
+  if (original !== null && frame === 'frame') return;
   const { prepared } = await rulesToJudgeBy(Date.now());
   if (original !== null) {
     await sendBack(tabId, original, prepared);
     return;
   }
-  if (!decide(url, prepared, 'page').allowed) await navigateTab(tabId, blockedPageFor(url));
+  if (decide(url, prepared, frame).allowed) return;
+  if (frame === 'page') await navigateTab(tabId, blockedPageFor(url));
+  else await navigateFrame(tabId, frameId, blockedPageFor(url));
 }

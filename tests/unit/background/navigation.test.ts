@@ -1,7 +1,7 @@
 // The tab sweep and the navigation backstop of the real background over an
 // in-memory browser: what a tab shows when the rules change — loading or
-// not, with a navigation under way, or on the blocked page — and what a
-// committed navigation is judged by.
+// not, with a navigation under way, in a frame or on the blocked page — and
+// what a committed navigation is judged by.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { startBackground, type TestBackground } from './support/background';
 import { useClock } from './support/clock';
@@ -54,6 +54,16 @@ describe('the sweep, when a lesson starts', () => {
     await background.idle();
     expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/'));
   });
+
+  it('sends a frame of a site outside the lesson to the blocked notice, and leaves the page, embeds and empty frames alone', async () => {
+    background = await startBackground({
+      policy: POLICY,
+      tabs: [{ url: 'https://rekenen.nl/les', frames: ['https://games.test/play', 'https://player.vimeo.com/video/1', 'about:blank', 'https://rekenen.nl/som'] }],
+    });
+    await background.setLocal({ lesson: lesson() });
+    expect(await background.tabUrl(1)).toBe('https://rekenen.nl/les');
+    expect([1, 2, 3, 4].map((frameId) => background.frameUrl(1, frameId))).toEqual([blockedPageFor('https://games.test/play'), 'https://player.vimeo.com/video/1', 'about:blank', 'https://rekenen.nl/som']);
+  });
 });
 
 describe('the sweep, when a lesson ends', () => {
@@ -104,5 +114,22 @@ describe('the backstop', () => {
       await background.idle();
     }
     expect(background.tabsSent).toEqual([{ tabId: 1, url: 'https://wikipedia.org/' }]);
+  });
+
+  it('sends a frame a site served from its own service worker to the blocked notice', async () => {
+    background = await startBackground({ policy: POLICY, local: { lesson: lesson() }, tabs: [{ url: 'https://rekenen.nl/les', frames: ['about:blank'] }] });
+    await background.commit(1, 'https://games.test/sw-cached', { frameId: 1 });
+    await background.idle();
+    expect(background.frameUrl(1, 1)).toBe(blockedPageFor('https://games.test/sw-cached'));
+    expect(await background.tabUrl(1)).toBe('https://rekenen.nl/les');
+  });
+
+  it('lets a frame show a lesson embed, and leaves a frame notice alone', async () => {
+    background = await startBackground({ policy: POLICY, local: { lesson: lesson() }, tabs: [{ url: 'https://rekenen.nl/les', frames: ['about:blank', 'about:blank'] }] });
+    await background.commit(1, 'https://player.vimeo.com/video/1', { frameId: 1 });
+    await background.commit(1, blockedPageFor('https://games.test/play'), { frameId: 2 });
+    await background.idle();
+    expect([background.frameUrl(1, 1), background.frameUrl(1, 2)]).toEqual(['https://player.vimeo.com/video/1', blockedPageFor('https://games.test/play')]);
+    expect(background.tabsSent).toEqual([]);
   });
 });

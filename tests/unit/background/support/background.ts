@@ -100,6 +100,8 @@ export interface OpenTabSetup {
   readonly loading?: boolean;
   /** Chromium: a navigation under way, not yet committed (implies loading). */
   readonly pendingUrl?: string;
+  /** The addresses of the frames inside its page (frame ids 1, 2, …). */
+  readonly frames?: readonly string[];
 }
 
 const MINUTE = 60_000;
@@ -159,22 +161,42 @@ export class TestBackground {
     return (await this.browser.tabs.get(tabId))?.url;
   }
 
+  /** The address a frame inside a tab's page shows now. */
+  frameUrl(tabId: number, frameId: number): string | undefined {
+    return this.controls.frames.get(tabId)?.find((frame) => frame.frameId === frameId)?.url;
+  }
+
   /**
-   * The browser commits a navigation of a tab's page, which it then shows,
-   * and reports it (webNavigation.onCommitted). With `reportOnly`, the tab
-   * is left as it was: the report of a commit the background read the tabs
-   * before.
+   * The browser commits a navigation: of the tab's page (frame 0), which it
+   * then shows, or of a frame; and reports it (webNavigation.onCommitted).
+   * With `reportOnly`, the tab is left as it was: the report of a commit the
+   * background reads the tabs before.
    */
-  async commit(tabId: number, url: string, { reportOnly = false } = {}): Promise<void> {
+  async commit(tabId: number, url: string, { frameId = 0, reportOnly = false } = {}): Promise<void> {
     if (!reportOnly) {
-      this.browserActing = true;
-      try {
-        await this.browser.tabs.update(tabId, { url, pendingUrl: undefined } as never);
-      } finally {
-        this.browserActing = false;
+      if (frameId === 0) {
+        this.browserActing = true;
+        try {
+          await this.browser.tabs.update(tabId, { url, pendingUrl: undefined } as never);
+        } finally {
+          this.browserActing = false;
+        }
+      } else {
+        this.frameFor(tabId, frameId).url = url;
       }
     }
-    await this.browser.webNavigation.onCommitted.trigger({ tabId, frameId: 0, url, parentFrameId: -1, processId: 1, timeStamp: Date.now(), transitionType: 'link', transitionQualifiers: [] } as never);
+    await this.browser.webNavigation.onCommitted.trigger({ tabId, frameId, url, parentFrameId: frameId === 0 ? -1 : 0, processId: 1, timeStamp: Date.now(), transitionType: 'link', transitionQualifiers: [] } as never);
+  }
+
+  private frameFor(tabId: number, frameId: number): { frameId: number; url: string } {
+    const frames = this.controls.frames.get(tabId) ?? [];
+    this.controls.frames.set(tabId, frames);
+    let frame = frames.find((candidate) => candidate.frameId === frameId);
+    if (!frame) {
+      frame = { frameId, url: 'about:blank' };
+      frames.push(frame);
+    }
+    return frame;
   }
 
   /** The background's own modules, for what a test drives directly (the flow, an alarm). */
@@ -336,7 +358,7 @@ async function browserState(background: TestBackground): Promise<BrowserState> {
     rules: background.dnr.inForce,
     alarms: (await alarms.getAll()).map(({ name, scheduledTime, periodInMinutes }) => ({ name, scheduledTime, ...(periodInMinutes !== undefined ? { periodInMinutes } : {}) })),
     tabs: (await tabs.query({})).flatMap((tab) =>
-      tab.url ? [{ url: tab.url, loading: tab.status === 'loading', ...(tab.pendingUrl ? { pendingUrl: tab.pendingUrl } : {}) }] : [],
+      tab.url ? [{ url: tab.url, loading: tab.status === 'loading', ...(tab.pendingUrl ? { pendingUrl: tab.pendingUrl } : {}), frames: (background.controls.frames.get(tab.id!) ?? []).map((frame) => frame.url) }] : [],
     ),
   };
 }
@@ -364,6 +386,7 @@ async function openTab(fake: FakeModule, tab: OpenTabSetup): Promise<void> {
   const { tabs } = fake.fakeBrowser;
   const created = await tabs.create({ url: tab.url });
   if (tab.loading || tab.pendingUrl !== undefined) await tabs.update(created.id!, { status: 'loading', ...(tab.pendingUrl !== undefined ? { pendingUrl: tab.pendingUrl } : {}) } as never);
+  if (tab.frames?.length) fake.controls.frames.set(created.id!, tab.frames.map((url, index) => ({ frameId: index + 1, url })));
 }
 
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
