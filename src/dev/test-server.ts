@@ -79,6 +79,11 @@ function framePage(host: string, path: string, src: string): string {
   );
 }
 
+function plugInPage(host: string, path: string, element: 'object' | 'embed', src: string): string {
+  const tag = element === 'object' ? `<object id="o" type="text/html" data="${escapeHtml(src)}"></object>` : `<embed id="o" type="text/html" src="${escapeHtml(src)}">`;
+  return page(`${host}${path}`, `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>\n${tag}`);
+}
+
 function linkPage(host: string, path: string, to: string): string {
   return page(`${host}${path}`, `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>\n<a id="go" href="${escapeHtml(to)}">go</a>`);
 }
@@ -194,6 +199,8 @@ const HTML = 'text/html; charset=utf-8';
  *   a navigation whose response is still to come;
  * - `/stall` → a page whose body never ends: committed and shown (`#where`),
  *   and still loading;
+ * - `/object?src=URL`, `/embed?src=URL` → `<object id="o" data="URL">` or
+ *   `<embed id="o" src="URL">` (type text/html);
  * - `/link?to=URL` → a link `#go` to URL, for a navigation the page makes;
  * - `/favicon.ico` → 404 (browsers ask for it on their own).
  */
@@ -261,6 +268,10 @@ export async function startTestServer(): Promise<TestServer> {
       case '/stall':
         response.writeHead(200, { 'content-type': HTML, 'cache-control': 'no-store' });
         response.write(stalledPageStart(host, path));
+        return;
+      case '/object':
+      case '/embed':
+        send(response, 200, HTML, plugInPage(host, path, url.pathname === '/object' ? 'object' : 'embed', query.get('src') ?? 'about:blank'));
         return;
       case '/link':
         send(response, 200, HTML, linkPage(host, path, query.get('to') ?? '/'));

@@ -205,6 +205,15 @@ test('a frame of a site outside the lesson, open when the lesson starts, is sent
   expect(await currentUrl(page)).toBe(`${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${server.origin('games.test')}/already-open`)}`);
 });
 
+test.each(['object', 'embed'])('an <%s> of a blocked site inside an allowed page is blocked and names its host', async (element) => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  await open(session, page, `${server.origin('allowed.test')}/${element}?src=${encodeURIComponent(`${server.origin('games.test')}/plug-in`)}`);
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), `the <${element}> to show the blocked notice`);
+  expect(server.requests.filter((request) => request.host === 'games.test')).toEqual([]);
+});
+
 test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {
   const target = `${server.origin('other.test')}/stall`;
   await startNavigation(page, target);

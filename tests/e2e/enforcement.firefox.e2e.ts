@@ -78,6 +78,15 @@ test('a frame of a site outside the lesson, open when the lesson starts, is sent
   await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), 'the frame to show the blocked notice');
 });
 
+test.each(['object', 'embed'])('an <%s> of a blocked site inside an allowed page never loads it', async (element) => {
+  await startLesson(['allowed.test']);
+  server.requests.length = 0;
+  // The page's load event waits for what its <object> or <embed> loads.
+  await open(session, page, `${server.origin('allowed.test')}/${element}?src=${encodeURIComponent(`${server.origin('games.test')}/plug-in`)}`);
+  expect(server.requests.filter((request) => request.host === 'games.test')).toEqual([]);
+  expect(await framedSites(page)).toEqual([]);
+});
+
 test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {
   const target = `${server.origin('other.test')}/stall`;
   await startNavigation(page, target);

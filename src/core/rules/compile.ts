@@ -1,8 +1,9 @@
 /**
  * compile(): effective rules -> declarativeNetRequest dynamic rules that make
  * the browser enforce exactly what decide() says, for pages (main_frame) and
- * frames (sub_frame). Nothing else is touched: scripts, images and API calls
- * of an allowed page always load.
+ * frames (sub_frame, and `object`: an `<object>` or `<embed>` showing a site
+ * is a frame, which browsers file under its own type). Nothing else is
+ * touched: scripts, images and API calls of an allowed page always load.
  *
  * Precedence is carried by DNR priorities (the higher wins, whatever the
  * action):
@@ -26,7 +27,7 @@
 import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsedPatterns, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
-export type ResourceType = 'main_frame' | 'sub_frame';
+export type ResourceType = 'main_frame' | 'sub_frame' | 'object';
 
 /** The subset of the declarativeNetRequest Rule type (Chrome, Edge, Firefox) that Lesmodus uses. */
 export interface DnrRule {
@@ -61,8 +62,8 @@ export const PRIORITY = {
   PAUSE: 2_000_000_000,
 } as const;
 
-const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame'];
-const FRAMES: ResourceType[] = ['sub_frame'];
+const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame', 'object'];
+const FRAMES: ResourceType[] = ['sub_frame', 'object'];
 const ANY_WEB_URL = '^https?://.*$';
 
 type Action = 'allow' | 'redirect';
@@ -238,7 +239,7 @@ class RuleBuilder {
   add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
       // A number, not a string: this runs once per entry of IT's lists.
-      const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes.length === 1 ? 1 : 0);
+      const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
       let group = this.groups.get(key);
       if (!group) {
         group = { action, priority, resourceTypes, domains: [], everyHost: false };

@@ -12,7 +12,10 @@
 import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsedPatterns, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
-/** What kind of navigation is judged: a tab's page, or a frame inside a page. */
+/**
+ * What kind of navigation is judged: a tab's page, or a frame inside a page.
+ * A plug-in embed (`<object>`, `<embed>`) showing a site is a frame.
+ */
 export type NavigationKind = 'page' | 'frame';
 
 export type Reason =

@@ -9,7 +9,12 @@ import { rules } from '../../support/rules';
 const BLOCKED_PAGE = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/blocked.html';
 const OPTIONS = { blockedPageUrl: BLOCKED_PAGE };
 
-const KIND_TYPE: Record<NavigationKind, ResourceType> = { page: 'main_frame', frame: 'sub_frame' };
+/** Each request type the rules judge, and how decide() reads it: a plug-in embed (`<object>`, `<embed>`) is a frame. */
+const REQUEST_KINDS: ReadonlyArray<readonly [ResourceType, NavigationKind]> = [
+  ['main_frame', 'page'],
+  ['sub_frame', 'frame'],
+  ['object', 'frame'],
+];
 
 // ---------------------------------------------------------------------------
 // A seeded generator (mulberry32): the same cases on every run.
@@ -195,7 +200,7 @@ describe('compile() agrees with decide()', () => {
   const RULE_SETS = 400;
   const URLS_PER_SET = 25;
 
-  it(`on ${RULE_SETS} generated rule sets x ${URLS_PER_SET} URLs x pages and frames, with and without the fragment`, () => {
+  it(`on ${RULE_SETS} generated rule sets x ${URLS_PER_SET} URLs x pages, frames and embeds, with and without the fragment`, () => {
     const random = new Random(SEED);
     const failures: string[] = [];
     let cases = 0;
@@ -207,17 +212,17 @@ describe('compile() agrees with decide()', () => {
       const simulators = [new DnrSimulator(compiled, { withFragment: true }), new DnrSimulator(compiled, { withFragment: false })];
       for (let n = 0; n < URLS_PER_SET; n += 1) {
         const url = randomUrl(random);
-        for (const kind of ['page', 'frame'] as const) {
+        for (const [type, kind] of REQUEST_KINDS) {
           const expected = decide(url, prepared, kind);
           for (const simulator of simulators) {
             cases += 1;
-            const outcome = simulator.navigate({ url, type: KIND_TYPE[kind] });
+            const outcome = simulator.navigate({ url, type });
             if (outcome.allowed !== expected.allowed) disagreements += 1;
             if (outcome.allowed !== expected.allowed && failures.length < 6 && !failures.some((failure) => failure.includes(`url:    ${url} `))) {
               failures.push(
                 [
                   `rules:  ${JSON.stringify(effective)}`,
-                  `url:    ${url} (${kind}${simulator === simulators[1] ? ', fragment stripped' : ''})`,
+                  `url:    ${url} (${type}${simulator === simulators[1] ? ', fragment stripped' : ''})`,
                   `decide: ${expected.allowed ? 'allowed' : 'blocked'} (${expected.reason})`,
                   `DNR:    ${outcome.allowed ? 'allowed' : 'blocked'} by ${outcome.rule ? JSON.stringify(outcome.rule) : 'no rule'}`,
                 ].join('\n'),
@@ -269,12 +274,26 @@ describe('compile() on its own', () => {
     expect(it).toBeGreaterThan(exception);
     expect(exception).toBeGreaterThan(lesson);
     expect(lesson).toBeGreaterThan(fallback);
-    expect(embed.condition.resourceTypes).toEqual(['sub_frame']);
+    expect(embed.condition.resourceTypes).toEqual(['sub_frame', 'object']);
   });
 
-  it('touches only pages and frames: every rule is limited to main_frame and sub_frame', () => {
+  it('touches only pages and frames: every rule is limited to main_frame, sub_frame and object (plug-in embeds)', () => {
     const compiled = compile(rules({ itBlocked: ['a.nl', 'b.nl/x'], lesson: { mode: 'allowlist', sites: ['c.nl'], embeds: ['d.nl'] } }), OPTIONS);
-    for (const rule of compiled) expect(rule.condition.resourceTypes.every((type) => type === 'main_frame' || type === 'sub_frame')).toBe(true);
+    for (const rule of compiled) expect(rule.condition.resourceTypes.every((type) => type === 'main_frame' || type === 'sub_frame' || type === 'object')).toBe(true);
+  });
+
+  // The browser files what <object> and <embed> load under `object`, not sub_frame: a site shown that way is a frame.
+  it.each([
+    ['an allowlist lesson', rules({ lesson: { mode: 'allowlist', sites: ['school.nl'], embeds: [] } }), 'https://games.test/play', false],
+    ['IT blocked', rules({ itBlocked: ['games.test'] }), 'https://games.test/play', false],
+    ['a blocklist lesson', rules({ lesson: { mode: 'blocklist', sites: ['games.test/play'], embeds: [] } }), 'https://games.test/play/1', false],
+    ['a lesson embed', rules({ lesson: { mode: 'allowlist', sites: ['school.nl'], embeds: ['player.vimeo.com'] } }), 'https://player.vimeo.com/video/1', true],
+    ['a lesson site', rules({ lesson: { mode: 'allowlist', sites: ['school.nl'], embeds: [] } }), 'https://school.nl/applet', true],
+  ])('judges a plug-in embed (<object>, <embed>) as a frame: %s', (_name, effective, url, allowed) => {
+    const outcome = judge(effective, url, 'object');
+    expect(outcome.allowed).toBe(allowed);
+    expect(outcome.allowed).toBe(decide(url, prepare(effective), 'frame').allowed);
+    if (!allowed) expect(outcome.redirectUrl).toBe(`${BLOCKED_PAGE}#${url}`);
   });
 
   it('puts a named host in requestDomains and keeps it out of the regex', () => {
