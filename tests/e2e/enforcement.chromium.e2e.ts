@@ -261,3 +261,22 @@ test('the sweep never opens what a page wrote after blocked.html# (chrome://, fi
     for (const tab of tabs) await tab.close();
   }
 });
+
+test('a host written with a trailing dot is the same site', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  const allowed = `http://allowed.test.:${server.port}/page`;
+  expect(await open(session, page, allowed)).toBe(allowed);
+  server.requests.length = 0;
+  const other = `http://other.test.:${server.port}/games`;
+  expect(await open(session, page, other)).toBe(blockedPageFor(session, other));
+  expect(server.requests.filter((request) => request.host.startsWith('other.test'))).toEqual([]);
+});
+
+test('the source of a blocked page (view-source:) is sent to the blocked page for it', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  const target = `${server.origin('other.test')}/source`;
+  await open(session, page, `view-source:${target}`).catch(() => undefined);
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the view-source: tab to be sent to the blocked page');
+});

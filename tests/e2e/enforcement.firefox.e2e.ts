@@ -128,6 +128,30 @@ test('the sweep never opens what a page wrote after blocked.html#', async () => 
   }
 });
 
+test('a host written with a trailing dot is the same site: allowed when allowed, blocked when blocked', async () => {
+  await startLesson(['allowed.test']);
+  const allowed = `http://allowed.test.:${server.port}/page`;
+  expect(await open(session, page, allowed)).toBe(allowed);
+  server.requests.length = 0;
+  const other = `http://other.test.:${server.port}/games`;
+  expect(await open(session, page, other)).toBe(blockedPageFor(session, other));
+  expect(server.requests).toEqual([]);
+  // Away from the blocked page first: a blocklist lesson allows other.test., and the tab would go back to it.
+  expect(await open(session, page, allowed)).toBe(allowed);
+  await setLesson(session, allowlistLesson(['games.test'], Date.now() - 1000, 45, { mode: 'blocklist' }));
+  await waitFor(async () => (await session.evalInExtension(async () => chrome.declarativeNetRequest.getDynamicRules())).some((rule) => rule.condition.requestDomains?.includes('games.test')), 'the blocklist lesson to apply');
+  const game = `http://games.test.:${server.port}/play`;
+  expect(await open(session, page, game)).toBe(blockedPageFor(session, game));
+  expect(server.requests.filter((request) => request.host.startsWith('games.test'))).toEqual([]);
+});
+
+test('the source of a blocked page (view-source:) is sent to the blocked page for it', async () => {
+  await startLesson(['allowed.test']);
+  const target = `${server.origin('other.test')}/source`;
+  await open(session, page, `view-source:${target}`).catch(() => undefined);
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the view-source: tab to be sent to the blocked page');
+});
+
 test('a game in a frame, served from its own service worker, is sent to the blocked notice', async () => {
   const game = server.origin('games.test');
   await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${game}/sw`)}`);

@@ -17,9 +17,10 @@
  * rebuilds; nothing is lost when the browser stops the worker.
  */
 import { compileWithReport } from '../../core/rules/compile';
-import { decide, prepare, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
+import { decide, prepare, shownAddress, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
 import { resolve, type EffectiveRules, type Resolution } from '../../core/rules/resolve';
 import { alarmAt } from '../../platform/alarms';
+import { BROWSER } from '../../platform/browser';
 import { applyRules } from '../../platform/dnr';
 import { navigateFrame, tabFrames } from '../../platform/frames';
 import { extensionUrl } from '../../platform/runtime';
@@ -57,9 +58,13 @@ function blockedPageUrl(): string {
   return extensionUrl('blocked.html');
 }
 
-/** The blocked page for a blocked address: the address travels after '#', as the DNR redirect puts it. */
+/**
+ * The blocked page for a blocked address: the address travels after '#', as
+ * the DNR redirect puts it. For `view-source:URL` that is URL, the address
+ * the tab would have shown.
+ */
 function blockedPageFor(url: string): string {
-  return `${blockedPageUrl()}#${url}`;
+  return `${blockedPageUrl()}#${shownAddress(url)}`;
 }
 
 /** Subscribes to flow passes; call at the top level of the service worker. */
@@ -149,7 +154,8 @@ async function runOnce(): Promise<Current> {
   let prepared: PreparedRules;
   const rulesChanged = applied === null || !sameRules(applied.rules, resolution.rules);
   if (rulesChanged) {
-    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl() });
+    // Firefox's rules read `example.com.` as another host than `example.com`: its build lists both.
+    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl(), domainsWithTrailingDot: BROWSER === 'firefox' });
     ruleError = null;
     try {
       const result = await applyRules(rules);
@@ -270,8 +276,9 @@ function rulesToJudgeBy(now: number): Promise<Current> {
 /**
  * The navigation backstop, for pages and frames: what DNR did not stop (a
  * page or frame a site's service worker served, a pushState, a response
- * that was already arriving when the rules changed) goes to the blocked
- * page, or for a frame to the blocked page's one-line notice. A blocked page that commits while
+ * that was already arriving when the rules changed, a view-source: load,
+ * which Firefox's rules never see) goes to the blocked page, or for a frame
+ * to the blocked page's one-line notice. A blocked page that commits while
  * its address is allowed (the lesson ended while it was on its way) goes
  * back to that address.
  */

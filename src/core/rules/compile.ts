@@ -50,6 +50,18 @@ interface CompileOptions {
   readonly blockedPageUrl: string;
   /** requestDomains entries per rule at most. */
   readonly maxDomainsPerRule?: number;
+  /**
+   * List every host in `requestDomains` twice: as it is, and with a
+   * trailing dot (`allowed.test.`). Firefox needs this: its
+   * `requestDomains` compare the host as the URL writes it, so without it
+   * `http://allowed.test./` matches no rule naming `allowed.test` — in an
+   * allowlist lesson an allowed site is blocked, and a site IT blocked
+   * opens. Chrome drops the dot itself. (A rule that redirects
+   * `allowed.test.` to `allowed.test` first would cost one rule instead,
+   * but Firefox does not apply redirect rules to the request such a
+   * redirect makes: the blocked site would load.)
+   */
+  readonly domainsWithTrailingDot?: boolean;
 }
 
 export const PRIORITY = {
@@ -221,10 +233,26 @@ export function patternToRegex(pattern: SitePattern, mode: MatchMode = ALLOWING)
  * which query conditions can appear become one condition each instead of
  * one alternation.
  */
-function patternConditions(pattern: SitePattern, mode: MatchMode, tails: (pattern: SitePattern, mode: MatchMode) => string[] = tailRegexes): Array<{ requestDomains?: string[]; regexFilter: string }> {
+function patternConditions(
+  pattern: SitePattern,
+  mode: MatchMode,
+  domains: (hosts: readonly string[]) => string[],
+  tails: (pattern: SitePattern, mode: MatchMode) => string[] = tailRegexes,
+): Array<{ requestDomains?: string[]; regexFilter: string }> {
   const viaRequestDomains = !pattern.anyHost && !pattern.exact;
   const head = `^${authorityRegex(pattern, hostRegex(pattern, viaRequestDomains))}${pathRegex(pattern, mode)}`;
-  return tails(pattern, mode).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: [pattern.host] } : {}), regexFilter: head + tail }));
+  return tails(pattern, mode).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: domains([pattern.host]) } : {}), regexFilter: head + tail }));
+}
+
+/** An IP address: never written with a trailing dot (the browser drops it from an IPv4 address). */
+function isIpAddress(host: string): boolean {
+  return /^[\d.]+$|^\[/.test(host);
+}
+
+/** `requestDomains` entries for hosts: as they are, and with `withTrailingDot` each also with its dot (see CompileOptions). */
+function domainsFor(hosts: readonly string[], withTrailingDot: boolean): string[] {
+  if (!withTrailingDot) return [...hosts];
+  return hosts.flatMap((host) => (isIpAddress(host) ? [host] : [host, `${host}.`]));
 }
 
 class RuleBuilder {
@@ -235,6 +263,8 @@ class RuleBuilder {
   private readonly seen = new Set<string>();
 
   constructor(private readonly options: CompileOptions) {}
+
+  readonly domains = (hosts: readonly string[]): string[] => domainsFor(hosts, this.options.domainsWithTrailingDot === true);
 
   add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
@@ -249,9 +279,9 @@ class RuleBuilder {
       else group.domains.push(pattern.host);
       return;
     }
-    this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode));
+    this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
-    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, vetoTails));
+    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
   }
 
   private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
@@ -296,7 +326,7 @@ class RuleBuilder {
         this.push(group.action, group.priority, { resourceTypes: group.resourceTypes });
         continue;
       }
-      const domains = [...new Set(group.domains)];
+      const domains = this.domains([...new Set(group.domains)]);
       for (let start = 0; start < domains.length; start += chunk) {
         this.push(group.action, group.priority, { requestDomains: domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
       }
@@ -329,12 +359,12 @@ function escapeRegexOf(char: string): string {
  * (every site when such a pattern is `*`), and only when there is one. The
  * rules are fixed: 66 regex rules of the browser's 1,000.
  */
-function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'id'>> {
+function decodingRules(patterns: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[]): Array<Omit<DnrRule, 'id'>> {
   const beyondHost = patterns.filter((pattern) => pattern.path !== '' || pattern.query.length > 0);
   if (beyondHost.length === 0) return [];
   // An IP address is safest matched by the regex alone: requestDomains is for names.
-  const everySite = beyondHost.some((pattern) => pattern.anyHost || /^[\d.]+$|^\[/.test(pattern.host));
-  const domains = everySite ? undefined : [...new Set(beyondHost.map((pattern) => pattern.host))].sort();
+  const everySite = beyondHost.some((pattern) => pattern.anyHost || isIpAddress(pattern.host));
+  const domains = everySite ? undefined : domainsOf([...new Set(beyondHost.map((pattern) => pattern.host))].sort());
   return [...UNRESERVED].map((char) => ({
     priority: PRIORITY.DECODE,
     action: { type: 'redirect', redirect: { regexSubstitution: `\\1${char}\\2` } },
@@ -347,7 +377,6 @@ function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'i
     },
   }));
 }
-
 
 /**
  * Chrome accepts at most 1,000 rules with a regexFilter per extension, and
@@ -423,6 +452,6 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   } else if (lesson?.mode === 'blocklist') {
     each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
   }
-  for (const rule of decodingRules(used)) builder.pushRule(rule);
+  for (const rule of decodingRules(used, builder.domains)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -64,6 +64,12 @@ describe('the sweep, when a lesson starts', () => {
     expect(await background.tabUrl(1)).toBe('https://rekenen.nl/les');
     expect([1, 2, 3, 4].map((frameId) => background.frameUrl(1, frameId))).toEqual([blockedPageFor('https://games.test/play'), 'https://player.vimeo.com/video/1', 'about:blank', 'https://rekenen.nl/som']);
   });
+
+  it('sends a view-source: tab of a blocked site to the blocked page for the site', async () => {
+    background = await startBackground({ policy: POLICY, tabs: [{ url: 'view-source:https://wikipedia.org/wiki/Breuk' }] });
+    await background.setLocal({ lesson: lesson() });
+    expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/wiki/Breuk'));
+  });
 });
 
 describe('the sweep, when a lesson ends', () => {
@@ -131,5 +137,12 @@ describe('the backstop', () => {
     await background.idle();
     expect([background.frameUrl(1, 1), background.frameUrl(1, 2)]).toEqual(['https://player.vimeo.com/video/1', blockedPageFor('https://games.test/play')]);
     expect(background.tabsSent).toEqual([]);
+  });
+
+  it('sends a view-source: page of a blocked site to the blocked page for the site', async () => {
+    background = await startBackground({ policy: POLICY, local: { lesson: lesson() }, tabs: [{ url: 'https://rekenen.nl/' }] });
+    await background.commit(1, 'view-source:https://wikipedia.org/wiki/Breuk');
+    await background.idle();
+    expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/wiki/Breuk'));
   });
 });
