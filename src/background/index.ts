@@ -28,7 +28,7 @@ onAlarm(WAKE_ALARM, () => void refresh());
 // on every start.
 onInstalledOrStartup(() => undefined);
 onNavigation(
-  (navigation) => void checkNavigation(navigation.tabId, navigation.url, navigation.frame),
+  (navigation) => void checkNavigation(navigation.tabId, navigation.url, navigation.frame, navigation.frameId),
   () => {
     void ensureCurrent(Date.now());
     onNavigationStart();

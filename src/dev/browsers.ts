@@ -211,8 +211,8 @@ export interface LocalHosts {
 /** Chromium's --host-resolver-rules for a launch: the first rule that matches a host wins. */
 export function chromiumHostRules(opts: Pick<LaunchChromiumOptions, 'realNetwork' | 'allowLoopbackAddress' | 'localHosts'>): string {
   const rules = (opts.localHosts?.hosts ?? []).map((host) => `MAP ${host} 127.0.0.1:${opts.localHosts!.port}`);
-  // Every *.test host to loopback (the port kept).
-  rules.push('MAP *.test 127.0.0.1');
+  // Every *.test host to loopback (the port kept), also when written with a trailing dot (`allowed.test.`).
+  rules.push('MAP *.test 127.0.0.1', 'MAP *.test. 127.0.0.1');
   if (!opts.realNetwork) {
     // 127.0.0.1 left to resolve as itself; every other host fails: no traffic leaves the machine.
     if (opts.allowLoopbackAddress) rules.push('EXCLUDE 127.0.0.1');

@@ -30,6 +30,40 @@ export async function waitForLanding(session: ExtensionSession, page: Page, url:
   await waitFor(async () => (await open(session, page, url)) === landing, what, timeoutMs);
 }
 
+/**
+ * The page itself starts a navigation (as a link or a script would) and
+ * nothing waits for it: for a page that keeps loading, or whose response is
+ * held back, where waiting for `load` would never end.
+ */
+export async function startNavigation(page: Page, url: string): Promise<void> {
+  await page.evaluate((to) => {
+    location.href = to;
+  }, url);
+}
+
+/** Evaluates `fn` in every frame inside the page (not the page itself); a frame that cannot be read gives null. */
+export async function inFrames<T>(page: Page, fn: () => T): Promise<Array<Awaited<T> | null>> {
+  const frames = page.frames().filter((frame) => frame !== page.mainFrame());
+  return Promise.all(frames.map((frame) => frame.evaluate(fn).then((value) => value as Awaited<T>, () => null)));
+}
+
+/**
+ * The blocked notices that frames inside the page show (`<iframe>`,
+ * `<object>`, `<embed>`), as their text. Read from the frames' documents:
+ * in Firefox a frame's reported address stays the one it had before it was
+ * sent to an extension page.
+ */
+export async function frameNotices(page: Page): Promise<string[]> {
+  const texts = await inFrames(page, () => document.querySelector('.frame-notice')?.textContent ?? null);
+  return texts.filter((text): text is string => text !== null);
+}
+
+/** What the test site's pages in frames inside the page say they are (`#where`: "host path"). */
+export async function framedSites(page: Page): Promise<string[]> {
+  const texts = await inFrames(page, () => document.getElementById('where')?.textContent ?? null);
+  return texts.filter((text): text is string => text !== null);
+}
+
 export function button(page: Page, name: string) {
   return page.locator(`::-p-aria([name="${name}"][role="button"])`);
 }

@@ -19,6 +19,8 @@ export interface TestServer {
   origin(host: string): string;
   /** Every request so far, in arrival order (clear it with `requests.length = 0`). */
   requests: RecordedRequest[];
+  /** Answers the `/held?key=KEY` requests waiting so far (and any that arrive later) with their page. */
+  release(key: string): void;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,28 @@ function framePage(host: string, path: string, src: string): string {
     `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>
 <iframe id="f" src="${escapeHtml(src)}" onload="document.body.dataset.frameLoaded = 'yes'"></iframe>`,
   );
+}
+
+function plugInPage(host: string, path: string, element: 'object' | 'embed', src: string): string {
+  const tag = element === 'object' ? `<object id="o" type="text/html" data="${escapeHtml(src)}"></object>` : `<embed id="o" type="text/html" src="${escapeHtml(src)}">`;
+  return page(`${host}${path}`, `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>\n${tag}`);
+}
+
+function linkPage(host: string, path: string, to: string): string {
+  return page(`${host}${path}`, `<h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>\n<a id="go" href="${escapeHtml(to)}">go</a>`);
+}
+
+/**
+ * The start of a page whose body never ends: committed and shown, and
+ * "loading" for as long as the browser keeps the connection. The padding
+ * passes any buffering before the first bytes are parsed.
+ */
+function stalledPageStart(host: string, path: string): string {
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>${escapeHtml(`${host}${path}`)}</title></head>
+<body><h1 id="where">${escapeHtml(`${host} ${path}`)}</h1>
+<!-- ${'.'.repeat(2048)} -->
+`;
 }
 
 function pushStatePage(host: string, path: string, to: string): string {
@@ -171,11 +195,20 @@ const HTML = 'text/html; charset=utf-8';
  *   to `yes` once controlled. Service workers need a secure context: launch
  *   the browser with `serviceWorkerOrigins: [server.origin(host)]`;
  * - `/slow?ms=N` → the plain page after N ms (default 2000, at most 30000);
+ * - `/held?key=KEY` → the plain page once the test calls `release(KEY)`:
+ *   a navigation whose response is still to come;
+ * - `/stall` → a page whose body never ends: committed and shown (`#where`),
+ *   and still loading;
+ * - `/object?src=URL`, `/embed?src=URL` → `<object id="o" data="URL">` or
+ *   `<embed id="o" src="URL">` (type text/html);
+ * - `/link?to=URL` → a link `#go` to URL, for a navigation the page makes;
  * - `/favicon.ico` → 404 (browsers ask for it on their own).
  */
 export async function startTestServer(): Promise<TestServer> {
   const requests: RecordedRequest[] = [];
   let port = 0;
+  const released = new Set<string>();
+  const held = new Map<string, Array<() => void>>();
   const assetOrigin = (host: string): string => `http://${host}:${port}`;
 
   const server = createServer((request, response) => {
@@ -215,6 +248,34 @@ export async function startTestServer(): Promise<TestServer> {
         response.on('close', () => clearTimeout(timer));
         return;
       }
+      case '/held': {
+        const key = query.get('key') ?? '';
+        const answer = (): void => send(response, 200, HTML, plainPage(host, path));
+        if (released.has(key)) {
+          answer();
+          return;
+        }
+        const waiting = held.get(key) ?? [];
+        waiting.push(answer);
+        held.set(key, waiting);
+        // A browser that gives up must not be answered later on a dead socket.
+        response.on('close', () => {
+          const at = waiting.indexOf(answer);
+          if (at >= 0) waiting.splice(at, 1);
+        });
+        return;
+      }
+      case '/stall':
+        response.writeHead(200, { 'content-type': HTML, 'cache-control': 'no-store' });
+        response.write(stalledPageStart(host, path));
+        return;
+      case '/object':
+      case '/embed':
+        send(response, 200, HTML, plugInPage(host, path, url.pathname === '/object' ? 'object' : 'embed', query.get('src') ?? 'about:blank'));
+        return;
+      case '/link':
+        send(response, 200, HTML, linkPage(host, path, query.get('to') ?? '/'));
+        return;
       case '/favicon.ico':
         send(response, 404, 'text/plain; charset=utf-8', 'no favicon\n');
         return;
@@ -236,6 +297,11 @@ export async function startTestServer(): Promise<TestServer> {
     port,
     origin: (host) => `http://${host}:${port}`,
     requests,
+    release: (key) => {
+      released.add(key);
+      for (const answer of held.get(key) ?? []) answer();
+      held.delete(key);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         // Browsers keep connections alive; without this close() waits for them.

@@ -7,15 +7,23 @@ import { browser } from './browser';
 
 interface OpenTab {
   readonly id: number;
+  /**
+   * The address the tab shows: its committed page, also while that page is
+   * still loading (a response still arriving, an image that never ends).
+   */
   readonly url: string;
-  /** True while a navigation is under way: DNR and the backstop judge it when it commits. */
-  readonly loading: boolean;
+  /**
+   * Where a navigation under way is going, before it commits; null when
+   * none is, and always in Firefox, which does not say (there `url` stays
+   * the page shown until the new one commits, as in Chromium).
+   */
+  readonly pendingUrl: string | null;
 }
 
 /** Every open tab with an address this extension can read. */
 export async function openTabs(): Promise<OpenTab[]> {
   const tabs = await browser.tabs.query({});
-  return tabs.flatMap((tab) => (tab.id !== undefined && tab.url ? [{ id: tab.id, url: tab.url, loading: tab.status === 'loading' }] : []));
+  return tabs.flatMap((tab) => (tab.id !== undefined && tab.url ? [{ id: tab.id, url: tab.url, pendingUrl: tab.pendingUrl || null }] : []));
 }
 
 /** Navigates a tab; a tab closed meanwhile is no error. */
@@ -38,20 +46,24 @@ export async function activeTabUrl(): Promise<string | null> {
 
 interface Navigation {
   readonly tabId: number;
+  /** 0 for the tab's page; a frame's own id otherwise (an `<object>` or `<embed>` showing a page is a frame too). */
+  readonly frameId: number;
   readonly url: string;
   readonly frame: 'page' | 'frame';
 }
 
 /**
- * Calls `listener` for navigations DNR may not have judged: committed
- * navigations (a page served by a site's service worker never reaches the
- * network) and in-page history changes. A navigation that is about to start
- * is reported too, so the background can refresh stale rules first.
+ * Calls `listener` for navigations DNR may not have judged, of pages and
+ * frames alike: committed navigations (a page or frame served by a site's
+ * service worker never reaches the network, and a response that was under
+ * way when the rules changed was judged by the old ones) and in-page
+ * history changes. A navigation that is about to start is reported too, so
+ * the background can refresh stale rules first.
  */
 export function onNavigation(listener: (navigation: Navigation) => void, onStart: () => void): void {
   const forward = (details: { tabId: number; url: string; frameId: number }): void => {
     if (details.tabId < 0) return;
-    listener({ tabId: details.tabId, url: details.url, frame: details.frameId === 0 ? 'page' : 'frame' });
+    listener({ tabId: details.tabId, frameId: details.frameId, url: details.url, frame: details.frameId === 0 ? 'page' : 'frame' });
   };
   browser.webNavigation.onCommitted.addListener(forward);
   browser.webNavigation.onHistoryStateUpdated.addListener(forward);

@@ -1,12 +1,13 @@
 /**
  * The enforcement core in real Chromium: DNR rules from a lesson stored the
- * way the popup stores it, the navigation backstop, the tab sweep, the end of
- * a lesson, and a service worker killed mid-lesson.
+ * way the popup stores it, the navigation backstop (pages and frames), the
+ * tab sweep (loading tabs and frames too), the end of a lesson, and a
+ * service worker killed mid-lesson.
  */
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { blockedPageFor, open } from '../../src/dev/pages';
+import { blockedPageFor, frameNotices, framedSites, inFrames, open, startNavigation } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 
@@ -21,7 +22,7 @@ async function waitForRules(predicate: (count: number) => boolean): Promise<void
 
 beforeAll(async () => {
   server = await startTestServer();
-  session = await launchChromium({ extensionDir: distDir('chrome'), serviceWorkerOrigins: [server.origin('allowed.test')] });
+  session = await launchChromium({ extensionDir: distDir('chrome'), serviceWorkerOrigins: [server.origin('allowed.test'), server.origin('games.test')] });
   await session.worker();
 });
 
@@ -180,4 +181,102 @@ test('an allowed video does not let another through a repeated query key (?v=123
     expect(await open(session, page, smuggled)).toBe(blockedPageFor(session, smuggled));
   }
   expect(server.requests).toEqual([]);
+});
+
+test('a game in a frame, served from its own service worker, is sent to the blocked notice', async () => {
+  // Outside the lesson, a page of an allowed site frames the game, whose service worker installs (partitioned under allowed.test).
+  const game = server.origin('games.test');
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${game}/sw`)}`);
+  await waitFor(async () => (await inFrames(page, () => document.body.dataset.swReady ?? null)).includes('yes'), "the game's service worker to control its frame");
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${game}/sw-cached`)}`);
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), 'the frame to show the blocked notice');
+  // The game's page never came over the network, where the rules would have stopped it: its service worker answered.
+  expect(server.requests.filter((request) => request.host === 'games.test' && request.path === '/sw-cached')).toEqual([]);
+});
+
+test('a frame of a site outside the lesson, open when the lesson starts, is sent to the blocked notice', async () => {
+  await open(session, page, `${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${server.origin('games.test')}/already-open`)}`);
+  await waitFor(async () => (await framedSites(page)).includes('games.test /already-open'), 'the game to show in its frame');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), 'the frame to show the blocked notice');
+  expect(await currentUrl(page)).toBe(`${server.origin('allowed.test')}/frame?src=${encodeURIComponent(`${server.origin('games.test')}/already-open`)}`);
+});
+
+test.each(['object', 'embed'])('an <%s> of a blocked site inside an allowed page is blocked and names its host', async (element) => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  await open(session, page, `${server.origin('allowed.test')}/${element}?src=${encodeURIComponent(`${server.origin('games.test')}/plug-in`)}`);
+  await waitFor(async () => (await frameNotices(page)).some((notice) => notice.includes('games.test')), `the <${element}> to show the blocked notice`);
+  expect(server.requests.filter((request) => request.host === 'games.test')).toEqual([]);
+});
+
+test('a blocked page still loading when the lesson starts is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/stall`;
+  await startNavigation(page, target);
+  // Committed and on screen; its body never ends, so the tab stays "loading".
+  await waitFor(async () => (await page.evaluate(() => document.getElementById('where')?.textContent)) === 'other.test /stall', 'the page to show while it loads');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the loading tab to be sent to the blocked page');
+});
+
+test('a blocked page whose response arrives after the lesson started is sent to the blocked page', async () => {
+  const target = `${server.origin('other.test')}/held?key=chromium-straddle`;
+  await open(session, page, `${server.origin('allowed.test')}/before`);
+  await startNavigation(page, target);
+  await waitFor(() => server.requests.some((request) => request.path === '/held?key=chromium-straddle'), 'the request to reach the site');
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  server.release('chromium-straddle');
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the page to be sent to the blocked page when it commits');
+});
+
+test('the sweep never opens what a page wrote after blocked.html# (chrome://, file://)', async () => {
+  // blocked.html is open to every web page: a page can send its tab there with any address after '#'.
+  const written = ['chrome://version/', 'file:///etc/passwd'];
+  const tabs: Page[] = [];
+  try {
+    for (const address of written) {
+      const tab = await session.browser.newPage();
+      tabs.push(tab);
+      const landing = blockedPageFor(session, address);
+      await open(session, tab, `${server.origin('other.test')}/link?to=${encodeURIComponent(landing)}`);
+      await tab.click('#go');
+      await waitFor(async () => tab.url() === landing, `the page to open ${landing}`);
+    }
+    // A tab opened after them shows when a sweep has passed them by: the tabs are swept in the order they were opened.
+    const witnessTab = await session.browser.newPage();
+    tabs.push(witnessTab);
+    const witness = server.origin('other.test') + '/witness';
+    expect(await open(session, witnessTab, witness)).toBe(witness);
+    await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+    await waitFor(async () => (await currentUrl(witnessTab)) === blockedPageFor(session, witness), 'the sweep at the start of the lesson');
+    await setLesson(session, null);
+    await waitFor(async () => (await currentUrl(witnessTab)) === witness, 'the sweep at the end of the lesson');
+    expect(tabs.slice(0, written.length).map((tab) => tab.url())).toEqual(written.map((address) => blockedPageFor(session, address)));
+  } finally {
+    for (const tab of tabs) await tab.close();
+  }
+});
+
+test('a host written with a trailing dot is the same site', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  const allowed = `http://allowed.test.:${server.port}/page`;
+  expect(await open(session, page, allowed)).toBe(allowed);
+  server.requests.length = 0;
+  const other = `http://other.test.:${server.port}/games`;
+  expect(await open(session, page, other)).toBe(blockedPageFor(session, other));
+  expect(server.requests.filter((request) => request.host.startsWith('other.test'))).toEqual([]);
+});
+
+test('the source of a blocked page (view-source:) is sent to the blocked page for it', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45));
+  await waitForRules((count) => count > 0);
+  const target = `${server.origin('other.test')}/source`;
+  await open(session, page, `view-source:${target}`).catch(() => undefined);
+  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(session, target), 'the view-source: tab to be sent to the blocked page');
 });

@@ -17,10 +17,12 @@
  * rebuilds; nothing is lost when the browser stops the worker.
  */
 import { compileWithReport } from '../../core/rules/compile';
-import { decide, prepare, type PreparedRules } from '../../core/rules/decide';
+import { decide, prepare, shownAddress, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
 import { resolve, type EffectiveRules, type Resolution } from '../../core/rules/resolve';
 import { alarmAt } from '../../platform/alarms';
+import { BROWSER } from '../../platform/browser';
 import { applyRules } from '../../platform/dnr';
+import { navigateFrame, tabFrames } from '../../platform/frames';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
 import { loadInputs, type LoadedInputs } from './inputs';
@@ -58,9 +60,13 @@ function blockedPageUrl(): string {
   return extensionUrl('blocked.html');
 }
 
-/** The blocked page for a blocked address: the address travels after '#', as the DNR redirect puts it. */
+/**
+ * The blocked page for a blocked address: the address travels after '#', as
+ * the DNR redirect puts it. For `view-source:URL` that is URL, the address
+ * the tab would have shown.
+ */
 function blockedPageFor(url: string): string {
-  return `${blockedPageUrl()}#${url}`;
+  return `${blockedPageUrl()}#${shownAddress(url)}`;
 }
 
 /** Subscribes to flow passes; call at the top level of the service worker. */
@@ -163,7 +169,8 @@ async function runOnce(): Promise<Current> {
   let prepared: PreparedRules;
   const rulesChanged = applied === null || !sameRules(applied.rules, resolution.rules);
   if (rulesChanged) {
-    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl() });
+    // Firefox's rules read `example.com.` as another host than `example.com`: its build lists both.
+    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl(), domainsWithTrailingDot: BROWSER === 'firefox' });
     ruleError = null;
     try {
       const result = await applyRules(rules);
@@ -208,30 +215,98 @@ function blockedAddressOf(url: string): string | null {
 }
 
 /**
+ * Per tab, the address it was last sent back to from the blocked page, and
+ * under which rules. Were the browser's rules to block an address decide()
+ * allows (a rule the browser refused, say), the tab would be sent back and
+ * forth for ever; it is sent back once per address and rules instead. A
+ * cache only: a new worker may send a tab back once more.
+ */
+const sentBack = new Map<number, { readonly address: string; readonly prepared: PreparedRules }>();
+
+/**
+ * Sends a tab on the blocked page back to the address it stands for, when
+ * the rules allow that address now. Only a web address, never one a page
+ * wrote there itself: blocked.html is open to every web page, so
+ * `blocked.html#chrome://settings/` or `#file:///…` can be anyone's doing.
+ */
+async function sendBack(tabId: number, address: string, prepared: PreparedRules): Promise<void> {
+  if (!/^https?:\/\//i.test(address)) return;
+  const verdict = decide(address, prepared, 'page');
+  if (!verdict.allowed || verdict.reason === 'not-web') return;
+  const last = sentBack.get(tabId);
+  if (last !== undefined && last.address === address && last.prepared === prepared) return;
+  sentBack.set(tabId, { address, prepared });
+  await navigateTab(tabId, address);
+}
+
+/**
  * Every open tab whose page is now blocked goes to the blocked page; every
  * blocked page whose address is allowed again goes back to it, so a class is
- * released when a lesson ends without anyone touching a laptop.
+ * released when a lesson ends without anyone touching a laptop; and every
+ * frame of a page that stays, whose site is now blocked, shows the blocked
+ * notice.
+ *
+ * A page is judged by what the tab shows, loading or not: a page whose
+ * response was still arriving, or whose images were still loading, when
+ * the rules changed is on screen all the same. A navigation under way
+ * (Chromium names it, `pendingUrl`) is left to go on: the rules in force
+ * judge its request, and the backstop its commit (when its response was
+ * already arriving); only a blocked page it is about to show for an address
+ * allowed now is sent back at once.
  */
 async function sweep(prepared: PreparedRules): Promise<void> {
   const tabs = await openTabs();
   await Promise.all(
     tabs.map(async (tab) => {
-      const original = blockedAddressOf(tab.url);
-      if (original !== null) {
-        if (original !== '' && decide(original, prepared, 'page').allowed) await navigateTab(tab.id, original);
+      if (tab.pendingUrl !== null && tab.pendingUrl !== tab.url) {
+        const pending = blockedAddressOf(tab.pendingUrl);
+        if (pending !== null) await sendBack(tab.id, pending, prepared);
         return;
       }
-      // A tab still loading is judged by DNR and, when it commits, by the backstop; navigating it
-      // here as well would abort a navigation that is already going to the right place.
-      if (tab.loading) return;
-      if (!decide(tab.url, prepared, 'page').allowed) await navigateTab(tab.id, blockedPageFor(tab.url));
+      const original = blockedAddressOf(tab.url);
+      if (original !== null) {
+        await sendBack(tab.id, original, prepared);
+        return;
+      }
+      if (!decide(tab.url, prepared, 'page').allowed) {
+        await navigateTab(tab.id, blockedPageFor(tab.url));
+        return;
+      }
+      for (const frame of await tabFrames(tab.id)) {
+        if (blockedAddressOf(frame.url) === null && !decide(frame.url, prepared, 'frame').allowed) await navigateFrame(tab.id, frame.frameId, blockedPageFor(frame.url));
+      }
     }),
   );
 }
 
-/** The navigation backstop: a page DNR did not stop (cached by a service worker, or a pushState) is sent to the blocked page. */
-export async function checkNavigation(tabId: number, url: string, frame: 'page' | 'frame'): Promise<void> {
-  if (frame !== 'page' || blockedAddressOf(url) !== null) return;
-  const { prepared } = await ensureCurrent(Date.now());
-  if (!decide(url, prepared, 'page').allowed) await navigateTab(tabId, blockedPageFor(url));
+/**
+ * The rules to judge a navigation by: those of the pass under way when one
+ * is (a navigation that commits while a lesson starts or ends is judged by
+ * the new rules, not the ones being replaced), else the rules in force.
+ */
+function rulesToJudgeBy(now: number): Promise<Current> {
+  return running ?? ensureCurrent(now);
+}
+
+/**
+ * The navigation backstop, for pages and frames: what DNR did not stop (a
+ * page or frame a site's service worker served, a pushState, a response
+ * that was already arriving when the rules changed, a view-source: load,
+ * which Firefox's rules never see) goes to the blocked page, or for a frame
+ * to the blocked page's one-line notice. A blocked page that commits while
+ * its address is allowed (the lesson ended while it was on its way) goes
+ * back to that address.
+ */
+export async function checkNavigation(tabId: number, url: string, frame: NavigationKind, frameId = 0): Promise<void> {
+  const original = blockedAddressOf(url);
+  // A frame's notice stays: the page around it decides when it is opened again.
+  if (original !== null && frame === 'frame') return;
+  const { prepared } = await rulesToJudgeBy(Date.now());
+  if (original !== null) {
+    await sendBack(tabId, original, prepared);
+    return;
+  }
+  if (decide(url, prepared, frame).allowed) return;
+  if (frame === 'page') await navigateTab(tabId, blockedPageFor(url));
+  else await navigateFrame(tabId, frameId, blockedPageFor(url));
 }

@@ -1,8 +1,9 @@
 /**
  * compile(): effective rules -> declarativeNetRequest dynamic rules that make
  * the browser enforce exactly what decide() says, for pages (main_frame) and
- * frames (sub_frame). Nothing else is touched: scripts, images and API calls
- * of an allowed page always load.
+ * frames (sub_frame, and `object`: an `<object>` or `<embed>` showing a site
+ * is a frame, which browsers file under its own type). Nothing else is
+ * touched: scripts, images and API calls of an allowed page always load.
  *
  * Precedence is carried by DNR priorities (the higher wins, whatever the
  * action):
@@ -26,7 +27,7 @@
 import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsedPatterns, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
-export type ResourceType = 'main_frame' | 'sub_frame';
+export type ResourceType = 'main_frame' | 'sub_frame' | 'object';
 
 /** The subset of the declarativeNetRequest Rule type (Chrome, Edge, Firefox) that Lesmodus uses. */
 export interface DnrRule {
@@ -49,6 +50,18 @@ interface CompileOptions {
   readonly blockedPageUrl: string;
   /** requestDomains entries per rule at most. */
   readonly maxDomainsPerRule?: number;
+  /**
+   * List every host in `requestDomains` twice: as it is, and with a
+   * trailing dot (`allowed.test.`). Firefox needs this: its
+   * `requestDomains` compare the host as the URL writes it, so without it
+   * `http://allowed.test./` matches no rule naming `allowed.test` — in an
+   * allowlist lesson an allowed site is blocked, and a site IT blocked
+   * opens. Chrome drops the dot itself. (A rule that redirects
+   * `allowed.test.` to `allowed.test` first would cost one rule instead,
+   * but Firefox does not apply redirect rules to the request such a
+   * redirect makes: the blocked site would load.)
+   */
+  readonly domainsWithTrailingDot?: boolean;
 }
 
 export const PRIORITY = {
@@ -61,8 +74,8 @@ export const PRIORITY = {
   PAUSE: 2_000_000_000,
 } as const;
 
-const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame'];
-const FRAMES: ResourceType[] = ['sub_frame'];
+const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame', 'object'];
+const FRAMES: ResourceType[] = ['sub_frame', 'object'];
 const ANY_WEB_URL = '^https?://.*$';
 
 type Action = 'allow' | 'redirect';
@@ -220,10 +233,26 @@ export function patternToRegex(pattern: SitePattern, mode: MatchMode = ALLOWING)
  * which query conditions can appear become one condition each instead of
  * one alternation.
  */
-function patternConditions(pattern: SitePattern, mode: MatchMode, tails: (pattern: SitePattern, mode: MatchMode) => string[] = tailRegexes): Array<{ requestDomains?: string[]; regexFilter: string }> {
+function patternConditions(
+  pattern: SitePattern,
+  mode: MatchMode,
+  domains: (hosts: readonly string[]) => string[],
+  tails: (pattern: SitePattern, mode: MatchMode) => string[] = tailRegexes,
+): Array<{ requestDomains?: string[]; regexFilter: string }> {
   const viaRequestDomains = !pattern.anyHost && !pattern.exact;
   const head = `^${authorityRegex(pattern, hostRegex(pattern, viaRequestDomains))}${pathRegex(pattern, mode)}`;
-  return tails(pattern, mode).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: [pattern.host] } : {}), regexFilter: head + tail }));
+  return tails(pattern, mode).map((tail) => ({ ...(viaRequestDomains ? { requestDomains: domains([pattern.host]) } : {}), regexFilter: head + tail }));
+}
+
+/** An IP address: never written with a trailing dot (the browser drops it from an IPv4 address). */
+function isIpAddress(host: string): boolean {
+  return /^[\d.]+$|^\[/.test(host);
+}
+
+/** `requestDomains` entries for hosts: as they are, and with `withTrailingDot` each also with its dot (see CompileOptions). */
+function domainsFor(hosts: readonly string[], withTrailingDot: boolean): string[] {
+  if (!withTrailingDot) return [...hosts];
+  return hosts.flatMap((host) => (isIpAddress(host) ? [host] : [host, `${host}.`]));
 }
 
 class RuleBuilder {
@@ -235,10 +264,12 @@ class RuleBuilder {
 
   constructor(private readonly options: CompileOptions) {}
 
+  readonly domains = (hosts: readonly string[]): string[] => domainsFor(hosts, this.options.domainsWithTrailingDot === true);
+
   add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
       // A number, not a string: this runs once per entry of IT's lists.
-      const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes.length === 1 ? 1 : 0);
+      const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
       let group = this.groups.get(key);
       if (!group) {
         group = { action, priority, resourceTypes, domains: [], everyHost: false };
@@ -248,9 +279,9 @@ class RuleBuilder {
       else group.domains.push(pattern.host);
       return;
     }
-    this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode));
+    this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
-    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, vetoTails));
+    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
   }
 
   private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
@@ -295,7 +326,7 @@ class RuleBuilder {
         this.push(group.action, group.priority, { resourceTypes: group.resourceTypes });
         continue;
       }
-      const domains = [...new Set(group.domains)];
+      const domains = this.domains([...new Set(group.domains)]);
       for (let start = 0; start < domains.length; start += chunk) {
         this.push(group.action, group.priority, { requestDomains: domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
       }
@@ -328,12 +359,12 @@ function escapeRegexOf(char: string): string {
  * (every site when such a pattern is `*`), and only when there is one. The
  * rules are fixed: 66 regex rules of the browser's 1,000.
  */
-function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'id'>> {
+function decodingRules(patterns: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[]): Array<Omit<DnrRule, 'id'>> {
   const beyondHost = patterns.filter((pattern) => pattern.path !== '' || pattern.query.length > 0);
   if (beyondHost.length === 0) return [];
   // An IP address is safest matched by the regex alone: requestDomains is for names.
-  const everySite = beyondHost.some((pattern) => pattern.anyHost || /^[\d.]+$|^\[/.test(pattern.host));
-  const domains = everySite ? undefined : [...new Set(beyondHost.map((pattern) => pattern.host))].sort();
+  const everySite = beyondHost.some((pattern) => pattern.anyHost || isIpAddress(pattern.host));
+  const domains = everySite ? undefined : domainsOf([...new Set(beyondHost.map((pattern) => pattern.host))].sort());
   return [...UNRESERVED].map((char) => ({
     priority: PRIORITY.DECODE,
     action: { type: 'redirect', redirect: { regexSubstitution: `\\1${char}\\2` } },
@@ -346,7 +377,6 @@ function decodingRules(patterns: readonly SitePattern[]): Array<Omit<DnrRule, 'i
     },
   }));
 }
-
 
 /**
  * Chrome accepts at most 1,000 rules with a regexFilter per extension, and
@@ -422,6 +452,6 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   } else if (lesson?.mode === 'blocklist') {
     each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
   }
-  for (const rule of decodingRules(used)) builder.pushRule(rule);
+  for (const rule of decodingRules(used, builder.domains)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

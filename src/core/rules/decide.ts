@@ -12,7 +12,10 @@
 import { ALLOWING, BLOCKING, MATCH, PREFIX_PATH, VETO, canVeto, judgeBeyondHost, parsedPatterns, parseUrl, specificity, type MatchMode, type ParsedUrl, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
-/** What kind of navigation is judged: a tab's page, or a frame inside a page. */
+/**
+ * What kind of navigation is judged: a tab's page, or a frame inside a page.
+ * A plug-in embed (`<object>`, `<embed>`) showing a site is a frame.
+ */
 export type NavigationKind = 'page' | 'frame';
 
 export type Reason =
@@ -149,6 +152,19 @@ export function prepare(rules: EffectiveRules): PreparedRules {
   return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused };
 }
 
+const VIEW_SOURCE = /^view-source:/i;
+
+/**
+ * The address a navigation shows: `view-source:URL` shows URL (its source),
+ * so it is judged as URL. Firefox's rules never see a view-source load, and
+ * the navigation backstop sends such a tab to the blocked page for URL.
+ */
+export function shownAddress(href: string): string {
+  let address = href;
+  while (VIEW_SOURCE.test(address)) address = address.slice('view-source:'.length);
+  return address;
+}
+
 const VERDICTS = [new Map<Reason, Verdict>(), new Map<Reason, Verdict>()];
 /** Verdicts are shared frozen objects: deciding allocates nothing per URL. */
 function verdict(allowed: boolean, reason: Reason): Verdict {
@@ -174,7 +190,7 @@ const scratch = new Int32Array(LISTS);
  * show embeds), and otherwise open.
  */
 export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: NavigationKind = 'page'): Verdict {
-  const url = typeof href === 'string' ? parseUrl(href) : href;
+  const url = typeof href === 'string' ? parseUrl(shownAddress(href)) : href;
   if (url === null || (url.scheme !== 'http' && url.scheme !== 'https')) return ALLOW('not-web');
 
   const best = scratch;

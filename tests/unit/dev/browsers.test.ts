@@ -5,10 +5,10 @@ const DEMO = { hosts: ['www.example-games.com'], port: 4321 };
 
 describe('chromiumHostRules', () => {
   it.each([
-    ['tests: *.test here, nothing else resolves', {}, 'MAP *.test 127.0.0.1,MAP * ~NOTFOUND'],
-    ['tests that reach 127.0.0.1 by address', { allowLoopbackAddress: true }, 'MAP *.test 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND'],
-    ['npm start', { allowLoopbackAddress: true, localHosts: DEMO }, 'MAP www.example-games.com 127.0.0.1:4321,MAP *.test 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND'],
-    ['npm start --online', { realNetwork: true, allowLoopbackAddress: true, localHosts: DEMO }, 'MAP www.example-games.com 127.0.0.1:4321,MAP *.test 127.0.0.1'],
+    ['tests: *.test here, nothing else resolves', {}, 'MAP *.test 127.0.0.1,MAP *.test. 127.0.0.1,MAP * ~NOTFOUND'],
+    ['tests that reach 127.0.0.1 by address', { allowLoopbackAddress: true }, 'MAP *.test 127.0.0.1,MAP *.test. 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND'],
+    ['npm start', { allowLoopbackAddress: true, localHosts: DEMO }, 'MAP www.example-games.com 127.0.0.1:4321,MAP *.test 127.0.0.1,MAP *.test. 127.0.0.1,EXCLUDE 127.0.0.1,MAP * ~NOTFOUND'],
+    ['npm start --online', { realNetwork: true, allowLoopbackAddress: true, localHosts: DEMO }, 'MAP www.example-games.com 127.0.0.1:4321,MAP *.test 127.0.0.1,MAP *.test. 127.0.0.1'],
   ])('%s', (_what, options, rules) => {
     expect(chromiumHostRules(options)).toBe(rules);
   });

@@ -86,12 +86,23 @@ export interface BackgroundSetup {
   readonly pinFromPolicy?: boolean;
   /** Values in storage.local before the service worker starts. */
   readonly local?: Record<string, unknown>;
-  /** Open tabs. */
-  readonly tabs?: ReadonlyArray<{ readonly url: string; readonly loading?: boolean }>;
+  /** Open tabs, in the order they were opened (ids 1, 2, …). */
+  readonly tabs?: ReadonlyArray<OpenTabSetup>;
   /** The class feed's host; a fresh one by default. */
   readonly feedHost?: FeedHost;
   /** Regular expressions the browser refuses in rules (Chrome refuses those too large to compile). */
   readonly refuseRegex?: (regex: string) => boolean;
+}
+
+/** An open tab: the page it shows, and what the browser says of it besides. */
+export interface OpenTabSetup {
+  readonly url: string;
+  /** Still loading: its response still arriving, or its images. */
+  readonly loading?: boolean;
+  /** Chromium: a navigation under way, not yet committed (implies loading). */
+  readonly pendingUrl?: string;
+  /** The addresses of the frames inside its page (frame ids 1, 2, …). */
+  readonly frames?: readonly string[];
 }
 
 const MINUTE = 60_000;
@@ -106,11 +117,21 @@ export class TestBackground {
   /** storage.local as the browser holds it, kept in step by its change events. */
   private readonly local = new Map<string, unknown>();
   private readonly session = new Map<string, unknown>();
+  /** Every address the extension sent a tab to (tabs.update), in order. */
+  readonly tabsSent: Array<{ readonly tabId: number; readonly url: string }> = [];
+  /** True while the test itself changes a tab, so that it is not taken for the extension's doing. */
+  private browserActing = false;
 
   constructor(
     private readonly modules: Modules,
     readonly feedHost: FeedHost,
   ) {
+    const tabs = modules.fake.fakeBrowser.tabs;
+    const update = tabs.update.bind(tabs) as (tabId: number, change: { url?: string }) => Promise<unknown>;
+    tabs.update = ((tabId: number, change: { url?: string }) => {
+      if (!this.browserActing && change.url !== undefined) this.tabsSent.push({ tabId, url: change.url });
+      return update(tabId, change);
+    }) as typeof tabs.update;
     modules.fake.fakeBrowser.storage.onChanged.addListener((changes, area) => {
       const mirror = area === 'local' ? this.local : area === 'session' ? this.session : null;
       if (mirror === null) return;
@@ -134,6 +155,49 @@ export class TestBackground {
   /** declarativeNetRequest: the rules in force and how often they were read and replaced. */
   get dnr(): FakeModule['controls']['dnr'] {
     return this.modules.fake.controls.dnr;
+  }
+
+  /** The address a tab shows now (undefined once it is closed). */
+  async tabUrl(tabId: number): Promise<string | undefined> {
+    return (await this.browser.tabs.get(tabId))?.url;
+  }
+
+  /** The address a frame inside a tab's page shows now. */
+  frameUrl(tabId: number, frameId: number): string | undefined {
+    return this.controls.frames.get(tabId)?.find((frame) => frame.frameId === frameId)?.url;
+  }
+
+  /**
+   * The browser commits a navigation: of the tab's page (frame 0), which it
+   * then shows, or of a frame; and reports it (webNavigation.onCommitted).
+   * With `reportOnly`, the tab is left as it was: the report of a commit the
+   * background reads the tabs before.
+   */
+  async commit(tabId: number, url: string, { frameId = 0, reportOnly = false } = {}): Promise<void> {
+    if (!reportOnly) {
+      if (frameId === 0) {
+        this.browserActing = true;
+        try {
+          await this.browser.tabs.update(tabId, { url, pendingUrl: undefined } as never);
+        } finally {
+          this.browserActing = false;
+        }
+      } else {
+        this.frameFor(tabId, frameId).url = url;
+      }
+    }
+    await this.browser.webNavigation.onCommitted.trigger({ tabId, frameId, url, parentFrameId: frameId === 0 ? -1 : 0, processId: 1, timeStamp: Date.now(), transitionType: 'link', transitionQualifiers: [] } as never);
+  }
+
+  private frameFor(tabId: number, frameId: number): { frameId: number; url: string } {
+    const frames = this.controls.frames.get(tabId) ?? [];
+    this.controls.frames.set(tabId, frames);
+    let frame = frames.find((candidate) => candidate.frameId === frameId);
+    if (!frame) {
+      frame = { frameId, url: 'about:blank' };
+      frames.push(frame);
+    }
+    return frame;
   }
 
   /** The background's own modules, for what a test drives directly (the flow, an alarm). */
@@ -283,7 +347,7 @@ interface BrowserState {
   readonly managedReadError: string | null;
   readonly rules: TestBackground['dnr']['inForce'];
   readonly alarms: Array<{ name: string; scheduledTime: number; periodInMinutes?: number }>;
-  readonly tabs: Array<{ url: string; loading: boolean }>;
+  readonly tabs: OpenTabSetup[];
 }
 
 async function browserState(background: TestBackground): Promise<BrowserState> {
@@ -295,7 +359,9 @@ async function browserState(background: TestBackground): Promise<BrowserState> {
     managedReadError: background.controls.managedReadError,
     rules: background.dnr.inForce,
     alarms: (await alarms.getAll()).map(({ name, scheduledTime, periodInMinutes }) => ({ name, scheduledTime, ...(periodInMinutes !== undefined ? { periodInMinutes } : {}) })),
-    tabs: (await tabs.query({})).flatMap((tab) => (tab.url ? [{ url: tab.url, loading: tab.status === 'loading' }] : [])),
+    tabs: (await tabs.query({})).flatMap((tab) =>
+      tab.url ? [{ url: tab.url, loading: tab.status === 'loading', ...(tab.pendingUrl ? { pendingUrl: tab.pendingUrl } : {}), frames: (background.controls.frames.get(tab.id!) ?? []).map((frame) => frame.url) }] : [],
+    ),
   };
 }
 
@@ -318,6 +384,13 @@ export async function restartBackground(background: TestBackground): Promise<Tes
   return start({ feedHost: background.feedHost }, await browserState(background));
 }
 
+async function openTab(fake: FakeModule, tab: OpenTabSetup): Promise<void> {
+  const { tabs } = fake.fakeBrowser;
+  const created = await tabs.create({ url: tab.url });
+  if (tab.loading || tab.pendingUrl !== undefined) await tabs.update(created.id!, { status: 'loading', ...(tab.pendingUrl !== undefined ? { pendingUrl: tab.pendingUrl } : {}) } as never);
+  if (tab.frames?.length) fake.controls.frames.set(created.id!, tab.frames.map((url, index) => ({ frameId: index + 1, url })));
+}
+
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
   const feedHost = setup.feedHost ?? new FeedHost();
   globalThis.fetch = feedHost.fetch;
@@ -336,7 +409,7 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
     const alarms = await import('../../../../src/platform/alarms');
     const live = await import('../../../../src/background/feed/live');
     background = new TestBackground({ fake, handlers, flow, alarms, live }, feedHost);
-    const { storage, tabs } = fake.fakeBrowser;
+    const { storage } = fake.fakeBrowser;
     if (state !== null) {
       await storage.local.set(state.local);
       await storage.session.set(state.session);
@@ -346,10 +419,7 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
       for (const alarm of state.alarms) {
         await fake.fakeBrowser.alarms.create(alarm.name, alarm.periodInMinutes !== undefined ? { periodInMinutes: alarm.periodInMinutes, when: alarm.scheduledTime } : { when: alarm.scheduledTime });
       }
-      for (const tab of state.tabs) {
-        const created = await tabs.create({ url: tab.url });
-        if (tab.loading) await tabs.update(created.id!, { status: 'loading' } as never);
-      }
+      for (const tab of state.tabs) await openTab(fake, tab);
     }
 
     const hash = setup.pin === undefined || setup.pin === null ? null : await pinHash(setup.pin);
@@ -367,10 +437,7 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
     }
     if (hash !== null && !setup.pinFromPolicy) await storage.local.set({ teacherPin: hash });
     if (setup.local) await storage.local.set(setup.local);
-    for (const tab of setup.tabs ?? []) {
-      const created = await tabs.create({ url: tab.url });
-      if (tab.loading) await tabs.update(created.id!, { status: 'loading' } as never);
-    }
+    for (const tab of setup.tabs ?? []) await openTab(fake, tab);
     if (setup.refuseRegex) fake.controls.dnr.refuseRegex = setup.refuseRegex;
     fake.controls.calls = 0;
     // The service worker starts: its top-level code registers the listeners and runs the flow.

@@ -11,10 +11,12 @@
  * builds.
  *
  * @webext-core/fake-browser supplies storage (local, session, managed, with
- * onChanged), alarms, tabs, runtime and webNavigation. Added here: an
- * in-memory declarativeNetRequest (./in-memory-dnr.ts), the manifest, and
+ * onChanged), alarms, tabs, runtime and webNavigation's events. Added here:
+ * an in-memory declarativeNetRequest (./in-memory-dnr.ts), the manifest,
  * storage reads that hand out copies, as a browser does (the fake hands out
- * its own objects). Each jest module registry gets its own instance: a test
+ * its own objects), and frames inside tabs' pages (webNavigation.getAllFrames,
+ * and scripting.executeScript running a function in a frame, where
+ * `location` is that frame's address). Each jest module registry gets its own instance: a test
  * that loads the background in jest.isolateModulesAsync gets a fresh browser
  * with it (./background.ts).
  */
@@ -30,6 +32,48 @@ export const controls = {
   calls: 0,
   /** When set, storage.managed.get() fails with this message (a broken policy manifest). */
   managedReadError: null as string | null,
+  /** The frames inside each tab's page (the page itself is the tab), by tab id. */
+  frames: new Map<number, Array<{ frameId: number; url: string }>>(),
+};
+
+/** A frame as a script run in it sees its address: `location`, enough of it for a script to read or replace it. */
+function locationOf(frame: { url: string }) {
+  return {
+    get href() {
+      return frame.url;
+    },
+    replace(url: string) {
+      frame.url = url;
+    },
+    assign(url: string) {
+      frame.url = url;
+    },
+  };
+}
+
+interface ScriptInjection {
+  target: { tabId: number; frameIds?: number[]; allFrames?: boolean };
+  func: (...args: never[]) => unknown;
+  args?: unknown[];
+}
+
+const frameApi = {
+  getAllFrames: async ({ tabId }: { tabId: number }) => {
+    const tab = await fakeBrowser.tabs.get(tabId);
+    if (!tab) throw new Error(`No tab with id: ${tabId}.`);
+    const frames = controls.frames.get(tabId) ?? [];
+    return [{ tabId, frameId: 0, parentFrameId: -1, url: tab.url ?? '' }, ...frames.map((frame) => ({ tabId, frameId: frame.frameId, parentFrameId: 0, url: frame.url }))];
+  },
+  /** Runs `func` in each frame named (serialised, as the browser does: it sees nothing of the extension but its arguments). */
+  executeScript: async ({ target, func, args = [] }: ScriptInjection) => {
+    const frames = controls.frames.get(target.tabId) ?? [];
+    return (target.frameIds ?? []).map((frameId) => {
+      const frame = frames.find((candidate) => candidate.frameId === frameId);
+      if (!frame) throw new Error(`No frame with id ${frameId} in tab with id ${target.tabId}`);
+      const run = new Function('location', 'args', `return (${func.toString()})(...args);`) as (location: unknown, args: unknown[]) => unknown;
+      return { frameId, result: run(locationOf(frame), args) };
+    });
+  },
 };
 
 type Area = { get: (keys?: unknown) => Promise<Record<string, unknown>> };
@@ -59,10 +103,16 @@ countCalls(fakeBrowser.tabs);
 const extra = {
   declarativeNetRequest: controls.dnr.api,
   runtime: { getManifest: () => ({ manifest_version: 3, name: 'Lesmodus', version: '0.0.0-test' }) },
+  webNavigation: { getAllFrames: frameApi.getAllFrames },
+  scripting: { executeScript: frameApi.executeScript },
 };
 countCalls(extra.declarativeNetRequest);
+countCalls(extra.webNavigation);
+countCalls(extra.scripting);
 Object.assign(fakeBrowser.declarativeNetRequest, extra.declarativeNetRequest);
 Object.assign(fakeBrowser.runtime, extra.runtime);
+Object.assign(fakeBrowser.webNavigation, extra.webNavigation);
+Object.assign(fakeBrowser.scripting, extra.scripting);
 
 export { fakeBrowser };
 export default fakeBrowser;

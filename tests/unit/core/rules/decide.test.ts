@@ -132,6 +132,17 @@ describe('decide: only web pages are judged', () => {
     },
   );
 
+  // Firefox's rules never see a view-source load: the backstop judges the address it shows.
+  it.each([
+    ['view-source:https://games.test/play', rules({ lesson: allowlist(['school.nl']) }), B('not-in-lesson')],
+    ['VIEW-SOURCE:http://games.test/', rules({ itBlocked: ['games.test'] }), B('it-blocked')],
+    ['view-source:view-source:https://games.test/', rules({ lesson: blocklist(['games.test']) }), B('lesson-blocked')],
+    ['view-source:https://school.nl/les', rules({ lesson: allowlist(['school.nl']) }), A('lesson-allowed')],
+    ['view-source:about:blank', rules({ lesson: allowlist([]) }), A('not-web')],
+  ])('judges %s as the address it shows', (href, effective, expected) => {
+    expect(verdict(effective, href)).toBe(expected);
+  });
+
   it('judges http and https alike, and takes a parsed URL too', () => {
     expect(verdict(everything, 'http://example.com/')).toBe(B('it-blocked'));
     expect(decide(parseUrl('https://example.com/')!, prepare(rules({ lesson: allowlist(['example.com']) })))).toEqual({ allowed: true, reason: 'lesson-allowed' });
