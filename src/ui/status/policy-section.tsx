@@ -33,7 +33,9 @@ export function PolicyProblems({ status }: { status: Status }) {
         </ul>
       )}
       {readError && <p class="read-error">{t('statusPageReadError', readError)}</p>}
-      <p class="hint">{t('statusPageErrorsHelp')}</p>
+      <p class="hint">
+        {t('statusPageErrorsHelp')} <code class="command">npm run policy -- check</code>
+      </p>
     </section>
   );
 }

@@ -155,10 +155,10 @@ async function studentUnderLimits(): Promise<Device> {
   };
 }
 
-/** A teacher device of 2B whose pause for the class the feed refused for its credentials (403): retried. */
-function teacherOf2B(): Device {
+/** A teacher device of 2B whose pause for the class the feed refused for its credentials (403): retried. With `putAnswer` 201 the feed took it. */
+function teacherOf2B(putAnswer: 403 | 201 = 403): Device {
   const host = new FeedHost();
-  host.putAnswer = 403;
+  host.putAnswer = putAnswer;
   const { teacherKeys: _students, ...rest } = policy();
   return {
     policy: { ...rest, role: 'teacher', classFeed: { urlTemplate: FEED_TEMPLATE, authorization: 'Bearer for-teachers' } },
@@ -265,7 +265,8 @@ describe('the status page', () => {
     await setup();
     const rules = await screen.findByRole('region', { name: 'In force now' });
     expect(within(rules).getByText('2B rekenen')).toBeTruthy();
-    expect(within(rules).getByText('From the timetable')).toBeTruthy();
+    // "Set by" the timetable: the label is not said twice.
+    expect(within(rules).getByText('Set by').nextElementSibling!.textContent).toBe('the timetable');
     expect(within(rules).getByText('Only the sites below')).toBeTruthy();
     expect(within(rules).getByText('rekenen.nl')).toBeTruthy();
     expect(within(rules).getByText('Always blocked (50,000)')).toBeTruthy();
@@ -326,17 +327,33 @@ describe('the status page', () => {
     setMessageSource(localeSource('nl'));
     await setup(await studentFollowing2B(502));
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
-    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · error de klassenfeed antwoordde met HTTP 502`);
+    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · mislukt: de klassenfeed antwoordde met HTTP 502`);
     expect(within(feed).getByText('Geweigerde documenten').nextElementSibling!.textContent).toBe('1 · bad-signature de handtekening past niet bij de sleutel in het beleid');
   });
 
-  it('words in Dutch why the last publication was not delivered', async () => {
+  it('words in Dutch how the last publication went, and why it was not delivered', async () => {
     setMessageSource(localeSource('nl'));
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
     );
+  });
+
+  it.each([
+    ['en', 'Class feed', 'Last publication', 'Delivered'],
+    ['nl', 'Klassenfeed', 'Laatste publicatie', 'Afgeleverd'],
+  ] as const)('words (%s) a delivered publication, with when', async (language, region, label, delivered) => {
+    setMessageSource(localeSource(language));
+    await setup(teacherOf2B(201));
+    const feed = await screen.findByRole('region', { name: region });
+    expect(within(feed).getByText(label).nextElementSibling!.textContent).toBe(`${delivered} · ${formatDateTime(T0 - M)}`);
+  });
+
+  it('words how the last fetch went', async () => {
+    await setup({ policy: policy() });
+    const feed = await screen.findByRole('region', { name: 'Class feed' });
+    expect(within(feed).getByText('Last fetched').nextElementSibling!.textContent).toBe(`${formatDateTime(T0)} · nothing published for this class yet`);
   });
 
   it('says when the policy sets no class feed', async () => {
