@@ -13,7 +13,7 @@ import { startExtension, type ExtensionOptions, type TestBackground } from '../s
 import { useClock } from '../../background/support/clock';
 import { FeedHost } from '../../background/support/feed-host';
 import { signClassDocument } from '../../../../src/core/feed/document';
-import { parsePolicy } from '../../../../src/core/policy/policy';
+import { parsePolicy, type PolicyProblem } from '../../../../src/core/policy/policy';
 import type { Status } from '../../../../src/core/protocol';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { newTeacherKey, type TeacherKey } from '../../../../src/dev/teacher';
@@ -74,16 +74,19 @@ function invalidPolicy(): Record<string, unknown> {
   return { ...valid, schedule: [{ ...first, preset: 'nope' }, ...rest], maxLessonMinutes: 'long' };
 }
 
-/** Its errors, with their paths, as the background finds them. */
-function policyErrors(): Array<{ path: string; message: string }> {
+/** Its errors, with their paths and codes, as the background finds them. */
+function policyErrors(): PolicyProblem[] {
   const parsed = parsePolicy(invalidPolicy());
   if (parsed.ok) throw new Error('the invalid policy validated');
-  return parsed.errors.map(({ path, message }) => ({ path, message }));
+  return [...parsed.errors];
 }
 
-/** The last read of managed storage, two minutes ago, found the invalid policy: the last valid one stays in force. */
-function withErrors(): ExtensionOptions {
-  return { policy: policy(), managed: invalidPolicy(), policyStatus: { checkedAt: T0 - 2 * M, found: true, errors: policyErrors() } };
+/**
+ * The last read of managed storage, two minutes ago, found the invalid policy: the last valid one stays in force.
+ * `errors` as they were stored (by default as this version stores them).
+ */
+function withErrors(errors: readonly PolicyProblem[] = policyErrors()): ExtensionOptions {
+  return { policy: policy(), managed: invalidPolicy(), policyStatus: { checkedAt: T0 - 2 * M, found: true, errors } };
 }
 
 interface Device extends ExtensionOptions {
@@ -232,10 +235,23 @@ describe('the status page', () => {
     // It is the first section after the page heading.
     expect(document.querySelector('main section')).toBe(errors);
     const items = within(errors).getAllByRole('listitem');
-    expect(items.map((item) => item.textContent)).toEqual(['Field maxLessonMinutes expected number, received string', 'Field schedule.0.preset no preset with id "nope"']);
+    expect(items.map((item) => item.textContent)).toEqual(['Field maxLessonMinutes wrong type: expected number', 'Field schedule.0.preset no preset with id "nope"']);
     expect(items[0]!.querySelector('code')!.textContent).toBe('maxLessonMinutes');
     expect(within(errors).getByText(/^The last valid policy, received .+, stays in force until this is fixed\.$/)).toBeTruthy();
     expect(screen.getByText('Saved copy of the last valid school policy')).toBeTruthy();
+  });
+
+  it('words each policy error in Dutch in a Dutch browser, with its path; the English original is in the diagnostics', async () => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup(withErrors());
+    const errors = await screen.findByRole('region', { name: 'Het schoolbeleid in deze browser bevat fouten en wordt niet gebruikt' });
+    expect(within(errors).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Veld maxLessonMinutes verkeerd type: verwacht number',
+      'Veld schedule.0.preset geen voorinstelling met id "nope"',
+    ]);
+    expect(within(errors).getByText(/^Voor ICT: /)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Diagnose kopiëren' }));
+    expect(copied[0]).toContain('    maxLessonMinutes: expected number, received string\n    schedule.0.preset: no preset with id "nope"\n');
   });
 
   it('says when no policy is in force because the only one is invalid', async () => {
@@ -336,7 +352,7 @@ describe('the status page', () => {
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
     );
   });
 
