@@ -1,4 +1,5 @@
 import { render } from 'preact';
+import { closeOwnTab } from '../../platform/tabs';
 import { backgroundConnector } from '../shared/connector';
 import { language } from '../shared/i18n';
 import { BlockedView } from './blocked-view';
@@ -10,16 +11,15 @@ const blockedUrl = hashAt >= 0 ? location.href.slice(hashAt + 1) : '';
 const inFrame = window.top !== window;
 
 /**
- * The Navigation API knows whether there is an entry before this one; where
- * it is missing, a tab whose history holds more than this page has one
- * (history.length also counts entries ahead, which a blocked page rarely has).
+ * history.length, not the Navigation API: its canGoBack counts only entries
+ * of this page's origin, so a blocked page reached from a web page (the
+ * usual way) would offer no way back. history.length also counts entries
+ * ahead of this one, which a blocked page rarely has.
  */
-const navigationApi = (globalThis as { navigation?: { canGoBack?: boolean } }).navigation;
 const history: PageHistory = {
-  canGoBack: navigationApi?.canGoBack ?? window.history.length > 1,
+  canGoBack: window.history.length > 1,
   goBack: () => window.history.back(),
-  // Allowed for a tab whose history holds only this page: exactly when there is no going back.
-  closeTab: () => window.close(),
+  closeTab: () => void closeOwnTab().catch(() => window.close()),
 };
 
 document.documentElement.lang = language();
