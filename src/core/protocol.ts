@@ -95,7 +95,11 @@ export type Request = z.infer<typeof RequestSchema>;
 /** A validation problem, with the path of the field it concerns. */
 interface Problem {
   readonly path: string;
+  /** In English, as the command line says it. */
   readonly message: string;
+  /** A code from core/problem-codes.ts and the values the message names, for the UI to word the problem; absent when there is none. */
+  readonly code?: string;
+  readonly params?: readonly string[];
 }
 
 interface TimetableStatus {

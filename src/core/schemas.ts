@@ -4,6 +4,7 @@
  * from these schemas, never written twice.
  */
 import { z } from 'zod';
+import { codedIssue, codedParams, coded } from './problem-codes';
 import { lessonSiteProblem, parsePattern } from './rules/patterns';
 
 // zod runs without eval in the extension: see src/zod-config.ts, which every
@@ -12,7 +13,7 @@ import { lessonSiteProblem, parsePattern } from './rules/patterns';
 /** A site pattern, checked with the same parser that matching uses. */
 export const SitePatternString = z.string().superRefine((value, ctx) => {
   const result = parsePattern(value);
-  if (!result.ok) ctx.addIssue({ code: 'custom', message: result.error });
+  if (!result.ok) ctx.addIssue(codedIssue(`pattern-${result.code}`, result.error, result.params));
 });
 
 export const LessonMode = z.enum(['allowlist', 'blocklist']);
@@ -24,10 +25,10 @@ export type LessonMode = z.infer<typeof LessonMode>;
  * no lesson. A blocklist lesson may block `*`: everything but IT's allowed
  * sites, a lesson with nothing but those.
  */
-export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): { index: number; message: string } | null {
+export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): { index: number; message: string; problem: NonNullable<ReturnType<typeof lessonSiteProblem>> } | null {
   for (const [index, site] of sites.entries()) {
     const problem = typeof site === 'string' && parsePattern(site).ok ? lessonSiteProblem(site, mode) : null;
-    if (problem !== null) return { index, message: problem.error };
+    if (problem !== null) return { index, message: problem.error, problem };
   }
   return null;
 }
@@ -35,13 +36,13 @@ export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): 
 /** {@link lessonSitesProblem} as a zod check, reported at `sites.N`. */
 export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[] }, ctx: z.RefinementCtx): void {
   const problem = lessonSitesProblem(value.mode, value.sites);
-  if (problem !== null) ctx.addIssue({ code: 'custom', path: ['sites', problem.index], message: problem.message });
+  if (problem !== null) ctx.addIssue(codedIssue(`pattern-${problem.problem.code}`, problem.message, problem.problem.params, ['sites', problem.index]));
 }
 
 /** An instant, in milliseconds since 1970 (UTC). */
 const Instant = z.number().int().nonnegative();
 
-const Title = z.string().trim().min(1, 'a title is needed').max(120);
+const Title = z.string().trim().min(1, coded('title-missing', 'a title is needed')).max(120);
 
 /** What a lesson restricts: shared by lessons and presets. */
 const RuleSetFields = {
@@ -67,7 +68,7 @@ export const LessonSchema = z
 export type Lesson = z.infer<typeof LessonSchema>;
 
 export const PresetSchema = z.object({
-  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "-", "_" or "." only'),
+  id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_.-]+$/, coded('id-characters', 'use letters, digits, "-", "_" or "." only')),
   ...RuleSetFields,
   /** Suggested length in minutes when a teacher starts this preset. */
   minutes: z.number().int().min(1).max(24 * 60).optional(),
@@ -78,7 +79,7 @@ export const Weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])
 export type Weekday = z.infer<typeof Weekday>;
 
 /** Local wall-clock time, HH:MM, 24-hour. */
-const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'write a time as HH:MM, for example 08:30');
+const LocalTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, coded('time-format', 'write a time as HH:MM, for example 08:30'));
 
 export const PeriodSchema = z
   .object({
@@ -106,14 +107,14 @@ export const TimeZone = z.string().refine((zone) => {
   } catch {
     return false;
   }
-}, 'not a time zone name such as Europe/Amsterdam');
+}, { message: 'not a time zone name such as Europe/Amsterdam', params: codedParams('time-zone') });
 
 /** A PIN or password, stored only as a PBKDF2-SHA256 hash. */
 export const PinHashSchema = z.object({
   algorithm: z.literal('PBKDF2-SHA256'),
   iterations: z.number().int().min(100_000, 'use at least 100000 iterations').max(10_000_000),
   /** Base64. */
-  salt: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'base64').min(16),
+  salt: z.string().regex(/^[A-Za-z0-9+/]+=*$/, coded('base64', 'base64')).min(16),
   /** Base64, 32 bytes. */
   hash: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'base64').min(43),
 });

@@ -60,5 +60,13 @@ export const PolicyStatusSchema = z.object({
   checkedAt: z.number().int(),
   /** 'managed' when the last read found a policy, 'none' when the browser has none for Lesmodus. */
   found: z.boolean(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })),
+  errors: z.array(
+    z.object({
+      path: z.string(),
+      message: z.string(),
+      // For the UI to word the problem (core/problem-codes.ts); absent in values stored before codes.
+      code: z.string().max(64).optional(),
+      params: z.array(z.string()).max(8).optional(),
+    }),
+  ),
 });

@@ -39,6 +39,16 @@ export async function openTab(url: string): Promise<void> {
   await browser.tabs.create({ url, active: true });
 }
 
+/**
+ * Closes the tab the calling extension page is in. `window.close()` is not
+ * enough: Firefox refuses it for a tab the page did not open, even one whose
+ * history holds only that page.
+ */
+export async function closeOwnTab(): Promise<void> {
+  const tab = await browser.tabs.getCurrent();
+  if (tab?.id !== undefined) await browser.tabs.remove(tab.id);
+}
+
 export async function activeTabUrl(): Promise<string | null> {
   const [tab] = await browser.tabs.query({ active: true, lastFocusedWindow: true });
   return tab?.url ?? null;

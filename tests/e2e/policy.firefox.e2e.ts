@@ -75,7 +75,7 @@ describe('through a managed-storage manifest', () => {
     const games = server.origin('games.test') + '/play';
     const before = server.requests.length;
     expect(await open(session!, page, games)).toBe(blockedPageFor(session!, games));
-    await waitFor(async () => (await page.evaluate(() => document.querySelector('h1')?.textContent ?? '')) === 'Your school has blocked this site', 'the blocked page to name the school');
+    await waitFor(async () => (await page.evaluate(() => document.querySelector('h1')?.textContent ?? '')) === 'Your school blocks this site', 'the blocked page to name the school');
     expect(server.requests.slice(before).some((request) => request.host === 'games.test')).toBe(false);
 
     // Not in the lesson, but IT allows it in every lesson.
@@ -100,7 +100,7 @@ describe('an invalid policy', () => {
     const errors = await page.evaluate(() => [...document.querySelectorAll('.error-list li')].map((item) => (item as HTMLElement).innerText));
     expect(errors).toHaveLength(2);
     expect(errors.join('\n')).toMatch(/timeZone\s+\S/);
-    expect(errors.join('\n')).toMatch(/maxLessonMinutes\s+expected number/);
+    expect(errors.join('\n')).toMatch(/maxLessonMinutes\s+wrong type: expected number/);
     expect(await page.evaluate(() => document.body.innerText)).toContain('No school policy is in force until this is fixed.');
   });
 });

@@ -136,7 +136,7 @@ export function policyUpdate(read: ManagedRead, stored: StoredPolicy, now: numbe
         check = { checkedAt: now, found: true, errors: [] };
       } else {
         removeCache = hasStoredCache && usable === null;
-        check = { checkedAt: now, found: true, errors: parsed.errors.map(({ path, message }) => ({ path, message })) };
+        check = { checkedAt: now, found: true, errors: parsed.errors.map(({ path, message, code, params }) => ({ path, message, ...(code ? { code, params: [...(params ?? [])] } : {}) })) };
       }
       break;
     }

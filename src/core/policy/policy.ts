@@ -11,6 +11,7 @@
  * warns about them, so a typo does not go unnoticed.
  */
 import { z } from 'zod';
+import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
 import { judgesWebPages, matchesEverything, parsePattern, siteOf } from '../rules/patterns';
 import {
   LessonMode,
@@ -69,7 +70,12 @@ const PolicyPeriodSchema = z
     preset: PeriodSchema.shape.preset.describe('Id of the preset that applies during the period.'),
     title: PeriodSchema.shape.title.describe('Shown to students instead of the preset\'s title, e.g. "2B wiskunde".'),
   })
-  .refine((period) => period.end > period.start, { message: 'a period must end after it starts, on the same day', path: ['end'], ...whenValid(['start', 'end']) })
+  .refine((period) => period.end > period.start, {
+    message: 'a period must end after it starts, on the same day',
+    path: ['end'],
+    params: codedParams('period-order'),
+    ...whenValid(['start', 'end']),
+  })
   .describe('A recurring lesson period.');
 
 const PolicyPinHashSchema = PinHashSchema.safeExtend({
@@ -90,7 +96,7 @@ const PolicyPinHashSchema = PinHashSchema.safeExtend({
 // policies written before; `policy check` says Chrome would drop it.
 
 const DATE_ENTRY_RE = /^(\d{4}-\d{2}-\d{2})(?:\/(\d{4}-\d{2}-\d{2}))?(?:\s+(\S.*))?$/;
-const DATE_ENTRY_HELP = 'write a date as YYYY-MM-DD or a range as YYYY-MM-DD/YYYY-MM-DD, optionally followed by a name, e.g. "2025-10-18/2025-10-26 Herfstvakantie"';
+const DATE_ENTRY_HELP = coded('date-entry', 'write a date as YYYY-MM-DD or a range as YYYY-MM-DD/YYYY-MM-DD, optionally followed by a name, e.g. "2025-10-18/2025-10-26 Herfstvakantie"');
 
 function isCalendarDate(value: string): boolean {
   const time = Date.parse(`${value}T00:00:00Z`);
@@ -101,7 +107,7 @@ function isCalendarDate(value: string): boolean {
 const NoLessonDateString = z.string().transform((text, ctx): NoLessonDate => {
   const match = DATE_ENTRY_RE.exec(text.trim());
   if (!match) {
-    ctx.addIssue({ code: 'custom', message: DATE_ENTRY_HELP });
+    ctx.addIssue(codedIssue('date-entry', DATE_ENTRY_HELP));
     return z.NEVER;
   }
   const from = match[1]!;
@@ -109,16 +115,16 @@ const NoLessonDateString = z.string().transform((text, ctx): NoLessonDate => {
   const name = match[3]?.trim();
   for (const date of [from, to]) {
     if (!isCalendarDate(date)) {
-      ctx.addIssue({ code: 'custom', message: `"${date}" is not a calendar date` });
+      ctx.addIssue(codedIssue('calendar-date-in-entry', `"${date}" is not a calendar date`, [date]));
       return z.NEVER;
     }
   }
   if (to < from) {
-    ctx.addIssue({ code: 'custom', message: `the range ends (${to}) before it starts (${from})` });
+    ctx.addIssue(codedIssue('date-range-order', `the range ends (${to}) before it starts (${from})`, [to, from]));
     return z.NEVER;
   }
   if (name !== undefined && name.length > 120) {
-    ctx.addIssue({ code: 'custom', message: 'the name is longer than 120 characters' });
+    ctx.addIssue(codedIssue('date-name-long', 'the name is longer than 120 characters'));
     return z.NEVER;
   }
   if (name === undefined && to === from) return from;
@@ -128,8 +134,8 @@ const NoLessonDateString = z.string().transform((text, ctx): NoLessonDate => {
 /** A date, checked once: a malformed date is not also reported as "not a calendar date". */
 const PolicyDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'write a date as YYYY-MM-DD', abort: true })
-  .refine(isCalendarDate, 'not a calendar date');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: coded('date-format', 'write a date as YYYY-MM-DD'), abort: true })
+  .refine(isCalendarDate, { message: 'not a calendar date', params: codedParams('calendar-date') });
 
 /** The object form of schemas.ts's NoLessonDateSchema, with the range check only on valid dates. */
 const NoLessonDateObject = z
@@ -138,7 +144,7 @@ const NoLessonDateObject = z
     to: PolicyDate.describe('Last day without lessons (inclusive), YYYY-MM-DD; the same as from for one day.'),
     name: z.string().max(120).optional().describe('What the days are, e.g. "Herfstvakantie": a note for whoever reads the policy.'),
   })
-  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], ...whenValid(['from', 'to']) })
+  .refine((range) => range.to >= range.from, { message: '"to" must not be before "from"', path: ['to'], params: codedParams('date-to-before-from'), ...whenValid(['from', 'to']) })
   .describe('The object form of an entry, {"from", "to", "name"}: accepted from Firefox and from older policies; Chrome and Edge drop it, so write the string form there.');
 
 const PolicyNoLessonDate = z
@@ -151,7 +157,7 @@ const PolicyNoLessonDate = z
 /** Class ids go into the feed URL as they are, so they stay URL-safe. */
 const ClassId = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, 'a class id is 1 to 32 letters, digits, "-", "_" or ".", starting with a letter or digit, e.g. "2B" or "groep-7"')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/, coded('class-id', 'a class id is 1 to 32 letters, digits, "-", "_" or ".", starting with a letter or digit, e.g. "2B" or "groep-7"'))
   .describe('A class id, e.g. "2B", "H4a" or "groep-7".');
 
 const CLASS_PLACEHOLDER = '{class}';
@@ -159,27 +165,27 @@ const CLASS_PLACEHOLDER = '{class}';
 const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1']);
 
 /** Why a class feed URL template is unusable, or null when it is fine. */
-function urlTemplateProblem(template: string): string | null {
+function urlTemplateProblem(template: string): { code: ProblemCode; message: string } | null {
   if (!template.includes(CLASS_PLACEHOLDER)) {
-    return `the address must contain ${CLASS_PLACEHOLDER} where the class id goes, e.g. https://lesmodus.school.nl/feed/${CLASS_PLACEHOLDER}.json`;
+    return { code: 'feed-url-placeholder', message: `the address must contain ${CLASS_PLACEHOLDER} where the class id goes, e.g. https://lesmodus.school.nl/feed/${CLASS_PLACEHOLDER}.json` };
   }
   const marker = 'lesmodusclassplaceholder';
   let url: URL;
   try {
     url = new URL(template.split(CLASS_PLACEHOLDER).join(marker));
   } catch {
-    return 'not a web address: write it in full, e.g. https://lesmodus.school.nl/feed/{class}.json';
+    return { code: 'feed-url-invalid', message: 'not a web address: write it in full, e.g. https://lesmodus.school.nl/feed/{class}.json' };
   }
   if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname)) {
-    return 'use https:// (http:// only for localhost or 127.0.0.1, for testing)';
+    return { code: 'feed-url-http', message: 'use https:// (http:// only for localhost or 127.0.0.1, for testing)' };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'use an https:// address';
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { code: 'feed-url-scheme', message: 'use an https:// address' };
   if (url.username !== '' || url.password !== '') {
-    return 'no user name or password in the address: put the write credentials in classFeed.authorization (teacher devices only)';
+    return { code: 'feed-url-credentials', message: 'no user name or password in the address: put the write credentials in classFeed.authorization (teacher devices only)' };
   }
-  if (url.hostname.includes(marker)) return `${CLASS_PLACEHOLDER} must be in the path or the query, not in the host name`;
+  if (url.hostname.includes(marker)) return { code: 'feed-url-placeholder-host', message: `${CLASS_PLACEHOLDER} must be in the path or the query, not in the host name` };
   if (!url.pathname.includes(marker) && !url.search.includes(marker)) {
-    return `${CLASS_PLACEHOLDER} must be in the path or the query: a #fragment is never sent to the server`;
+    return { code: 'feed-url-placeholder-fragment', message: `${CLASS_PLACEHOLDER} must be in the path or the query: a #fragment is never sent to the server` };
   }
   return null;
 }
@@ -190,14 +196,14 @@ const ClassFeedSchema = z
       .string()
       .superRefine((template, ctx) => {
         const problem = urlTemplateProblem(template);
-        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+        if (problem !== null) ctx.addIssue(codedIssue(problem.code, problem.message));
       })
       .describe('Address of a class\'s lesson document, with {class} where the class id goes: https://, or http:// for localhost/127.0.0.1 only.'),
     authorization: z
       .string()
       .min(1)
       .max(4096)
-      .regex(/^[^\r\n]*$/, 'must be a single line')
+      .regex(/^[^\r\n]*$/, coded('single-line', 'must be a single line'))
       .meta({ sensitiveValue: true })
       .optional()
       .describe('Teacher devices only: the Authorization header sent with each PUT that publishes a lesson, e.g. "Bearer …".'),
@@ -217,7 +223,7 @@ const ClassFeedSchema = z
 
 /** base64url of a 32-byte P-256 coordinate or scalar, without padding. */
 const KEY_PART_RE = /^[A-Za-z0-9_-]{43}$/;
-const KeyPart = (what: string) => z.string().regex(KEY_PART_RE, `${what}: 43 base64url characters (32 bytes) expected`);
+const KeyPart = (what: string) => z.string().regex(KEY_PART_RE, coded('key-part', `${what}: 43 base64url characters (32 bytes) expected`, [what]));
 
 /** P-256 curve: y² = x³ - 3x + b (mod p). */
 const P256_P = 2n ** 256n - 2n ** 224n + 2n ** 192n + 2n ** 96n - 1n;
@@ -259,7 +265,7 @@ const EcKeyFields = {
 function checkOnCurve(key: { x: string; y: string }, ctx: z.RefinementCtx): void {
   // A malformed coordinate has its own error already.
   if (!KEY_PART_RE.test(key.x) || !KEY_PART_RE.test(key.y)) return;
-  if (!isOnP256(key.x, key.y)) ctx.addIssue({ code: 'custom', path: ['x'], message: 'x and y are not a point of P-256: was the key copied in full?' });
+  if (!isOnP256(key.x, key.y)) ctx.addIssue(codedIssue('not-on-curve', 'x and y are not a point of P-256: was the key copied in full?', [], ['x']));
 }
 
 const PublicJwkSchema = z
@@ -272,23 +278,23 @@ const PublicJwkSchema = z
     kid: z.string().optional().describe('Optional; the key\'s id is the id beside publicKey.'),
   })
   .superRefine((key, ctx) => {
-    if (key.d !== undefined) ctx.addIssue({ code: 'custom', path: ['d'], message: 'this is a private key: remove "d" and list only the public key' });
+    if (key.d !== undefined) ctx.addIssue(codedIssue('private-key', 'this is a private key: remove "d" and list only the public key', [], ['d']));
     checkOnCurve(key, ctx);
   })
   .describe('The public key as a JSON Web Key: {"kty": "EC", "crv": "P-256", "x": …, "y": …}.');
 
-const KeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a key id is 1 to 64 letters, digits, "-", "_" or "."');
+const KeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, coded('key-id', 'a key id is 1 to 64 letters, digits, "-", "_" or "."'));
 
 const TeacherKeySchema = z
   .object({
     id: KeyId.describe('Short unique id of the key; signed lessons name it.'),
-    name: z.string().trim().min(1, 'give the key a name, e.g. the teacher\'s name').max(120).describe('Whose key this is, shown on the status page, e.g. "J. de Vries".'),
+    name: z.string().trim().min(1, coded('key-name', 'give the key a name, e.g. the teacher\'s name')).max(120).describe('Whose key this is, shown on the status page, e.g. "J. de Vries".'),
     publicKey: PublicJwkSchema,
     classes: z
       .array(ClassId)
-      .min(1, 'list at least one class, or leave classes out to let the key sign for every class')
+      .min(1, coded('key-classes-empty', 'list at least one class, or leave classes out to let the key sign for every class'))
       .max(500)
-      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class'))
+      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class', 'duplicate-class'))
       .optional()
       .describe('The classes this key may sign lessons for, e.g. ["2B", "3A"]; a lesson it signs for another class is refused. Absent: every class.'),
   })
@@ -306,14 +312,21 @@ const SchoolSigningKeySchema = z
 // ---------------------------------------------------------------------------
 
 /** Reports each entry of a list whose key an earlier entry already used, at the path `pathOf(index)`. */
-function duplicates<T>(items: readonly T[], keyOf: (item: T) => unknown, ctx: z.RefinementCtx, pathOf: (index: number) => Array<string | number>, what: string): void {
+function duplicates<T>(
+  items: readonly T[],
+  keyOf: (item: T) => unknown,
+  ctx: z.RefinementCtx,
+  pathOf: (index: number) => Array<string | number>,
+  what: string,
+  code: ProblemCode,
+): void {
   if (!Array.isArray(items)) return;
   const seen = new Set<string>();
   items.forEach((item, index) => {
     // An entry that is itself malformed (and reported as such) has no key to compare.
     const key = item === null || item === undefined ? undefined : keyOf(item);
     if (typeof key !== 'string') return;
-    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: pathOf(index), message: `${what} "${key}" is listed twice` });
+    if (seen.has(key)) ctx.addIssue(codedIssue(code, `${what} "${key}" is listed twice`, [key], pathOf(index)));
     seen.add(key);
   });
 }
@@ -343,7 +356,7 @@ export const PolicySchema = z
       .array(ClassId)
       .max(50)
       .default([])
-      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class'))
+      .superRefine((classes, ctx) => duplicates(classes, (id) => id, ctx, (index) => [index], 'class', 'duplicate-class'))
       .describe('Student devices: the classes whose lessons this device follows. Teacher devices: the classes this teacher publishes lessons for.'),
     classFeed: ClassFeedSchema.optional().describe(
       'Where teachers publish signed lessons for their classes and student devices fetch them: any server that stores a PUT and serves it back with an ETag.',
@@ -352,7 +365,7 @@ export const PolicySchema = z
       .array(TeacherKeySchema)
       .max(500)
       .default([])
-      .superRefine((keys, ctx) => duplicates(keys, (key) => key.id, ctx, (index) => [index, 'id'], 'key id'))
+      .superRefine((keys, ctx) => duplicates(keys, (key) => key.id, ctx, (index) => [index, 'id'], 'key id', 'duplicate-key-id'))
       .describe('Public keys whose signed lessons student devices accept from the class feed.'),
     schoolSigningKey: SchoolSigningKeySchema.optional().describe(
       'Teacher devices only, for schools that prefer one school key to a key per teacher: the private P-256 JSON Web Key that signs lessons (npm run policy -- key). Its public half goes into the students\' teacherKeys under id kid.',
@@ -360,13 +373,13 @@ export const PolicySchema = z
   })
   .superRefine(
     (policy, ctx) => {
-      duplicates(policy.presets, (preset) => preset.id, ctx, (index) => ['presets', index, 'id'], 'preset id');
+      duplicates(policy.presets, (preset) => preset.id, ctx, (index) => ['presets', index, 'id'], 'preset id', 'duplicate-preset-id');
       const presetIds = new Set(policy.presets.map((preset) => preset.id));
       policy.schedule.forEach((period, index) => {
-        if (!presetIds.has(period.preset)) ctx.addIssue({ code: 'custom', path: ['schedule', index, 'preset'], message: `no preset with id "${period.preset}"` });
+        if (!presetIds.has(period.preset)) ctx.addIssue(codedIssue('preset-unknown', `no preset with id "${period.preset}"`, [period.preset], ['schedule', index, 'preset']));
       });
       if (policy.outsideLessons !== undefined && !presetIds.has(policy.outsideLessons)) {
-        ctx.addIssue({ code: 'custom', path: ['outsideLessons'], message: `no preset with id "${policy.outsideLessons}"` });
+        ctx.addIssue(codedIssue('preset-unknown', `no preset with id "${policy.outsideLessons}"`, [policy.outsideLessons], ['outsideLessons']));
       }
     },
     whenValid(['presets', 'schedule', 'outsideLessons']),
@@ -375,29 +388,35 @@ export const PolicySchema = z
     (policy, ctx) => {
       const student = policy.role === 'student';
       if (policy.classes.length > 0 && policy.classFeed === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['classFeed'], message: 'classes are only used with a classFeed: add one, or remove classes' });
+        ctx.addIssue(codedIssue('classes-without-feed', 'classes are only used with a classFeed: add one, or remove classes', [], ['classFeed']));
       }
       if (student && policy.classFeed?.authorization !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['classFeed', 'authorization'],
-          message: 'only teacher devices publish: a student who reads this value (chrome://policy, the policy file) could overwrite the class feed. Push it only to teacher devices',
-        });
+        ctx.addIssue(
+          codedIssue(
+            'authorization-on-student',
+            'only teacher devices publish: a student who reads this value (chrome://policy, the policy file) could overwrite the class feed. Push it only to teacher devices',
+            [],
+            ['classFeed', 'authorization'],
+          ),
+        );
       }
       if (student && policy.schoolSigningKey !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['schoolSigningKey'],
-          message: 'a private key on a student device lets students sign lessons: push it only to teacher devices, and list its public half in teacherKeys',
-        });
+        ctx.addIssue(
+          codedIssue(
+            'school-key-on-student',
+            'a private key on a student device lets students sign lessons: push it only to teacher devices, and list its public half in teacherKeys',
+            [],
+            ['schoolSigningKey'],
+          ),
+        );
       }
       if (student && policy.classes.length > 0 && policy.teacherKeys.length === 0) {
-        ctx.addIssue({ code: 'custom', path: ['teacherKeys'], message: 'student devices accept only lessons signed with a key listed here: list at least one' });
+        ctx.addIssue(codedIssue('teacher-keys-missing', 'student devices accept only lessons signed with a key listed here: list at least one', [], ['teacherKeys']));
       }
       const school = policy.schoolSigningKey;
       const listed = school === undefined ? undefined : policy.teacherKeys.find((key) => key.id === school.kid);
       if (school !== undefined && listed !== undefined && (listed.publicKey.x !== school.x || listed.publicKey.y !== school.y)) {
-        ctx.addIssue({ code: 'custom', path: ['schoolSigningKey', 'kid'], message: `teacherKeys lists a different public key under id "${school.kid}"` });
+        ctx.addIssue(codedIssue('school-key-mismatch', `teacherKeys lists a different public key under id "${school.kid}"`, [school.kid], ['schoolSigningKey', 'kid']));
       }
     },
     whenValid(['role', 'classes', 'classFeed', 'teacherKeys', 'schoolSigningKey']),
@@ -411,7 +430,12 @@ export const EMPTY_POLICY: Policy = PolicySchema.parse({});
 export interface PolicyProblem {
   /** Dotted field path, e.g. `schedule.2.start`; `(root)` for the policy as a whole. */
   readonly path: string;
+  /** In English: for the command line, the diagnostics and searching. */
   readonly message: string;
+  /** For the UI to word the problem in the reader's language (see problem-codes.ts); absent when there is none. */
+  readonly code?: ProblemCode;
+  /** The values the message names, in order, for the worded text. */
+  readonly params?: readonly string[];
 }
 
 /**
@@ -436,7 +460,7 @@ function forbiddenKeys(value: unknown, path: string[] = [], found: PolicyProblem
   if (typeof value !== 'object' || value === null || depth > 64) return found;
   for (const key of Object.keys(value)) {
     const at = [...path, key];
-    if (FORBIDDEN_KEYS.has(key)) found.push({ path: at.join('.'), message: `"${key}" is not a policy field and is refused: remove it` });
+    if (FORBIDDEN_KEYS.has(key)) found.push({ path: at.join('.'), message: `"${key}" is not a policy field and is refused: remove it`, code: 'forbidden-key', params: [key] });
     else forbiddenKeys((value as Record<string, unknown>)[key], at, found, depth + 1);
   }
   return found;
@@ -543,17 +567,18 @@ type Issue = z.core.$ZodIssue;
  * that branch's problems are the ones that help; otherwise the union's own
  * message says what was expected.
  */
-function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = []): Array<{ path: ReadonlyArray<PropertyKey>; message: string }> {
+function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = []): Array<{ path: ReadonlyArray<PropertyKey>; message: string; coded: ReturnType<typeof problemCodeOf> }> {
   return issues.flatMap((issue) => {
     const path = [...prefix, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
       const typed = issue.errors.filter((branch) => !branch.some((sub) => sub.code === 'invalid_type' && (sub.path?.length ?? 0) === 0));
       if (typed.length === 1) return flatten(typed[0]!, path);
     }
+    const coded = problemCodeOf(issue);
     // zod words a missing field as "expected string, received undefined".
-    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required: ${issue.expected} missing` }];
+    if (issue.code === 'invalid_type' && / received undefined$/.test(issue.message)) return [{ path, message: `required: ${issue.expected} missing`, coded }];
     // zod's generic prefix adds nothing next to a field path.
-    return [{ path, message: issue.message.replace(/^Invalid input: /, '') }];
+    return [{ path, message: issue.message.replace(/^Invalid input: /, ''), coded }];
   });
 }
 
@@ -579,12 +604,17 @@ export function parsePolicy(raw: unknown): PolicyResult {
   } catch (error) {
     // A check that throws on some odd input must not take the caller down
     // with it: the policy is then simply not valid, and says why.
-    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${(error as Error).message}` }], warnings };
+    const reason = (error as Error).message;
+    return { ok: false, errors: [{ path: '(root)', message: `the policy could not be checked: ${reason}`, code: 'unchecked', params: [reason] }], warnings };
   }
   if (parsed.success) return { ok: true, policy: parsed.data, warnings };
   return {
     ok: false,
-    errors: flatten(parsed.error.issues).map(({ path, message }) => ({ path: path.map(String).join('.') || '(root)', message })),
+    errors: flatten(parsed.error.issues).map(({ path, message, coded }) => ({
+      path: path.map(String).join('.') || '(root)',
+      message,
+      ...(coded ? { code: coded.code, params: coded.params } : {}),
+    })),
     warnings,
   };
 }

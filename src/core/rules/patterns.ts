@@ -65,7 +65,7 @@ export interface QueryCondition {
 }
 
 /** What is wrong with a pattern, for the UI to say in the teacher's language. */
-type PatternErrorCode =
+export type PatternErrorCode =
   | 'empty'
   | 'too-long'
   | 'space'

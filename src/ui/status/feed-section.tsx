@@ -4,11 +4,13 @@
  * live connection, the lesson accepted and documents refused (those that came
  * over the socket too); on a teacher device, how the last
  * publication was delivered, and the signing key to list in the policy.
- * Outcome codes are shown as they are: they are what the diagnostics and the
- * feed server's logs say too. Why something failed or was refused is worded
- * in the reader's language; the English detail is in the diagnostics.
+ * How a fetch or a delivery went, and why something failed, are worded in
+ * the reader's language; the codes and the English detail are in the
+ * diagnostics. A refused document's reason code is shown beside its words:
+ * it is what the feed server's logs and the device's console say too.
  */
-import type { FeedClassStatus, FeedStatus } from '../../core/feed/status';
+import type { DeliveryState } from '../../core/feed/outbox';
+import type { FeedClassStatus, FeedDelivery, FeedStatus } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
 import { feedProblemText, feedRejectionText, t } from '../shared/text';
 import type { LiveStatus } from '../../core/feed/live';
@@ -28,6 +30,31 @@ function liveText(live: LiveStatus): string {
   }
 }
 
+type Outcome = NonNullable<FeedClassStatus['lastOutcome']>;
+
+/** Records, so that a new outcome or delivery state without words is a type error. */
+const OUTCOME_KEYS: Record<Outcome, string> = {
+  accepted: 'statusPageFetchAccepted',
+  unchanged: 'statusPageFetchUnchanged',
+  rejected: 'statusPageFetchRejected',
+  'not-found': 'statusPageFetchNotFound',
+  error: 'statusPageFetchError',
+};
+
+const DELIVERY_TEXT: Record<DeliveryState, (delivery: FeedDelivery) => string> = {
+  delivered: () => t('statusPageDeliveryDelivered'),
+  // `attempts` were made and failed; the one coming is the next.
+  pending: (delivery) => (delivery.attempts === 0 ? t('statusPageDeliverySending') : t('statusPageDeliveryRetrying', String(delivery.attempts + 1))),
+  superseded: () => t('statusPageDeliverySuperseded'),
+  failed: () => t('statusPageDeliveryFailed'),
+  'gave-up': (delivery) => t('statusPageDeliveryGaveUp', String(delivery.attempts)),
+};
+
+/** How delivery of the last publication went, in the reader's words. */
+export function deliveryStateText(delivery: FeedDelivery): string {
+  return DELIVERY_TEXT[delivery.state](delivery);
+}
+
 function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus['role'] }) {
   const never = t('statusPageNever');
   const { accepted, delivery, lastRejection } = entry;
@@ -40,12 +67,7 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
             <dt>{t('statusPageFeedLastFetch')}</dt>
             <dd>
               {entry.lastFetchAt === null ? never : formatDateTime(entry.lastFetchAt)}
-              {entry.lastOutcome && (
-                <>
-                  {' · '}
-                  <code>{entry.lastOutcome}</code>
-                </>
-              )}
+              {entry.lastOutcome && ` · ${t(OUTCOME_KEYS[entry.lastOutcome])}`}
               {entry.lastError && <span class="error"> {feedProblemText(entry.lastProblem, entry.lastError)}</span>}
             </dd>
             {entry.live && (
@@ -82,9 +104,14 @@ function ClassFacts({ entry, role }: { entry: FeedClassStatus; role: FeedStatus[
                 t('statusPageNone')
               ) : (
                 <>
-                  <code>{delivery.state}</code>
+                  {deliveryStateText(delivery)}
                   {delivery.deliveredAt !== null && ` · ${formatDateTime(delivery.deliveredAt)}`}
-                  {delivery.lastError && <span class="error"> {feedProblemText(delivery.lastProblem, delivery.lastError)}</span>}
+                  {delivery.lastError && (
+                    <>
+                      {' · '}
+                      <span class="error">{feedProblemText(delivery.lastProblem, delivery.lastError)}</span>
+                    </>
+                  )}
                 </>
               )}
             </dd>

@@ -1,11 +1,13 @@
 /**
  * The school policy on the status page: first, and prominent, what is wrong
- * with the policy the browser holds (each error with its field path); then
- * where the policy in force came from and when.
+ * with the policy the browser holds (each error with its field path, worded
+ * in the reader's language); then where the policy in force came from and
+ * when.
  */
 import type { Status } from '../../core/protocol';
 import { t } from '../shared/text';
 import { formatDateTime } from './format';
+import { policyProblemText } from './policy-problem';
 
 const SOURCE_KEYS: Record<Status['policy']['source'], string> = {
   managed: 'statusPageSourceManaged',
@@ -27,13 +29,15 @@ export function PolicyProblems({ status }: { status: Status }) {
           {errors.map((error, index) => (
             <li key={`${error.path}-${index}`}>
               <span class="visually-hidden">{t('statusPageErrorField')} </span>
-              <code class="error-path">{error.path}</code> <span class="error-reason">{error.message}</span>
+              <code class="error-path">{error.path}</code> <span class="error-reason">{policyProblemText(error)}</span>
             </li>
           ))}
         </ul>
       )}
       {readError && <p class="read-error">{t('statusPageReadError', readError)}</p>}
-      <p class="hint">{t('statusPageErrorsHelp')}</p>
+      <p class="hint">
+        {t('statusPageErrorsHelp')} <code class="command">npm run policy -- check</code>
+      </p>
     </section>
   );
 }

@@ -8,12 +8,19 @@ import type { Status } from '../../core/protocol';
 import { formatTime, t } from '../shared/text';
 import { formatCount, formatDateTime } from './format';
 
-const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
-  teacher: 'originTeacher',
-  class: 'originClass',
-  timetable: 'originTimetable',
-  outside: 'originOutside',
-};
+/** Who set the lesson, worded to follow the label "Set by". */
+function originText(lesson: ActiveLesson): string {
+  switch (lesson.origin) {
+    case 'teacher':
+      return t('statusPageOriginTeacher');
+    case 'class':
+      return lesson.classId ? t('statusPageOriginClass', lesson.classId) : t('statusPageOriginClassAny');
+    case 'timetable':
+      return t('statusPageOriginTimetable');
+    case 'outside':
+      return t('statusPageOriginOutside');
+  }
+}
 
 function Sites({ sites, empty }: { sites: readonly string[]; empty: string }) {
   if (sites.length === 0) return <p class="hint">{empty}</p>;
@@ -45,10 +52,7 @@ function Lesson({ lesson, now }: { lesson: ActiveLesson; now: number }) {
       </p>
       <dl class="facts">
         <dt>{t('statusPageOrigin')}</dt>
-        <dd>
-          {t(ORIGIN_KEYS[lesson.origin])}
-          {lesson.classId ? ` (${lesson.classId})` : ''}
-        </dd>
+        <dd>{originText(lesson)}</dd>
         <dt>{t('statusPageMode')}</dt>
         <dd>{t(lesson.mode === 'allowlist' ? 'modeAllowlist' : 'modeBlocklist')}</dd>
         <dt>{t('statusPageEnds')}</dt>

@@ -14,7 +14,7 @@ const GOOD = { blocked: ['tiktok.com'], allowed: ['login.microsoftonline.com'] }
 const OTHER_GOOD = { blocked: ['tiktok.com', 'poki.com'] };
 /** Valid JSON, but not a valid policy: a timetable period naming a preset that does not exist. */
 const INVALID = { blocked: ['tiktok.com'], schedule: [{ days: ['mon'], start: '08:30', end: '09:20', preset: 'nope' }] };
-const INVALID_ERRORS = [{ path: 'schedule.0.preset', message: 'no preset with id "nope"' }];
+const INVALID_ERRORS = [{ path: 'schedule.0.preset', message: 'no preset with id "nope"', code: 'preset-unknown', params: ['nope'] }];
 
 const found = (raw: Record<string, unknown>): ManagedRead => ({ kind: 'found', raw });
 const none: ManagedRead = { kind: 'none' };

@@ -259,7 +259,7 @@ describe('the Google Admin console form', () => {
   });
 
   it('reports errors in the wrapped form with the plain path', () => {
-    expect(errorsOf({ ...wrapped, maxLessonMinutes: { Value: 'lang' } })).toEqual([{ path: 'maxLessonMinutes', message: expect.stringMatching(/expected number/) }]);
+    expect(errorsOf({ ...wrapped, maxLessonMinutes: { Value: 'lang' } })).toEqual([{ path: 'maxLessonMinutes', message: expect.stringMatching(/expected number/), code: 'type', params: ['number'] }]);
   });
 
   it('tells the two forms apart', () => {

@@ -37,11 +37,11 @@ function classFeed(pauses: Pause[]) {
   return { '2B': { jws: 'accepted.earlier.jws', document, acceptedAt: T0 - 2 * M, signer: { kid: 'jdv', name: 'J. de Vries', x: teacherKey.publicKey.x, y: teacherKey.publicKey.y } } };
 }
 
-async function setup(url: string, pauses: Pause[]) {
+async function setup(url: string, pauses: Pause[], itBlocked: string[] = []) {
   background = await startExtension({
     pin: null,
     lesson,
-    policy: { classes: ['2B'], classFeed: { urlTemplate: FEED_TEMPLATE, pollSeconds: 30 }, teacherKeys: [{ id: 'jdv', name: 'J. de Vries', publicKey: teacherKey.publicKey }] },
+    policy: { blocked: itBlocked, classes: ['2B'], classFeed: { urlTemplate: FEED_TEMPLATE, pollSeconds: 30 }, teacherKeys: [{ id: 'jdv', name: 'J. de Vries', publicKey: teacherKey.publicKey }] },
     local: { classFeed: classFeed(pauses) },
   });
   render(<BlockedView connector={background.connector} blockedUrl={url} inFrame={false} now={() => Date.now()} />);
@@ -73,10 +73,19 @@ describe('the blocked page during a class pause', () => {
     expect(await axeViolations()).toEqual([]);
   });
 
+  it('is titled by the pause, also on a site IT blocked: the tab says what the page says', async () => {
+    await setup('http://games.test/play', [pause], ['games.test']);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Eyes on your teacher' })).toBeTruthy();
+    expect(document.title).toBe('Eyes on your teacher');
+    expect(screen.getByText('Kijk allemaal even naar het bord')).toBeTruthy();
+    expect(screen.queryByText(/Your school/)).toBeNull();
+  });
+
   it('says so in Dutch too', async () => {
     setMessageSource(localeSource('nl'));
     await setup('https://rekenen.nl/sommen', [pause]);
     expect(await screen.findByRole('heading', { level: 1, name: 'Even opletten' })).toBeTruthy();
+    expect(document.title).toBe('Even opletten');
     expect(screen.getByText(`Om ${formatTime(pause.until)} ga je weer verder`)).toBeTruthy();
   });
 

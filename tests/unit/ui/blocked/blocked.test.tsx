@@ -5,12 +5,15 @@
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The blocked page over the real background, through the same Connector as in the browser.
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { options, render as renderNow } from 'preact';
 import { act, render, screen, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
 import { useClock } from '../../background/support/clock';
 import type { Lesson } from '../../../../src/core/schemas';
 import { BlockedView } from '../../../../src/ui/blocked/blocked-view';
+import type { PageHistory } from '../../../../src/ui/blocked/leave-actions';
+import type { Connector } from '../../../../src/ui/shared/channel';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
 import { localeSource } from '../support/locale';
@@ -35,14 +38,19 @@ afterEach(async () => {
   jest.useRealTimers();
 });
 
-async function setup(options: ExtensionOptions = {}, url = BLOCKED) {
+/** The tab's history as a test gives it: with a page before this one unless `canGoBack` is false. */
+function tabHistory(canGoBack = true) {
+  return { canGoBack, goBack: jest.fn<() => void>(), closeTab: jest.fn<() => void>() } satisfies PageHistory;
+}
+
+async function setup(options: ExtensionOptions = {}, url = BLOCKED, history = tabHistory()) {
   background = await startExtension({ lesson, ...options });
   const onAllowed = jest.fn<(url: string) => void>();
   const user = userEvent.setup();
-  render(<BlockedView connector={background.connector} blockedUrl={url} inFrame={false} now={() => Date.now()} onAllowed={onAllowed} />);
+  render(<BlockedView connector={background.connector} blockedUrl={url} inFrame={false} history={history} now={() => Date.now()} onAllowed={onAllowed} />);
   // The page asks the background what is blocked and why; the tests start once it has answered.
   await answered();
-  return { background, onAllowed, user };
+  return { background, onAllowed, user, history };
 }
 
 /** Waits until the background has answered what the page asked, and the page shows it. */
@@ -53,11 +61,116 @@ async function answered() {
 }
 
 describe('the blocked page', () => {
-  it('says what lesson is on and offers its sites as links', async () => {
+  it('says what lesson is on, until when, and offers its sites as links', async () => {
     await setup();
     expect(await screen.findByRole('heading', { level: 1, name: 'This site is not part of the lesson' })).toBeTruthy();
+    expect(screen.getByText('Lesson: Rekenen 2B')).toBeTruthy();
+    expect(screen.getByText(`Until ${formatTime(lesson.endsAt)}`)).toBeTruthy();
     expect(screen.getByRole('link', { name: 'rekenen.nl' }).getAttribute('href')).toBe('https://rekenen.nl');
+    expect(screen.getByText('Need this site for your work? Ask your teacher.')).toBeTruthy();
+    expect(document.title).toBe('This site is not part of the lesson');
     expect(await axeViolations()).toEqual([]);
+  });
+
+  it('names the site that was blocked, and shows its full address only on demand', async () => {
+    const { user } = await setup();
+    expect(screen.getByText('You tried to open:').nextElementSibling!.textContent).toBe('games.test');
+    const details = screen.getByText('Full address').closest('details')!;
+    expect(details.open).toBe(false);
+    await user.click(screen.getByText('Full address'));
+    expect(details.open).toBe(true);
+    expect(within(details).getByText(BLOCKED)).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('names no site when the school turned the address off', async () => {
+    await setup({ policy: { showBlockedAddress: false } });
+    await screen.findByText('Lesson: Rekenen 2B');
+    expect(screen.queryByText('You tried to open:')).toBeNull();
+    expect(screen.queryByText(/games\.test/)).toBeNull();
+  });
+
+  it('goes back to the page before', async () => {
+    const { user, history } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Go back' }));
+    expect(history.goBack).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole('button', { name: 'Close this tab' })).toBeNull();
+  });
+
+  it('offers to close the tab when there is no page before it', async () => {
+    const { user, history } = await setup({}, BLOCKED, tabHistory(false));
+    expect(screen.queryByRole('button', { name: 'Go back' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Close this tab' }));
+    expect(history.closeTab).toHaveBeenCalledTimes(1);
+  });
+
+  it.each([
+    ['en', 'Your school blocks this site', 'This is a rule of your school. It always applies, in lessons and outside them.', "Do you need this site for school work? Ask your teacher or the school's IT staff.", 'Go back'],
+    ['nl', 'Je school blokkeert deze site', 'Dit is een regel van je school. Die geldt altijd, in en buiten de lessen.', 'Heb je deze site nodig voor schoolwerk? Vraag het je docent of de ICT-afdeling van school.', 'Teruggaan'],
+  ] as const)('says (%s) that a site IT blocked outside lessons is the school\'s rule, what to do, and offers a way back', async (language, heading, rule, ask, back) => {
+    setMessageSource(localeSource(language));
+    await setup({ lesson: null, policy: { blocked: ['games.test'] } });
+    expect(await screen.findByRole('heading', { level: 1, name: heading })).toBeTruthy();
+    expect(document.title).toBe(heading);
+    expect(screen.getByText(rule)).toBeTruthy();
+    expect(screen.getByText(ask)).toBeTruthy();
+    expect(screen.getByRole('button', { name: back })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: /let this student through|deze leerling doorlaten/ })).toBeNull();
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('offers the page again once its site is open, and nothing that is not a web address', async () => {
+    await setup({ lesson: null });
+    expect(await screen.findByRole('heading', { level: 1, name: 'This site is open again' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Open the page' }).getAttribute('href')).toBe(BLOCKED);
+    expect(screen.queryByText(/Ask your teacher/)).toBeNull();
+    document.body.innerHTML = '';
+    await background!.stop();
+
+    await setup({ lesson: null }, 'javascript:alert(1)');
+    await screen.findByRole('heading', { level: 1 });
+    expect(screen.queryByRole('link', { name: 'Open the page' })).toBeNull();
+  });
+
+  it('shows the lesson in a tab that gets no frames (a tab in the background)', async () => {
+    background = await startExtension({ lesson });
+    // Preact runs plain effects after the next frame; this tab never gets one.
+    const frames = options.requestAnimationFrame;
+    options.requestAnimationFrame = () => undefined;
+    try {
+      const root = document.createElement('div');
+      document.body.append(root);
+      renderNow(<BlockedView connector={background.connector} blockedUrl={BLOCKED} inFrame={false} history={tabHistory()} />, root);
+      await background.settled();
+      await screen.findByText('Lesson: Rekenen 2B');
+      expect(screen.getByRole('link', { name: 'rekenen.nl' })).toBeTruthy();
+    } finally {
+      options.requestAnimationFrame = frames;
+    }
+  });
+
+  it('says so while the background does not answer, and shows the lesson once it does', async () => {
+    jest.useFakeTimers({ now: T0, doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    background = await startExtension({ lesson });
+    let refusals = 2;
+    // The browser's messaging fails while the background is not listening yet.
+    const flaky: Connector = {
+      request: (request) => {
+        if (refusals === 0) return background!.connector.request(request);
+        refusals -= 1;
+        return Promise.reject(new Error('Could not establish connection. Receiving end does not exist.'));
+      },
+    };
+    render(<BlockedView connector={flaky} blockedUrl={BLOCKED} inFrame={false} history={tabHistory()} />);
+    expect(await screen.findByRole('alert')).toBeTruthy();
+    expect(screen.getByRole('alert').textContent).toBe('Lesmodus is starting. Try again in a moment.');
+    expect(screen.queryByText('Need this site for your work? Ask your teacher.')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Go back' })).toBeTruthy();
+    await act(async () => {
+      await jest.advanceTimersByTimeAsync(1000);
+    });
+    expect(await screen.findByText('Lesson: Rekenen 2B')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });
 

@@ -13,7 +13,7 @@ import { startExtension, type ExtensionOptions, type TestBackground } from '../s
 import { useClock } from '../../background/support/clock';
 import { FeedHost } from '../../background/support/feed-host';
 import { signClassDocument } from '../../../../src/core/feed/document';
-import { parsePolicy } from '../../../../src/core/policy/policy';
+import { parsePolicy, type PolicyProblem } from '../../../../src/core/policy/policy';
 import type { Status } from '../../../../src/core/protocol';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { newTeacherKey, type TeacherKey } from '../../../../src/dev/teacher';
@@ -74,16 +74,19 @@ function invalidPolicy(): Record<string, unknown> {
   return { ...valid, schedule: [{ ...first, preset: 'nope' }, ...rest], maxLessonMinutes: 'long' };
 }
 
-/** Its errors, with their paths, as the background finds them. */
-function policyErrors(): Array<{ path: string; message: string }> {
+/** Its errors, with their paths and codes, as the background finds them. */
+function policyErrors(): PolicyProblem[] {
   const parsed = parsePolicy(invalidPolicy());
   if (parsed.ok) throw new Error('the invalid policy validated');
-  return parsed.errors.map(({ path, message }) => ({ path, message }));
+  return [...parsed.errors];
 }
 
-/** The last read of managed storage, two minutes ago, found the invalid policy: the last valid one stays in force. */
-function withErrors(): ExtensionOptions {
-  return { policy: policy(), managed: invalidPolicy(), policyStatus: { checkedAt: T0 - 2 * M, found: true, errors: policyErrors() } };
+/**
+ * The last read of managed storage, two minutes ago, found the invalid policy: the last valid one stays in force.
+ * `errors` as they were stored (by default as this version stores them).
+ */
+function withErrors(errors: readonly PolicyProblem[] = policyErrors()): ExtensionOptions {
+  return { policy: policy(), managed: invalidPolicy(), policyStatus: { checkedAt: T0 - 2 * M, found: true, errors } };
 }
 
 interface Device extends ExtensionOptions {
@@ -155,10 +158,10 @@ async function studentUnderLimits(): Promise<Device> {
   };
 }
 
-/** A teacher device of 2B whose pause for the class the feed refused for its credentials (403): retried. */
-function teacherOf2B(): Device {
+/** A teacher device of 2B whose pause for the class the feed refused for its credentials (403): retried. With `putAnswer` 201 the feed took it. */
+function teacherOf2B(putAnswer: 403 | 201 = 403): Device {
   const host = new FeedHost();
-  host.putAnswer = 403;
+  host.putAnswer = putAnswer;
   const { teacherKeys: _students, ...rest } = policy();
   return {
     policy: { ...rest, role: 'teacher', classFeed: { urlTemplate: FEED_TEMPLATE, authorization: 'Bearer for-teachers' } },
@@ -232,10 +235,23 @@ describe('the status page', () => {
     // It is the first section after the page heading.
     expect(document.querySelector('main section')).toBe(errors);
     const items = within(errors).getAllByRole('listitem');
-    expect(items.map((item) => item.textContent)).toEqual(['Field maxLessonMinutes expected number, received string', 'Field schedule.0.preset no preset with id "nope"']);
+    expect(items.map((item) => item.textContent)).toEqual(['Field maxLessonMinutes wrong type: expected number', 'Field schedule.0.preset no preset with id "nope"']);
     expect(items[0]!.querySelector('code')!.textContent).toBe('maxLessonMinutes');
     expect(within(errors).getByText(/^The last valid policy, received .+, stays in force until this is fixed\.$/)).toBeTruthy();
     expect(screen.getByText('Saved copy of the last valid school policy')).toBeTruthy();
+  });
+
+  it('words each policy error in Dutch in a Dutch browser, with its path; the English original is in the diagnostics', async () => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup(withErrors());
+    const errors = await screen.findByRole('region', { name: 'Het schoolbeleid in deze browser bevat fouten en wordt niet gebruikt' });
+    expect(within(errors).getAllByRole('listitem').map((item) => item.textContent)).toEqual([
+      'Veld maxLessonMinutes verkeerd type: verwacht number',
+      'Veld schedule.0.preset geen voorinstelling met id "nope"',
+    ]);
+    expect(within(errors).getByText(/^Voor ICT: /)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Diagnose kopiëren' }));
+    expect(copied[0]).toContain('    maxLessonMinutes: expected number, received string\n    schedule.0.preset: no preset with id "nope"\n');
   });
 
   it('says when no policy is in force because the only one is invalid', async () => {
@@ -265,7 +281,8 @@ describe('the status page', () => {
     await setup();
     const rules = await screen.findByRole('region', { name: 'In force now' });
     expect(within(rules).getByText('2B rekenen')).toBeTruthy();
-    expect(within(rules).getByText('From the timetable')).toBeTruthy();
+    // "Set by" the timetable: the label is not said twice.
+    expect(within(rules).getByText('Set by').nextElementSibling!.textContent).toBe('the timetable');
     expect(within(rules).getByText('Only the sites below')).toBeTruthy();
     expect(within(rules).getByText('rekenen.nl')).toBeTruthy();
     expect(within(rules).getByText('Always blocked (50,000)')).toBeTruthy();
@@ -326,17 +343,33 @@ describe('the status page', () => {
     setMessageSource(localeSource('nl'));
     await setup(await studentFollowing2B(502));
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
-    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · error de klassenfeed antwoordde met HTTP 502`);
+    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · mislukt: de klassenfeed antwoordde met HTTP 502`);
     expect(within(feed).getByText('Geweigerde documenten').nextElementSibling!.textContent).toBe('1 · bad-signature de handtekening past niet bij de sleutel in het beleid');
   });
 
-  it('words in Dutch why the last publication was not delivered', async () => {
+  it('words in Dutch how the last publication went, and why it was not delivered', async () => {
     setMessageSource(localeSource('nl'));
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
     );
+  });
+
+  it.each([
+    ['en', 'Class feed', 'Last publication', 'Delivered'],
+    ['nl', 'Klassenfeed', 'Laatste publicatie', 'Afgeleverd'],
+  ] as const)('words (%s) a delivered publication, with when', async (language, region, label, delivered) => {
+    setMessageSource(localeSource(language));
+    await setup(teacherOf2B(201));
+    const feed = await screen.findByRole('region', { name: region });
+    expect(within(feed).getByText(label).nextElementSibling!.textContent).toBe(`${delivered} · ${formatDateTime(T0 - M)}`);
+  });
+
+  it('words how the last fetch went', async () => {
+    await setup({ policy: policy() });
+    const feed = await screen.findByRole('region', { name: 'Class feed' });
+    expect(within(feed).getByText('Last fetched').nextElementSibling!.textContent).toBe(`${formatDateTime(T0)} · nothing published for this class yet`);
   });
 
   it('says when the policy sets no class feed', async () => {
