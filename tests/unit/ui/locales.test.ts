@@ -37,6 +37,12 @@ describe('_locales', () => {
     for (const name of placeholders(english)) expect(Object.keys(english.placeholders ?? {}).map((p) => p.toLowerCase())).toContain(name);
   });
 
+  it.each(['en', 'nl'])('names each key once in %s (a duplicate is silently lost, and the Firefox linter refuses it)', (language) => {
+    const text = readFileSync(join(__dirname, '../../../src/_locales', language, 'messages.json'), 'utf8');
+    const keys = [...text.matchAll(/^\s*"([A-Za-z0-9_]+)":\s*\{/gm)].map((match) => match[1]!);
+    expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
+  });
+
   it("has every key the popup and the blocked page ask for with t('…')", () => {
     const root = join(__dirname, '../../../src/ui');
     const files = [...sourceFiles(join(root, 'popup')), ...sourceFiles(join(root, 'blocked')), ...sourceFiles(join(root, 'shared'))];
