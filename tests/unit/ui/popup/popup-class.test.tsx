@@ -410,7 +410,7 @@ describe('in Dutch', () => {
     await screen.findByRole('button', { name: 'Verder gaan' });
     expect(background.outbox['2B']?.lastError).toMatch(/^the class feed refused the credentials \(HTTP 401\)/);
     expect(delivery()).toBe(
-      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): IT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): ICT stelt die in het beleid in (classFeed.authorization)',
     );
 
     background.feedHost.putAnswer = 503;

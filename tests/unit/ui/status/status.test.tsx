@@ -335,7 +335,7 @@ describe('the status page', () => {
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): IT stelt die in het beleid in (classFeed.authorization)',
+      'pending de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
     );
   });
 
