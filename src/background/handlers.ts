@@ -18,6 +18,7 @@ import {
   extendClassLesson,
   extendRunningLesson,
   pauseClass,
+  pinSourceForSetting,
   pinSourceOf,
   renamePresetAction,
   savePresetAction,
@@ -47,7 +48,7 @@ const handlers: Handlers = {
   checkUrl: async (request, now) => decide(request.url, (await ensureCurrent(now)).prepared, request.kind),
   unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),
   lock: async (request, now) => lock(request.token, now),
-  setPin: async (request, now) => setPin(pinSourceOf(await ensureCurrent(now)), request),
+  setPin: async (request, now) => setPin(await pinSourceForSetting(now), request),
   startLesson: withToken<'startLesson'>((request, now) =>
     request.classId !== undefined ? startClassLesson(request.classId, request.lesson, request.applyHere, now) : startLesson(request.lesson, now),
   ),

@@ -141,7 +141,13 @@ export interface Status {
     readonly classes?: readonly string[];
   };
   readonly presets: { readonly it: readonly Preset[]; readonly local: readonly Preset[] };
-  readonly teacher: { readonly pinSet: boolean; readonly pinFromPolicy: boolean; readonly lockedUntil: number | null };
+  readonly teacher: {
+    readonly pinSet: boolean;
+    readonly pinFromPolicy: boolean;
+    readonly lockedUntil: number | null;
+    /** IT's policy makes this a student device: the PIN comes from the policy only, never from the device. Always set by the background. */
+    readonly studentDevice?: boolean;
+  };
   readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
   /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
   readonly notes: readonly string[];
@@ -195,6 +201,8 @@ export type ErrorCode =
   | 'wrong-pin'
   | 'rate-limited'
   | 'forbidden'
+  /** A student device: the teacher PIN comes from IT's policy only, and none can be set here. */
+  | 'student-device'
   | 'no-lesson'
   | 'internal'
   /** Longer than IT's maxLessonMinutes. */

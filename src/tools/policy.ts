@@ -20,7 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, jsonForTerminal, parseCommandLine } from './cli';
 import { checkManagedPolicy, managedSchema } from '../core/policy/managed-schema';
 import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/teacher/pin';
-import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
+import { deviceRequirements, isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
 
 /** Lesmodus's Firefox add-on id (manifest/firefox.json). */
 export const FIREFOX_ID = 'lesmodus@lesmodus.nl';
@@ -142,7 +142,8 @@ function checkPolicyText(text: string, options: { readonly id?: string } = {}): 
   const extracted = extractPolicy(document, options);
   if (!extracted.ok) return { error: extracted.error };
   const result = parsePolicy(extracted.policy);
-  const errors: PolicyProblem[] = result.ok ? [] : [...result.errors];
+  // A valid policy can still lack what its devices need (a student device's teacherPin).
+  const errors: PolicyProblem[] = result.ok ? deviceRequirements(result.policy) : [...result.errors];
   // Google's servers unwrap the Admin console form before Chrome checks it;
   // a Linux policy file reaches Chrome exactly as written.
   const asChromeSeesIt = extracted.source === 'admin-console' ? unwrapAdminConsole(extracted.policy) : extracted.policy;
@@ -174,7 +175,7 @@ function summarise(policy: Policy): string[] {
   lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')})`).join(', ') : 'none']);
   lines.push(['timetable', `${plural(policy.schedule.length, 'period')} in ${policy.timeZone}; ${plural(policy.noLessonDates.length, 'date entry', 'date entries')} without lessons`]);
   lines.push(['outside lessons', policy.outsideLessons === undefined ? 'open browsing (blocked sites stay blocked)' : `preset "${policy.outsideLessons}"`]);
-  lines.push(['teacher PIN', policy.teacherPin ? `set (PBKDF2-SHA256, ${policy.teacherPin.iterations} iterations)` : 'not set: a teacher sets one on each device']);
+  lines.push(['teacher PIN', policy.teacherPin ? `set (PBKDF2-SHA256, ${policy.teacherPin.iterations} iterations)` : 'not set: the teacher sets one on each device']);
   lines.push([
     'switches',
     `blocklist lessons ${policy.allowBlocklistLessons ? 'allowed' : 'not allowed'}, longest lesson ${policy.maxLessonMinutes} min, blocked address ${policy.showBlockedAddress ? 'shown' : 'hidden'}`,

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
-import { ruleCount, setStored, stored } from '../../src/dev/extension-state';
+import { forget, ruleCount, setStored, stored } from '../../src/dev/extension-state';
 import { axeViolations, blockedPageFor, button, open, waitForText } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
@@ -62,7 +62,7 @@ afterEach(async () => {
   for (const page of pages.splice(0)) await page.close().catch(() => undefined);
   // Each test starts with no lesson and no wrong PINs counted (the PIN set by the first test stays).
   await waitFor(async () => {
-    await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
+    await forget(session, ['lesson', 'exceptions', 'pinAttempts']);
     return true;
   }, 'the stored lesson to be cleared');
   await waitFor(async () => (await ruleCount(session)) === 0, 'the rules to be cleared');

@@ -19,6 +19,8 @@ import { publishLesson, publishPause, publishedClasses, publishedState } from '.
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
+import { localPinRule } from '../../core/teacher/auth';
+import { syncManagedPolicy } from '../policy/source';
 import { teacherInfo, type PinSource } from './auth';
 
 const MINUTE = 60_000;
@@ -35,8 +37,25 @@ function lessonId(now: number): string {
   return `teacher-${now}-${randomHex(4)}`;
 }
 
+/** Where the teacher PIN comes from on this device, from the policy in force and the last read of managed storage. */
 export function pinSourceOf(current: Current): PinSource {
-  return { policyPin: current.inputs.resolve.policy.teacherPin };
+  const { inputs } = current;
+  const { policy } = inputs.resolve;
+  const check = inputs.policyStatus === null ? null : { found: inputs.policyStatus.found, failed: inputs.policyStatus.readError !== undefined };
+  return { policyPin: policy.teacherPin, rule: localPinRule({ source: inputs.policySource, role: policy.role, policyPin: policy.teacherPin !== undefined, check }) };
+}
+
+/**
+ * The PIN source for setting a PIN: when the browser has not yet said
+ * whether IT has a policy here (a fresh profile, or one whose local storage
+ * was wiped; managed storage can take seconds to answer), it is asked first,
+ * so that a student device is never taken for one without a policy.
+ */
+export async function pinSourceForSetting(now: number): Promise<PinSource> {
+  const source = pinSourceOf(await ensureCurrent(now));
+  if (source.rule !== 'policy-unknown') return source;
+  await syncManagedPolicy();
+  return pinSourceOf(await inputsChanged([KEYS.policyCache, KEYS.policyStatus]));
 }
 
 /** True on a teacher device whose policy sets a class feed: its lessons can go to its classes. */

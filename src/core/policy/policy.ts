@@ -331,7 +331,11 @@ export const PolicySchema = z
     schedule: z.array(PolicyPeriodSchema).default([]).describe('The timetable: recurring periods that apply a preset when no teacher lesson is active. Where periods overlap, the first wins.'),
     noLessonDates: z.array(PolicyNoLessonDate).default([]).describe('Days without timetable lessons (holidays, study days): "YYYY-MM-DD" or "YYYY-MM-DD/YYYY-MM-DD", optionally followed by a name.'),
     outsideLessons: z.string().min(1).optional().describe('Id of the preset in force outside lessons; open browsing (only blocked applies) when absent.'),
-    teacherPin: PolicyPinHashSchema.meta({ sensitiveValue: true }).optional().describe('PBKDF2-SHA256 hash of the teacher PIN or password, made with `npm run policy -- pin`. When absent, a teacher sets one on the device.'),
+    teacherPin: PolicyPinHashSchema.meta({ sensitiveValue: true })
+      .optional()
+      .describe(
+        'PBKDF2-SHA256 hash of the teacher PIN or password, made with `npm run policy -- pin`. Required on student devices, which take the PIN from the policy only. When absent on a teacher device, the teacher sets one on the device.',
+      ),
     allowBlocklistLessons: z.boolean().default(true).describe('Whether teachers may start blocklist lessons (only some sites blocked) as well as allowlist lessons.'),
     maxLessonMinutes: z.number().int().min(5).max(24 * 60).default(240).describe('The longest lesson a teacher may set, in minutes (5 to 1440).'),
     showBlockedAddress: z.boolean().default(true).describe('Whether the blocked page shows the address that was blocked.'),
@@ -404,6 +408,26 @@ export const PolicySchema = z
   );
 
 export type Policy = z.infer<typeof PolicySchema>;
+
+/**
+ * What a device of the policy's role needs beyond a valid policy, as
+ * problems at their field paths. `npm run policy -- check` fails a policy
+ * with any of them; a device still applies such a policy (refusing it would
+ * leave the device on an older policy or none at all, with browsing open),
+ * and where a requirement protects the device it fails closed by itself: a
+ * student device without a teacherPin has no PIN, and no teacher panel.
+ */
+export function deviceRequirements(policy: Policy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  if (policy.role === 'student' && policy.teacherPin === undefined) {
+    problems.push({
+      path: 'teacherPin',
+      message:
+        'a student device (role "student", the default) takes the teacher PIN from the policy only, so that no student can choose it by clicking Teacher first: make one with npm run policy -- pin. Without it no teacher can unlock Lesmodus on these devices',
+    });
+  }
+  return problems;
+}
 
 /** The policy in force when IT has pushed none: open browsing, nothing blocked. */
 export const EMPTY_POLICY: Policy = PolicySchema.parse({});

@@ -10,6 +10,7 @@ import type { Status, UnlockResult } from '../../core/protocol';
 import { BackgroundError, type Connector } from '../shared/channel';
 import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../shared/pin-form';
 import { t } from '../shared/text';
+import { useFocusOnMount } from '../shared/use-focus';
 
 const MIN_PIN = 4;
 
@@ -77,8 +78,35 @@ function checkNewPin(pin: string, repeat: string): string | null {
   return null;
 }
 
-/** The first PIN on a device where IT's policy sets none. */
-export function SetPinForm({ connector, status, now, onUnlocked, onCancel }: FormProps) {
+/**
+ * The first PIN on a device where IT's policy sets none. A student device
+ * never gets one here (the background refuses it too): whoever clicks
+ * Teacher first on a student's laptop must not choose the PIN, so the popup
+ * says who sets it instead.
+ */
+export function SetPinForm(props: FormProps) {
+  return props.status.teacher.studentDevice === true ? <PinFromSchool onCancel={props.onCancel} /> : <ChoosePinForm {...props} />;
+}
+
+/** A student device without a PIN from IT: nothing to type, only who to ask. */
+function PinFromSchool({ onCancel }: { onCancel: () => void }) {
+  const back = useFocusOnMount<HTMLButtonElement>(true);
+  return (
+    <section class="panel-form" aria-labelledby="pin-from-school-title">
+      <h1 id="pin-from-school-title">{t('teacherTitle')}</h1>
+      <p class="note" role="status">
+        {t('studentDevicePin')}
+      </p>
+      <div class="actions">
+        <button type="button" ref={back} onClick={onCancel}>
+          {t('back')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ChoosePinForm({ connector, status, now, onUnlocked, onCancel }: FormProps) {
   const [pin, setPin] = useState('');
   const [repeat, setRepeat] = useState('');
   const request = usePinRequest();

@@ -25,6 +25,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorPresetGone');
     case 'too-many':
       return t('errorTooManyPresets');
+    case 'student-device':
+      return t('errorStudentDevice');
     case 'forbidden':
       return status?.teacher.pinFromPolicy ? t('errorPinFromSchool') : t('errorForbidden');
     case 'invalid':

@@ -83,6 +83,23 @@ describe('policy check', () => {
     expect(out).toContain('  error: noLessonDates.0: expected string, got object: Chrome and Edge drop the whole "noLessonDates" field');
   });
 
+  it.each([
+    ['with role "student"', { role: 'student' }],
+    ['without a role (a student device is the default)', {}],
+  ])('fails a student policy %s that sets no teacherPin, and says how to make one', async (_what, role) => {
+    const { teacherPin: _pin, role: _role, ...rest } = primary();
+    const { status, out } = await cli(['check', file('no-pin.json', { ...rest, ...role })]);
+    expect(status).toBe(1);
+    expect(out[0]).toMatch(/no-pin\.json: invalid \(plain policy\), 1 error:$/);
+    expect(out[1]).toMatch(/^ {2}error: teacherPin: a student device .* takes the teacher PIN from the policy only.*npm run policy -- pin/);
+  });
+
+  it('passes a teacher policy without a teacherPin: the teacher sets one on the device', async () => {
+    const { status, out } = await cli(['check', file('teacher.json', { role: 'teacher', classes: ['2B'], classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws' } })]);
+    expect(status).toBe(0);
+    expect(out).toContain('  teacher PIN:     not set: the teacher sets one on each device');
+  });
+
   it('warns about unknown fields without failing', async () => {
     const { status, out } = await cli(['check', file('typo.json', { ...primary(), alowed: ['x.nl'] })]);
     expect(status).toBe(0);
@@ -104,7 +121,7 @@ describe('policy check', () => {
   });
 
   it('does not hold Firefox to what Chrome would drop', async () => {
-    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] } } } } };
+    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { role: 'teacher', noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] } } } } };
     expect((await cli(['check', file('policies-dates.json', policies)])).status).toBe(0);
   });
 
@@ -293,7 +310,7 @@ describe('policy check never sends the input\'s control characters to the termin
   it.each([
     ['an unknown key (warning)', { ...primary(), [`x${ESC_TITLE}`]: 1 }, 0, 'x\\x1b]0;pwned\\x07'],
     ['a value in a warning (an unreadable blocked entry)', { ...primary(), blocked: [`games${CLEAR}.com`] }, 0, 'games\\x1b[2J.com'],
-    ['a key in a warning path', { presets: [{ id: 'p', title: 'P', mode: 'allowlist', sites: [], [`z${CSI}`]: 1 }] }, 0, '\\x9b31m'],
+    ['a key in a warning path', { role: 'teacher', presets: [{ id: 'p', title: 'P', mode: 'allowlist', sites: [], [`z${CSI}`]: 1 }] }, 0, '\\x9b31m'],
     ['a class id the policy refuses', { ...primary(), classes: [`2B${CSI}`] }, 1, ''],
     ['an extension id of a Chrome policy file', { '3rdparty': { extensions: { [`id${CLEAR}`]: primary(), other: {} } } }, 1, 'id\\x1b[2J'],
   ])('%s', async (_what, policy, status, shown) => {

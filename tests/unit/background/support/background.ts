@@ -25,6 +25,7 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import type { OutboxStore } from '../../../../src/core/feed/outbox';
 import { RequestSchema, type Request } from '../../../../src/core/protocol';
 import type { Lesson, PinHash, Preset, TemporaryAllow } from '../../../../src/core/schemas';
+import { SECOND_COPY } from '../../../../src/core/state';
 import { hashPin, verifyPin } from '../../../../src/core/teacher/pin';
 import { connectorOver, type Connector } from '../../../../src/ui/shared/channel';
 import { cryptoInFlight } from './web-platform';
@@ -80,7 +81,12 @@ export interface BackgroundSetup {
   readonly managed?: Record<string, unknown> | null | { readonly readError: string };
   /** The outcome of the last read of managed storage, when it is not "found, no errors". */
   readonly policyStatus?: Record<string, unknown>;
-  /** The teacher PIN set on this device; with `pinFromPolicy`, IT's policy sets it instead. */
+  /**
+   * The teacher PIN: in IT's policy with `pinFromPolicy`, else set on this
+   * device. `pinFromPolicy` defaults to true when `policy` makes the device a
+   * student's (no role, or "student"): a student device takes its PIN from
+   * the policy only.
+   */
   readonly pin?: string | null;
   readonly pinFromPolicy?: boolean;
   /** Values in storage.local before the service worker starts. */
@@ -91,6 +97,8 @@ export interface BackgroundSetup {
   readonly feedHost?: FeedHost;
   /** Regular expressions the browser refuses in rules (Chrome refuses those too large to compile). */
   readonly refuseRegex?: (regex: string) => boolean;
+  /** Managed storage answers only once this settles (Chromium takes seconds on a cold start). */
+  readonly managedGate?: Promise<void>;
 }
 
 const MINUTE = 60_000;
@@ -162,6 +170,17 @@ export class TestBackground {
   /** The requests that would change something (anything but reading the status or a URL's verdict). */
   changes(): Request[] {
     return this.requests.filter((request) => request.type !== 'getStatus' && request.type !== 'checkUrl');
+  }
+
+  /** A value's second copy (IndexedDB, src/platform/second-copy.ts) as stored now. */
+  secondCopy<T = unknown>(key: string): T | undefined {
+    const text = (globalThis.indexedDB as ReturnType<typeof memoryIndexedDb>).databases.get(SECOND_COPY.database)?.stores.get(SECOND_COPY.store)?.get(key);
+    return typeof text === 'string' ? (JSON.parse(text) as T) : undefined;
+  }
+
+  /** Deletes the IndexedDB that holds the second copies, as deleting its profile folder would. */
+  wipeSecondCopies(): void {
+    (globalThis.indexedDB as ReturnType<typeof memoryIndexedDb>).databases.delete(SECOND_COPY.database);
   }
 
   /** A value of storage.local as stored now. */
@@ -306,14 +325,26 @@ export function startBackground(setup: BackgroundSetup = {}): Promise<TestBackgr
   return start(setup, null);
 }
 
+export interface Restart {
+  /**
+   * The folder of storage.local was deleted while the browser was closed
+   * (a student's own files): storage.local starts empty, IndexedDB (another
+   * folder) is still there, and so is IT's policy in managed storage.
+   */
+  readonly wipeLocal?: boolean;
+  /** Managed storage answers only once this settles. */
+  readonly managedGate?: Promise<void>;
+}
+
 /**
  * The browser stops the service worker of `background` and starts it again:
  * everything in memory is gone, everything the browser keeps (storage,
  * dynamic rules, alarms, tabs) is still there.
  */
-export async function restartBackground(background: TestBackground): Promise<TestBackground> {
+export async function restartBackground(background: TestBackground, restart: Restart = {}): Promise<TestBackground> {
   await background.stop();
-  return start({ feedHost: background.feedHost }, await browserState(background));
+  const state = await browserState(background);
+  return start({ feedHost: background.feedHost, ...(restart.managedGate ? { managedGate: restart.managedGate } : {}) }, restart.wipeLocal ? { ...state, local: {}, session: {} } : state);
 }
 
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
@@ -347,7 +378,8 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
     }
 
     const hash = setup.pin === undefined || setup.pin === null ? null : await pinHash(setup.pin);
-    const policy = setup.policy === undefined ? undefined : { ...setup.policy, ...(setup.pinFromPolicy && hash !== null ? { teacherPin: hash } : {}) };
+    const pinFromPolicy = setup.pinFromPolicy ?? (setup.policy !== undefined && setup.policy.role !== 'teacher');
+    const policy = setup.policy === undefined ? undefined : { ...setup.policy, ...(pinFromPolicy && hash !== null ? { teacherPin: hash } : {}) };
     if (policy !== undefined) {
       await storage.local.set({
         policyCache: { raw: policy, receivedAt: now - 60 * MINUTE },
@@ -359,13 +391,14 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
       if ('readError' in managed && typeof managed.readError === 'string') fake.controls.managedReadError = managed.readError;
       else await storage.managed.set(managed);
     }
-    if (hash !== null && !setup.pinFromPolicy) await storage.local.set({ teacherPin: hash });
+    if (hash !== null && !pinFromPolicy) await storage.local.set({ teacherPin: hash });
     if (setup.local) await storage.local.set(setup.local);
     for (const tab of setup.tabs ?? []) {
       const created = await tabs.create({ url: tab.url });
       if (tab.loading) await tabs.update(created.id!, { status: 'loading' } as never);
     }
     if (setup.refuseRegex) fake.controls.dnr.refuseRegex = setup.refuseRegex;
+    if (setup.managedGate) fake.controls.managedGate = setup.managedGate;
     fake.controls.calls = 0;
     // The service worker starts: its top-level code registers the listeners and runs the flow.
     await import('../../../../src/background/index');

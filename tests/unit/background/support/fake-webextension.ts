@@ -30,6 +30,8 @@ export const controls = {
   calls: 0,
   /** When set, storage.managed.get() fails with this message (a broken policy manifest). */
   managedReadError: null as string | null,
+  /** When set, storage.managed.get() answers only once this settles (Chromium takes seconds on a cold start). */
+  managedGate: null as Promise<void> | null,
 };
 
 type Area = { get: (keys?: unknown) => Promise<Record<string, unknown>> };
@@ -48,6 +50,7 @@ for (const name of ['local', 'session', 'managed'] as const) {
   const area = fakeBrowser.storage[name] as unknown as Area;
   const get = area.get.bind(area);
   area.get = async (keys?: unknown) => {
+    if (name === 'managed' && controls.managedGate !== null) await controls.managedGate;
     if (name === 'managed' && controls.managedReadError !== null) throw new Error(controls.managedReadError);
     return copy(await get(keys));
   };

@@ -1,6 +1,7 @@
 /**
- * The little of IndexedDB that src/platform/keystore.ts uses (open with an
- * upgrade, one object store, get and add), in memory. Values are kept as
+ * The little of IndexedDB that src/platform/keystore.ts and
+ * src/platform/second-copy.ts use (open with an upgrade, one object store,
+ * get, add, put and delete), in memory. Values are kept as
  * they are given, as IndexedDB keeps a CryptoKey: a teacher device's
  * non-extractable signing key works in tests as in the browser. Requests
  * answer asynchronously, after the caller has set its handlers.
@@ -44,6 +45,20 @@ class FakeStore {
       return key;
     });
   }
+
+  put(value: unknown, key: unknown): FakeRequest<unknown> {
+    return new FakeRequest<unknown>().settle(() => {
+      this.records.set(key, value);
+      return key;
+    });
+  }
+
+  delete(key: unknown): FakeRequest<undefined> {
+    return new FakeRequest<undefined>().settle(() => {
+      this.records.delete(key);
+      return undefined;
+    });
+  }
 }
 
 class FakeDatabase {
@@ -64,9 +79,10 @@ class FakeDatabase {
 }
 
 /** A fresh, empty IndexedDB for this test's browser. */
-export function memoryIndexedDb(): IDBFactory {
+export function memoryIndexedDb(): IDBFactory & { readonly databases: Map<string, FakeDatabase> } {
   const databases = new Map<string, FakeDatabase>();
   return {
+    databases,
     open(name: string) {
       const request = new FakeRequest<FakeDatabase>();
       const existing = databases.get(name);
@@ -77,5 +93,5 @@ export function memoryIndexedDb(): IDBFactory {
         existing ? undefined : () => request.onupgradeneeded?.(),
       );
     },
-  } as unknown as IDBFactory;
+  } as unknown as IDBFactory & { readonly databases: Map<string, FakeDatabase> };
 }

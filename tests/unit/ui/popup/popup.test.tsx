@@ -212,6 +212,31 @@ describe('teacher unlock', () => {
   });
 });
 
+describe('a student device', () => {
+  it.each([
+    ['en', "This is a student device: the teacher PIN comes from your school and cannot be chosen here. Ask your school's ICT to set the teacher PIN.", 'Back'],
+    ['nl', 'Dit is een leerlingapparaat: de docentcode komt van je school en kan hier niet gekozen worden. Vraag de ICT van je school om de docentcode in te stellen.', 'Terug'],
+  ])('without a PIN from IT, says to ask ICT instead of offering to choose one (%s)', async (language, text, back) => {
+    setMessageSource(localeSource(language as 'en' | 'nl'));
+    const { background, user } = await setup({ policy: { role: 'student' }, pin: null });
+    await user.click(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' }));
+    expect(screen.getByRole('status').textContent).toBe(text);
+    expect(screen.queryByRole('textbox')).toBeNull();
+    expect(document.querySelector('input[type=password]')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: back }));
+    expect(await axeViolations()).toEqual([]);
+    await user.click(screen.getByRole('button', { name: back }));
+    expect(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' })).toBeTruthy();
+    expect(background.changes()).toEqual([]);
+  });
+
+  it('with a PIN from IT, asks for it as anywhere', async () => {
+    const { user } = await setup({ policy: { role: 'student' }, pin: '482916' });
+    await unlock(user, '482916');
+    expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
+  });
+});
+
 describe('starting a lesson', () => {
   it('starts a preset in one click, with its own length', async () => {
     const { background, user } = await setup({ policy: { presets: [itPreset] } });
