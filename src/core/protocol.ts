@@ -50,7 +50,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unlock'), pin: z.string().min(1).max(200) }),
   z.object({ type: z.literal('lock'), token: Token }),
   /** First PIN on this device: no token or old PIN. Changing it: the token and the old PIN. */
-  z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
+  /** The new PIN's strength (at least 6 digits or 8 characters) is the background's check: it answers 'weak-pin'. */
+  z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(1).max(200) }),
   /**
    * Without `classId` the lesson is set on this device. With it (teacher
    * devices) the lesson is published to that class's feed, and set on this
@@ -203,6 +204,8 @@ export type ErrorCode =
   | 'forbidden'
   /** A student device: the teacher PIN comes from IT's policy only, and none can be set here. */
   | 'student-device'
+  /** A new PIN shorter than 6 digits or 8 characters. */
+  | 'weak-pin'
   | 'no-lesson'
   | 'internal'
   /** Longer than IT's maxLessonMinutes. */

@@ -18,7 +18,7 @@ import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import type { Lesson } from '../../src/core/schemas';
 
-const PIN = '2468';
+const PIN = '246813';
 const M = 60_000;
 
 let session: ChromiumSession;
@@ -130,8 +130,8 @@ test("messages sent from an extension page's console without a valid token chang
         extend: await send({ type: 'extendLesson', token, minutes: 15 }),
         end: await send({ type: 'endLesson', token }),
         preset: await send({ type: 'savePreset', token, preset: { title: 'X', mode: 'allowlist', sites: [], embeds: [] } }),
-        pin: await send({ type: 'setPin', newPin: '0000' }),
-        pinForged: await send({ type: 'setPin', token, oldPin: 'nope', newPin: '0000' }),
+        pin: await send({ type: 'setPin', newPin: '00000000' }),
+        pinForged: await send({ type: 'setPin', token, oldPin: 'nope', newPin: '00000000' }),
         letThrough: await send({ type: 'allowTemporarily', pin: '0000', url: 'http://games.test/', minutes: 15 }),
       };
     },

@@ -7,7 +7,7 @@
  * service worker still honours it). The rules of it are pure, in
  * core/teacher/auth.ts.
  */
-import { hashPin, PIN_ITERATIONS, PIN_SALT_BYTES, verifyPin } from '../../core/teacher/pin';
+import { hashPin, PIN_ITERATIONS, PIN_SALT_BYTES, pinStrength, verifyPin, weakPinProblem } from '../../core/teacher/pin';
 import type { UnlockResult } from '../../core/protocol';
 import { PinHashSchema, type PinHash } from '../../core/schemas';
 import { KEYS, SESSION_KEYS } from '../../core/state';
@@ -166,6 +166,9 @@ export function setPin(source: PinSource, request: { token?: string; oldPin?: st
 
 async function setPinNow(source: PinSource, request: { token?: string; oldPin?: string; newPin: string }, now: number): Promise<UnlockResult> {
   refuseUnlessAllowed(source.rule);
+  // Checked before the old PIN, so that a weak new PIN costs no guess.
+  const weak = weakPinProblem(pinStrength(request.newPin));
+  if (weak !== null) throw new RequestError('weak-pin', weak);
   const existing = await localPin();
   if (existing !== null) {
     await requireToken(request.token, now);

@@ -12,10 +12,12 @@
  */
 import { z } from 'zod';
 import { judgesWebPages, matchesEverything, parsePattern, siteOf } from '../rules/patterns';
+import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, PIN_ITERATIONS, strongEnough, weakPinProblem } from '../teacher/pin';
 import {
   LessonMode,
   PeriodSchema,
   PinHashSchema,
+  PinStrengthSchema,
   PresetSchema,
   SitePatternString,
   TimeZone,
@@ -74,9 +76,20 @@ const PolicyPeriodSchema = z
 
 const PolicyPinHashSchema = PinHashSchema.safeExtend({
   algorithm: PinHashSchema.shape.algorithm.describe('Always "PBKDF2-SHA256".'),
-  iterations: PinHashSchema.shape.iterations.describe('PBKDF2 iterations: at least 100000; the command writes 600000.'),
+  iterations: PinHashSchema.shape.iterations.describe(
+    'PBKDF2 iterations: the command writes 600000, and `npm run policy -- check` asks for at least that. A device still accepts 100000 and more, so that an update never drops a policy in force.',
+  ),
   salt: PinHashSchema.shape.salt.describe('Random salt, base64.'),
   hash: PinHashSchema.shape.hash.describe('The derived 32-byte key, base64.'),
+  strength: z
+    .object({
+      length: PinStrengthSchema.shape.length.describe('How many characters the PIN has.'),
+      digitsOnly: PinStrengthSchema.shape.digitsOnly.describe('Whether the PIN is digits only.'),
+    })
+    .optional()
+    .describe(
+      'What the command declares about the PIN (never the PIN itself). Student devices need a PIN of at least 6 digits or 8 characters: `npm run policy -- check` fails a student policy whose teacherPin does not declare that.',
+    ),
 });
 
 // ---------------------------------------------------------------------------
@@ -419,11 +432,31 @@ export type Policy = z.infer<typeof PolicySchema>;
  */
 export function deviceRequirements(policy: Policy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  if (policy.role === 'student' && policy.teacherPin === undefined) {
+  const pin = policy.teacherPin;
+  const student = policy.role === 'student';
+  if (student && pin === undefined) {
     problems.push({
       path: 'teacherPin',
       message:
         'a student device (role "student", the default) takes the teacher PIN from the policy only, so that no student can choose it by clicking Teacher first: make one with npm run policy -- pin. Without it no teacher can unlock Lesmodus on these devices',
+    });
+  }
+  if (pin === undefined) return problems;
+  if (pin.iterations < PIN_ITERATIONS) {
+    problems.push({
+      path: 'teacherPin.iterations',
+      message: `${pin.iterations} iterations make guessing the PIN from its hash ${Math.round(PIN_ITERATIONS / pin.iterations)} times cheaper than the ${PIN_ITERATIONS} Lesmodus asks for: make a new entry with npm run policy -- pin`,
+    });
+  }
+  if (student && pin.strength === undefined) {
+    problems.push({
+      path: 'teacherPin.strength',
+      message: `a student device needs a teacher PIN of at least ${MIN_PIN_DIGITS} digits or ${MIN_PIN_CHARACTERS} characters, and this entry does not say how strong its PIN is: make a new one with npm run policy -- pin, which checks the PIN and declares it`,
+    });
+  } else if (student && pin.strength !== undefined && !strongEnough(pin.strength)) {
+    problems.push({
+      path: 'teacherPin.strength',
+      message: `${weakPinProblem(pin.strength)}. Anyone who can read the policy can read this hash: choose a stronger PIN and make a new entry with npm run policy -- pin`,
     });
   }
   return problems;

@@ -7,12 +7,11 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { Status, UnlockResult } from '../../core/protocol';
+import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, pinStrength, strongEnough } from '../../core/teacher/pin';
 import { BackgroundError, type Connector } from '../shared/channel';
 import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../shared/pin-form';
 import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
-
-const MIN_PIN = 4;
 
 interface FormProps {
   readonly connector: Connector;
@@ -72,8 +71,9 @@ export function UnlockForm({ connector, status, now, onUnlocked, onCancel, messa
   );
 }
 
+/** The rule the background keeps too (core/teacher/pin.ts): at least 6 digits, or 8 characters. */
 function checkNewPin(pin: string, repeat: string): string | null {
-  if (pin.length < MIN_PIN) return t('pinTooShort', String(MIN_PIN));
+  if (!strongEnough(pinStrength(pin))) return t('pinTooWeak', [String(MIN_PIN_DIGITS), String(MIN_PIN_CHARACTERS)]);
   if (pin !== repeat) return t('pinMismatch');
   return null;
 }
@@ -117,7 +117,7 @@ function ChoosePinForm({ connector, status, now, onUnlocked, onCancel }: FormPro
   return (
     <PanelForm titleId="setpin-title" title={t('setPinTitle')} submitLabel={t('setPin')} request={request} status={status} now={now} onSubmit={submit} onCancel={onCancel}>
       <p class="hint" id="setpin-hint">
-        {t('setPinHint', String(MIN_PIN))}
+        {t('setPinHint', [String(MIN_PIN_DIGITS), String(MIN_PIN_CHARACTERS)])}
       </p>
       <PinField id="new-pin" label={t('newPinLabel')} value={pin} onInput={setPin} autoFocus describedBy="setpin-hint" />
       <PinField id="repeat-pin" label={t('repeatPinLabel')} value={repeat} onInput={setRepeat} />

@@ -85,6 +85,22 @@ describe('the teacher PIN on a student device', () => {
   });
 });
 
+describe('a PIN set on a device that is not a student\'s', () => {
+  it.each([['1234'], ['48291'], ['leraar2']])('is refused as "weak-pin" when it is %j, and nothing is stored', async (pin) => {
+    background = await startBackground({ policy: { role: 'teacher' }, pin: null });
+    expect(await answer(background, { type: 'setPin', newPin: pin })).toEqual({ refused: 'weak-pin' });
+    expect(background.stored('teacherPin')).toBeUndefined();
+  });
+
+  it('is refused as "weak-pin" when changed to a weak one, before the old PIN is checked (a weak try costs no guess)', async () => {
+    background = await startBackground({ policy: { role: 'teacher' }, pin: '11112222' });
+    const { token } = await background.connector.request({ type: 'unlock', pin: '11112222' });
+    expect(await answer(background, { type: 'setPin', token, oldPin: 'wrong-one', newPin: '2468' })).toEqual({ refused: 'weak-pin' });
+    expect(background.stored('pinAttempts')).toBeUndefined();
+    expect(await background.pinIs('11112222')).toBe(true);
+  });
+});
+
 describe('the wrong-PIN wait', () => {
   async function guessWrong(subject: TestBackground, times: number): Promise<void> {
     for (let guess = 0; guess < times; guess += 1) {

@@ -139,18 +139,28 @@ describe('teacher unlock', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('New PIN'));
     expect(await axeViolations()).toEqual([]);
 
+    expect(screen.getByText('No teacher PIN is set on this browser yet. Choose at least 6 digits, or a password of at least 8 characters. Anyone who knows it can change the rules here.')).toBeTruthy();
+
     await user.type(screen.getByLabelText('New PIN'), '2468');
-    await user.type(screen.getByLabelText('Repeat the new PIN'), '2469');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '2468');
+    await user.click(screen.getByRole('button', { name: 'Set PIN' }));
+    expect(screen.getByRole('alert').textContent).toBe('The PIN needs at least 6 digits, or at least 8 characters if it has letters or other signs.');
+    expect(background.changes()).toEqual([]);
+
+    await user.clear(screen.getByLabelText('New PIN'));
+    await user.clear(screen.getByLabelText('Repeat the new PIN'));
+    await user.type(screen.getByLabelText('New PIN'), '246813');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '246814');
     await user.click(screen.getByRole('button', { name: 'Set PIN' }));
     expect(screen.getByRole('alert').textContent).toBe('The two new PINs are not the same.');
     expect(background.changes()).toEqual([]);
 
     await user.clear(screen.getByLabelText('Repeat the new PIN'));
-    await user.type(screen.getByLabelText('Repeat the new PIN'), '2468');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '246813');
     await user.click(screen.getByRole('button', { name: 'Set PIN' }));
     expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
-    expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '2468' }]);
-    expect(await background.pinIs('2468')).toBe(true);
+    expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '246813' }]);
+    expect(await background.pinIs('246813')).toBe(true);
   });
 
   it('refuses a wrong PIN, changes nothing, and shows the wait after repeated tries', async () => {
