@@ -29,6 +29,7 @@ import {
   updateClassLesson,
   updateRunningLesson,
 } from './teacher/actions';
+import { trustedNow } from './clock';
 import { RequestError } from './errors';
 import { ensureCurrent } from './rules/flow';
 import { checkPin, lock, requireToken, setPin, unlock } from './teacher/auth';
@@ -69,7 +70,7 @@ const handlers: Handlers = {
     // The site is checked first: a PIN typed for an IT-blocked site is not counted as a guess.
     const site = await siteToLetThrough(request.url, now);
     await checkPin(pinSourceOf(await ensureCurrent(now)), request.pin);
-    return allowSite(site, request.minutes, Date.now());
+    return allowSite(site, request.minutes, await trustedNow());
   },
 };
 
@@ -84,7 +85,7 @@ export async function handleMessage(message: unknown, sender: Runtime.MessageSen
   const request = parsed.data;
   try {
     const handler = handlers[request.type] as (request: Request, now: number) => Promise<unknown>;
-    return { ok: true, value: await handler(request, Date.now()) };
+    return { ok: true, value: await handler(request, await trustedNow()) };
   } catch (error) {
     if (error instanceof RequestError) return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}) };
     return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };

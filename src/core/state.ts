@@ -32,6 +32,8 @@ export const KEYS = {
   feedKey: 'feedKey',
   /** Student devices: the class lessons whose start page was opened, so a restart does not open it again. */
   feedStartPages: 'feedStartPages',
+  /** The latest time trusted and what was noticed of the device's clock (core/rules/clock.ts); also in the second copy. */
+  clock: 'clock',
 } as const;
 
 /**
@@ -54,9 +56,11 @@ export const SECOND_COPY = { database: 'lesmodus-state', store: 'values' } as co
  *   there is nothing local to lose. On other devices a wipe removes the
  *   local PIN and a new one can be chosen: whoever owns such a device's
  *   profile owns the device.
- * - The wrong-PIN wait (pinAttempts): kept in storage.local and in the
- *   second copy; the stricter of the two counts, so deleting one folder does
- *   not end a wait.
+ * - The wrong-PIN wait (pinAttempts) and the latest time seen (clock):
+ *   kept in storage.local and in the second copy; the stricter of the two
+ *   counts, so deleting one folder neither ends a wait nor lets a clock set
+ *   back go unnoticed. With both folders gone, the class feed host's clock
+ *   puts the time right at the next poll (core/rules/clock.ts).
  * - The class feed's replay floor (classFeed: the last accepted document
  *   per class): not kept twice. After a wipe the device takes the feed
  *   host's current document, which must still carry a valid signature and

@@ -34,6 +34,7 @@ import { readLocal, writeLocal } from '../../platform/storage';
 import { openTab } from '../../platform/tabs';
 import { feedBook, updateFeedBook } from './book';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
+import { noteHostTime, noteSignedTime, trustedNow } from '../clock';
 import { serialQueue } from '../serial';
 
 export const POLL_ALARM = 'lesmodus-feed-poll';
@@ -49,6 +50,8 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
   const follow = book.follow[classId] ?? NO_FOLLOW;
   const accepted = book.classFeed[classId];
   const answer = await fetchFeedDocument(classFeedUrl(template, classId), conditionalEtag(follow, trust), MAX_DOCUMENT_BYTES);
+  // The feed host's clock puts a device clock right that was set back or forward (background/clock.ts).
+  if (answer.date !== null) await noteHostTime(answer.date);
   switch (answer.kind) {
     case 'not-modified':
     case 'not-found':
@@ -65,8 +68,9 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
           trustedKeys: policy.teacherKeys,
           classId,
           lastIssuedAt: accepted?.document.issuedAt ?? null,
-          now: Date.now(),
+          now: await trustedNow(),
         }));
+      if (typeof verdict === 'object' && verdict.ok) await noteSignedTime(verdict.document.issuedAt);
       return { kind: 'document', body: answer.body, etag: answer.etag, verdict };
     }
   }
@@ -112,17 +116,16 @@ function openStartPageIfDue(current: Current): Promise<void> {
 }
 
 async function pollOnce(): Promise<void> {
-  const current = await ensureCurrent(Date.now());
+  const current = await ensureCurrent(await trustedNow());
   const policy = current.inputs.resolve.policy;
   if (!follows(policy)) return;
-  const now = Date.now();
-  lastPollStartedAt = now;
+  lastPollStartedAt = Date.now();
   const trust = trustDigest(policy.teacherKeys);
   const { book } = await feedBook();
   const results = await Promise.all(policy.classes.map(async (classId) => ({ classId, outcome: await fetchClass(policy, book, classId, trust) })));
-  const changed = await record(results, trust, Date.now());
+  const changed = await record(results, trust, await trustedNow());
   // One flow pass, whether this call or the storage event gets there first; awaited so the start page follows the lesson at once.
-  const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(Date.now());
+  const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(await trustedNow());
   await openStartPageIfDue(after);
 }
 

@@ -23,6 +23,7 @@ import { alarmAt } from '../../platform/alarms';
 import { applyRules } from '../../platform/dnr';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
+import { trustedNow } from '../clock';
 import { loadInputs, type LoadedInputs } from './inputs';
 
 /** The alarm that wakes the flow when the rules next change. */
@@ -125,7 +126,8 @@ function sameRules(a: EffectiveRules, b: EffectiveRules): boolean {
 async function runOnce(): Promise<Current> {
   const keys = changedKeys === null ? null : [...changedKeys];
   changedKeys = new Set();
-  const now = Date.now();
+  // Never the device's clock as it is: a clock set back must not end a lesson (background/clock.ts).
+  const now = await trustedNow();
   const timeDue = due || current === null || (current.resolution.nextChange !== null && now >= current.resolution.nextChange);
   due = false;
   let loaded: { inputs: LoadedInputs; changed: boolean };
@@ -217,6 +219,6 @@ async function sweep(prepared: PreparedRules): Promise<void> {
 /** The navigation backstop: a page DNR did not stop (cached by a service worker, or a pushState) is sent to the blocked page. */
 export async function checkNavigation(tabId: number, url: string, frame: 'page' | 'frame'): Promise<void> {
   if (frame !== 'page' || blockedAddressOf(url) !== null) return;
-  const { prepared } = await ensureCurrent(Date.now());
+  const { prepared } = await ensureCurrent(await trustedNow());
   if (!decide(url, prepared, 'page').allowed) await navigateTab(tabId, blockedPageFor(url));
 }

@@ -17,8 +17,10 @@ import { RequestError } from '../errors';
 import { feedBook } from '../feed/book';
 import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
+import { clockRecord, trustedNow } from '../clock';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
+import { clockNotes } from '../../core/rules/clock';
 import { localPinRule } from '../../core/teacher/auth';
 import { syncManagedPolicy } from '../policy/source';
 import { teacherInfo, type PinSource } from './auth';
@@ -66,12 +68,15 @@ function publishes(current: Current): boolean {
 
 /** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
 export async function statusOf(current: Current, now: number): Promise<Status> {
-  const [teacher, feed, published] = await Promise.all([
+  const [teacher, feed, published, clock] = await Promise.all([
     teacherInfo(pinSourceOf(current), now),
     feedBook(),
     publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
+    clockRecord(),
   ]);
-  const status = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes) });
+  const built = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes) });
+  // A clock set back, or put right by the feed host: the status page says so.
+  const status = { ...built, notes: [...built.notes, ...clockNotes(clock, now, current.inputs.resolve.policy.timeZone)] };
   return published === undefined ? status : { ...status, published };
 }
 
@@ -81,8 +86,8 @@ export async function statusOf(current: Current, now: number): Promise<Status> {
  * same write finds it taken in already: one flow pass per change.
  */
 async function applied(keys: readonly string[]): Promise<Status> {
-  const current = keys.length > 0 ? await inputsChanged(keys) : await ensureCurrent(Date.now());
-  return statusOf(current, Date.now());
+  const current = keys.length > 0 ? await inputsChanged(keys) : await ensureCurrent(await trustedNow());
+  return statusOf(current, await trustedNow());
 }
 
 function lessonOrThrow(result: LessonResult): Lesson {

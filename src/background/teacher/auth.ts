@@ -31,6 +31,7 @@ import {
 import { readSecondCopies, removeSecondCopies, writeSecondCopies } from '../../platform/second-copy';
 import { checkStored, readLocal, removeLocal, writeLocal } from '../../platform/storage';
 import { readSession, removeSession, writeSession } from '../../platform/session-storage';
+import { trustedNow } from '../clock';
 import { RequestError } from '../errors';
 import { serialQueue } from '../serial';
 
@@ -89,7 +90,7 @@ export async function teacherInfo(source: PinSource, now: number): Promise<Teach
 export function checkPin(source: PinSource, pin: string): Promise<void> {
   // The time is read when the check runs, not when the request came in: a
   // queued guess must see the wait that the one before it started.
-  return serially(() => checkPinNow(source, pin, Date.now()));
+  return serially(async () => checkPinNow(source, pin, await trustedNow()));
 }
 
 async function checkPinNow(source: PinSource, pin: string, now: number): Promise<void> {
@@ -121,7 +122,7 @@ async function newSession(now: number): Promise<UnlockResult> {
 /** A correct PIN gives a fresh token; any earlier token stops working. */
 export async function unlock(source: PinSource, pin: string): Promise<UnlockResult> {
   await checkPin(source, pin);
-  return newSession(Date.now());
+  return newSession(await trustedNow());
 }
 
 async function currentSession(): Promise<TeacherSession | null> {
@@ -161,7 +162,7 @@ export async function lock(token: string, now: number): Promise<null> {
  */
 export function setPin(source: PinSource, request: { token?: string; oldPin?: string; newPin: string }): Promise<UnlockResult> {
   // One at a time, like PIN checks: two first-time settings at once must not both succeed.
-  return serially(() => setPinNow(source, request, Date.now()));
+  return serially(async () => setPinNow(source, request, await trustedNow()));
 }
 
 async function setPinNow(source: PinSource, request: { token?: string; oldPin?: string; newPin: string }, now: number): Promise<UnlockResult> {

@@ -48,6 +48,16 @@ function shareStateless(): void {
 }
 shareStateless();
 
+/**
+ * The device's monotonic clock in tests: Date.now() less what the person at
+ * the device set its wall clock forward by (setDeviceClock). Time moved
+ * with jest.setSystemTime is time passing: both clocks move.
+ */
+const deviceClock = { monotonicLag: 0 };
+jest.doMock(join(__dirname, '../../../../src/platform/clock'), () => ({
+  readDeviceClock: () => ({ wall: Date.now(), monotonic: Date.now() - deviceClock.monotonicLag }),
+}));
+
 type FakeModule = typeof import('./fake-webextension');
 type Modules = {
   readonly fake: FakeModule;
@@ -232,6 +242,17 @@ export class TestBackground {
     await this.idle();
   }
 
+  /**
+   * The person at the device sets its wall clock to `time` (the monotonic
+   * clock goes on as it was), and the background is asked for the time, as
+   * its next alarm or request would.
+   */
+  async setDeviceClock(time: number): Promise<void> {
+    deviceClock.monotonicLag += time - Date.now();
+    jest.setSystemTime(time);
+    await this.idle();
+  }
+
   /** Ends the teacher's unlock behind the popup's back (its idle expiry). */
   async expireUnlock(): Promise<void> {
     await this.browser.storage.session.remove('teacherSession');
@@ -349,6 +370,8 @@ export async function restartBackground(background: TestBackground, restart: Res
 
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
   const feedHost = setup.feedHost ?? new FeedHost();
+  // A new device (a restart keeps its clocks as they were).
+  if (state === null) deviceClock.monotonicLag = 0;
   globalThis.fetch = feedHost.fetch;
   // IndexedDB, like storage, outlives the service worker.
   if (state === null) globalThis.indexedDB = memoryIndexedDb();

@@ -54,6 +54,8 @@ export class FeedHost {
   putAnswer: HostAnswer = 201;
   /** How GETs are answered: null serves what is stored (404 when nothing is). */
   getAnswer: HostAnswer | null = null;
+  /** The host's clock, sent as the Date header of every answer; null: no Date header. */
+  clock: (() => number) | null = null;
   private version = 0;
 
   /** Stores a document as a PUT would, e.g. one signed by another teacher's browser. */
@@ -74,15 +76,16 @@ export class FeedHost {
     this.requests.push({ method, url, headers, body: typeof init?.body === 'string' ? init.body : null });
     const answer = method === 'PUT' ? this.putAnswer : this.getAnswer;
     if (answer === 'unreachable') throw new TypeError('Failed to fetch');
+    const date: Record<string, string> = this.clock === null ? {} : { Date: new Date(this.clock()).toUTCString() };
     if (method === 'PUT') {
       const status = this.putAnswer as number;
       if (status >= 200 && status < 300) this.store(url, String(init?.body ?? ''));
-      return response(status, '');
+      return response(status, '', date);
     }
-    if (answer !== null) return response(answer, '');
+    if (answer !== null) return response(answer, '', date);
     const stored = this.documents.get(url);
-    if (stored === undefined) return response(404, 'not found');
-    if (headers['if-none-match'] === stored.etag) return response(304, null, { ETag: stored.etag });
-    return response(200, stored.body, { ETag: stored.etag, 'Content-Type': 'application/jose' });
+    if (stored === undefined) return response(404, 'not found', date);
+    if (headers['if-none-match'] === stored.etag) return response(304, null, { ETag: stored.etag, ...date });
+    return response(200, stored.body, { ETag: stored.etag, 'Content-Type': 'application/jose', ...date });
   };
 }
