@@ -6,6 +6,7 @@
  * passes (feed/listeners.ts); managed storage feeds the policy cache, whose
  * change reaches the flow as any other input.
  */
+import { KEYS } from '../core/state';
 import { onAlarm, onAnyAlarm } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
@@ -21,6 +22,10 @@ import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
 onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed)));
+// The cached policy is IT's, read from managed storage: whenever it changes (also when the
+// change was not the policy source's own, from an extension page's console, say), managed
+// storage is read again at once, and the source puts IT's policy back if it differs.
+onLocalChange([KEYS.policyCache], () => void syncManagedPolicy());
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());

@@ -44,6 +44,15 @@ export const KEYS = {
 export const SECOND_COPY = { database: 'lesmodus-state', store: 'values' } as const;
 
 /**
+ * Under this key the second copy keeps the background's own record of a
+ * value it wrote to storage.local (`lesson`, `exceptions`): `{"value": …}`,
+ * null when it removed it (background/teacher/guard.ts).
+ */
+export function ownRecordKey(key: string): string {
+  return `written:${key}`;
+}
+
+/**
  * What a wiped storage.local means. A student can delete the profile folder
  * that holds storage.local while the browser is closed (their own files, on
  * their own account). What matters afterwards is either derived again from
@@ -61,6 +70,9 @@ export const SECOND_COPY = { database: 'lesmodus-state', store: 'values' } as co
  *   counts, so deleting one folder neither ends a wait nor lets a clock set
  *   back go unnoticed. With both folders gone, the class feed host's clock
  *   puts the time right at the next poll (core/rules/clock.ts).
+ * - The lesson set on the device and the sites let through (lesson,
+ *   exceptions): the background's own record of them is in the second copy
+ *   (background/teacher/guard.ts), which puts them back.
  * - The class feed's replay floor (classFeed: the last accepted document
  *   per class): not kept twice. After a wipe the device takes the feed
  *   host's current document, which must still carry a valid signature and

@@ -133,13 +133,41 @@ test("deleting the folder of the extension's storage, with the browser closed, d
   expect(await popup.$('#start-title')).toBeNull();
 });
 
-describe('time only moves forward', () => {
+describe('with a test site server', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
   });
   afterAll(async () => {
     await server?.close();
+  });
+
+  test("storage changed from the popup's console (no developer-tools policy) changes nothing in force, and the status page says so", async () => {
+    writePolicy({ ...STUDENT, teacherPin: await hashPin(PIN, new Uint8Array(16).fill(7), 100_000) });
+    await launch();
+    await setLesson(session!, allowlistLesson(['allowed.test'], Date.now() - 60_000, 30));
+    const page = await session!.browser.newPage();
+    pages.push(page);
+    const other = `${server.origin('other.test')}/`;
+    const games = `${server.origin('games.test')}/`;
+    await waitForLanding(session!, page, other, blockedPageFor(session!, other), 'the lesson to apply');
+
+    const popup = await openPopup();
+    await popup.evaluate(async (until) => {
+      await chrome.storage.local.remove('lesson');
+      await chrome.storage.local.set({ exceptions: [{ site: 'other.test', until }] });
+      await chrome.storage.local.remove('policyCache');
+    }, Date.now() + 60 * 60_000);
+    const statusPage = await session!.browser.newPage();
+    pages.push(statusPage);
+    await session!.goto(statusPage, session!.extensionUrl('status.html'));
+    await waitForText(statusPage, 'tampering: the lesson set on this device was changed outside Lesmodus');
+    await waitForText(statusPage, 'tampering: the list of sites let through on this device was changed outside Lesmodus');
+    expect(await stored(session!, 'lesson')).toMatchObject({ title: 'Rekenen 2B' });
+    expect(await stored(session!, 'exceptions')).toBeUndefined();
+    await waitFor(async () => (await stored(session!, 'policyCache')) !== undefined, "IT's policy to be read again");
+    expect(await open(session!, page, other)).toBe(blockedPageFor(session!, other));
+    expect(await open(session!, page, games)).toBe(blockedPageFor(session!, games));
   });
 
   test('a device clock set back an hour keeps the running lesson, also after a browser restart, and the status page says so', async () => {

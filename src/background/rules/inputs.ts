@@ -13,6 +13,7 @@ import { PresetSchema, type Preset } from '../../core/schemas';
 import { KEYS, StoredExceptions, StoredLesson, StoredPresets } from '../../core/state';
 import { checkStored, readLocalRaw } from '../../platform/storage';
 import { parsePolicyOnce } from '../policy/parsed';
+import { checkedValues } from '../teacher/guard';
 
 /** What the flow reads: the rules' inputs, and what the status shows beside them (the last policy check, saved presets). */
 export const FLOW_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.presets, KEYS.policyCache, KEYS.policyStatus, KEYS.classFeed];
@@ -41,7 +42,8 @@ export async function loadInputs(keys: readonly string[] | null): Promise<{ inpu
   const toRead = loaded === null || keys === null ? FLOW_INPUT_KEYS : FLOW_INPUT_KEYS.filter((key) => keys.includes(key));
   let changed = loaded === null;
   if (toRead.length > 0) {
-    const values = await readLocalRaw(toRead);
+    // The lesson and the sites let through as the background wrote them (teacher/guard.ts).
+    const values = { ...(await readLocalRaw(toRead)), ...(await checkedValues(toRead)) };
     for (const key of toRead) {
       const value = values[key];
       const json = JSON.stringify(value) ?? 'undefined';

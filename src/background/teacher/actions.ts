@@ -12,7 +12,7 @@ import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
 import type { Lesson } from '../../core/schemas';
 import { KEYS, StoredExceptions } from '../../core/state';
-import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../../platform/storage';
+import { checkStored, readLocalRaw, writeLocal } from '../../platform/storage';
 import { RequestError } from '../errors';
 import { feedBook } from '../feed/book';
 import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
@@ -21,9 +21,11 @@ import { clockRecord, trustedNow } from '../clock';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
 import { clockNotes } from '../../core/rules/clock';
+import { tamperNotes } from '../../core/teacher/guard';
 import { localPinRule } from '../../core/teacher/auth';
 import { syncManagedPolicy } from '../policy/source';
 import { teacherInfo, type PinSource } from './auth';
+import { checkedValues, tamperedAt, writeGuarded } from './guard';
 
 const MINUTE = 60_000;
 const serially = serialQueue();
@@ -68,15 +70,17 @@ function publishes(current: Current): boolean {
 
 /** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
 export async function statusOf(current: Current, now: number): Promise<Status> {
-  const [teacher, feed, published, clock] = await Promise.all([
+  const [teacher, feed, published, clock, tampered] = await Promise.all([
     teacherInfo(pinSourceOf(current), now),
     feedBook(),
     publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
     clockRecord(),
+    tamperedAt(),
   ]);
   const built = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes) });
-  // A clock set back, or put right by the feed host: the status page says so.
-  const status = { ...built, notes: [...built.notes, ...clockNotes(clock, now, current.inputs.resolve.policy.timeZone)] };
+  // A clock set back or put right by the feed host, a value put back: the status page says so.
+  const { timeZone } = current.inputs.resolve.policy;
+  const status = { ...built, notes: [...built.notes, ...clockNotes(clock, now, timeZone), ...tamperNotes(tampered, now, timeZone)] };
   return published === undefined ? status : { ...status, published };
 }
 
@@ -116,7 +120,7 @@ export function startLesson(draft: LessonDraft & { embeds: string[] }, now: numb
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -125,7 +129,7 @@ export function extendRunningLesson(minutes: number, now: number): Promise<Statu
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(extendLesson(lessonToChangeOrThrow(current, now), minutes, limitsOf(current), now));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -134,7 +138,7 @@ export function updateRunningLesson(change: { sites: string[]; embeds?: string[]
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -150,7 +154,7 @@ export function endLesson(now: number): Promise<Status> {
     if (stored === null || stored.endsAt <= now || stored.startsAt > now) {
       throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
     }
-    await removeLocal([KEYS.lesson]);
+    await writeGuarded({ [KEYS.lesson]: undefined });
     return applied([KEYS.lesson]);
   });
 }
@@ -190,11 +194,11 @@ export function startClassLesson(classId: string, draft: LessonDraft & { embeds:
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
     const { previous } = await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
     if (applyHere) {
-      await writeLocal({ [KEYS.lesson]: lesson });
+      await writeGuarded({ [KEYS.lesson]: lesson });
       return applied([KEYS.lesson]);
     }
     if (appliedHere(current, previous?.lesson?.id)) {
-      await removeLocal([KEYS.lesson]);
+      await writeGuarded({ [KEYS.lesson]: undefined });
       return applied([KEYS.lesson]);
     }
     return applied([]);
@@ -210,7 +214,7 @@ function changeClassLesson(classId: string, now: number, change: (lesson: Lesson
     const lesson = change(published, current);
     await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
     if (!appliedHere(current, published.id)) return applied([]);
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -231,7 +235,7 @@ export function endClassLesson(classId: string, now: number): Promise<Status> {
     const published = await publishedLessonOrThrow(classId, now);
     await publishLesson(current.inputs.resolve.policy, classId, null, now);
     if (!appliedHere(current, published.id)) return applied([]);
-    await removeLocal([KEYS.lesson]);
+    await writeGuarded({ [KEYS.lesson]: undefined });
     return applied([KEYS.lesson]);
   });
 }
@@ -292,8 +296,8 @@ export async function siteToLetThrough(url: string, now: number): Promise<string
 /** Lets `site` through on this device for `minutes`; it expires by itself (the flow wakes at its end). */
 export function allowSite(site: string, minutes: number, now: number): Promise<Status> {
   return serially(async () => {
-    const stored = await readLocal(KEYS.exceptions, StoredExceptions, []);
-    await writeLocal({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
+    const stored = checkStored(KEYS.exceptions, (await checkedValues([KEYS.exceptions]))[KEYS.exceptions], StoredExceptions, []);
+    await writeGuarded({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
     return applied([KEYS.exceptions]);
   });
 }

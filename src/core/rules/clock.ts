@@ -228,7 +228,8 @@ export function formatJump(ms: number): string {
   return `${Math.max(rest, 1)} min`;
 }
 
-function when(at: number, now: number, timeZone: string): string {
+/** "10:14" on the day of `now`, "2026-02-28 10:14" on another, in `timeZone`: when something was noticed, for the status page. */
+export function formatWhen(at: number, now: number, timeZone: string): string {
   const local = localParts(at, timeZone);
   const time = `${String(Math.floor(local.minutes / 60)).padStart(2, '0')}:${String(local.minutes % 60).padStart(2, '0')}`;
   return localParts(now, timeZone).date === local.date ? time : `${local.date} ${time}`;
@@ -239,11 +240,11 @@ export function clockNotes(record: ClockRecord, now: number, timeZone: string): 
   const notes: string[] = [];
   const recent = (jump: ClockJump | null): jump is ClockJump => jump !== null && now - jump.at < CLOCK_NOTE_DAYS * DAY;
   if (recent(record.setBack)) {
-    notes.push(`clock: the device clock was set back by ${formatJump(record.setBack.by)} at ${when(record.setBack.at, now, timeZone)}; Lesmodus keeps time from its latest reading`);
+    notes.push(`clock: the device clock was set back by ${formatJump(record.setBack.by)} at ${formatWhen(record.setBack.at, now, timeZone)}; Lesmodus keeps time from its latest reading`);
   }
   if (recent(record.corrected)) {
     notes.push(
-      `clock: the device clock was ${formatJump(record.corrected.by)} ${record.corrected.ahead ? 'ahead of' : 'behind'} the class feed host's at ${when(record.corrected.at, now, timeZone)}; Lesmodus keeps the feed host's time`,
+      `clock: the device clock was ${formatJump(record.corrected.by)} ${record.corrected.ahead ? 'ahead of' : 'behind'} the class feed host's at ${formatWhen(record.corrected.at, now, timeZone)}; Lesmodus keeps the feed host's time`,
     );
   }
   return notes;

@@ -25,12 +25,12 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import type { OutboxStore } from '../../../../src/core/feed/outbox';
 import { RequestSchema, type Request } from '../../../../src/core/protocol';
 import type { Lesson, PinHash, Preset, TemporaryAllow } from '../../../../src/core/schemas';
-import { SECOND_COPY } from '../../../../src/core/state';
+import { SECOND_COPY, ownRecordKey } from '../../../../src/core/state';
 import { hashPin, verifyPin } from '../../../../src/core/teacher/pin';
 import { connectorOver, type Connector } from '../../../../src/ui/shared/channel';
 import { cryptoInFlight } from './web-platform';
 import { FeedHost } from './feed-host';
-import { memoryIndexedDb } from './memory-indexeddb';
+import { memoryIndexedDb, type MemoryIndexedDb } from './memory-indexeddb';
 
 /**
  * What has no state of its own — zod, jose and Lesmodus's pure core — is
@@ -184,13 +184,13 @@ export class TestBackground {
 
   /** A value's second copy (IndexedDB, src/platform/second-copy.ts) as stored now. */
   secondCopy<T = unknown>(key: string): T | undefined {
-    const text = (globalThis.indexedDB as ReturnType<typeof memoryIndexedDb>).databases.get(SECOND_COPY.database)?.stores.get(SECOND_COPY.store)?.get(key);
+    const text = (globalThis.indexedDB as MemoryIndexedDb).memory.databases.get(SECOND_COPY.database)?.stores.get(SECOND_COPY.store)?.get(key);
     return typeof text === 'string' ? (JSON.parse(text) as T) : undefined;
   }
 
   /** Deletes the IndexedDB that holds the second copies, as deleting its profile folder would. */
   wipeSecondCopies(): void {
-    (globalThis.indexedDB as ReturnType<typeof memoryIndexedDb>).databases.delete(SECOND_COPY.database);
+    (globalThis.indexedDB as MemoryIndexedDb).memory.databases.delete(SECOND_COPY.database);
   }
 
   /** A value of storage.local as stored now. */
@@ -231,15 +231,39 @@ export class TestBackground {
     return stored !== undefined && verifyPin(pin, stored);
   }
 
-  /** Writes to storage.local as another part of the extension would, and waits for the background to follow. */
+  /**
+   * Writes to storage.local as the background's own actions do — the lesson
+   * and the sites let through with its record of them in the second copy
+   * (background/teacher/guard.ts) — without waiting for the background.
+   */
+  writeLocal(values: Record<string, unknown>): Promise<void> {
+    this.recordOwn(values);
+    return this.browser.storage.local.set(values);
+  }
+
+  /** writeLocal, and waits for the background to follow. */
   async setLocal(values: Record<string, unknown>): Promise<void> {
-    await this.browser.storage.local.set(values);
+    await this.writeLocal(values);
     await this.idle();
   }
 
   async removeLocal(keys: string[]): Promise<void> {
+    this.recordOwn(Object.fromEntries(keys.map((key) => [key, null])));
     await this.browser.storage.local.remove(keys);
     await this.idle();
+  }
+
+  /** Writes storage.local alone, as a student at an extension page's console would, and waits for the background to follow. */
+  async tamper(values: Record<string, unknown>, remove: string[] = []): Promise<void> {
+    if (Object.keys(values).length > 0) await this.browser.storage.local.set(values);
+    if (remove.length > 0) await this.browser.storage.local.remove(remove);
+    await this.idle();
+  }
+
+  private recordOwn(values: Record<string, unknown>): void {
+    for (const key of ['lesson', 'exceptions']) {
+      if (key in values) (globalThis.indexedDB as MemoryIndexedDb).memory.putNow(SECOND_COPY.database, SECOND_COPY.store, ownRecordKey(key), JSON.stringify({ value: values[key] ?? null }));
+    }
   }
 
   /**

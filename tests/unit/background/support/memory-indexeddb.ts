@@ -78,11 +78,32 @@ class FakeDatabase {
   close(): void {}
 }
 
+/** What a test sees of the in-memory IndexedDB beside the API. */
+export interface MemoryStores {
+  readonly databases: Map<string, FakeDatabase>;
+  /** Puts a record at once, creating its database and store when needed: what another context of the extension wrote. */
+  putNow(database: string, store: string, key: unknown, value: unknown): void;
+}
+
+export type MemoryIndexedDb = IDBFactory & { readonly memory: MemoryStores };
+
 /** A fresh, empty IndexedDB for this test's browser. */
-export function memoryIndexedDb(): IDBFactory & { readonly databases: Map<string, FakeDatabase> } {
+export function memoryIndexedDb(): MemoryIndexedDb {
   const databases = new Map<string, FakeDatabase>();
-  return {
+  const memory: MemoryStores = {
     databases,
+    putNow(name, store, key, value) {
+      let database = databases.get(name);
+      if (database === undefined) {
+        database = new FakeDatabase();
+        databases.set(name, database);
+      }
+      if (!database.stores.has(store)) database.createObjectStore(store);
+      database.stores.get(store)!.set(key, value);
+    },
+  };
+  return {
+    memory,
     open(name: string) {
       const request = new FakeRequest<FakeDatabase>();
       const existing = databases.get(name);
@@ -93,5 +114,5 @@ export function memoryIndexedDb(): IDBFactory & { readonly databases: Map<string
         existing ? undefined : () => request.onupgradeneeded?.(),
       );
     },
-  } as unknown as IDBFactory & { readonly databases: Map<string, FakeDatabase> };
+  } as unknown as MemoryIndexedDb;
 }
