@@ -19,6 +19,7 @@ import {
   extendClassLesson,
   extendRunningLesson,
   pauseClass,
+  pinSourceForSetting,
   pinSourceOf,
   renamePresetAction,
   savePresetAction,
@@ -29,6 +30,7 @@ import {
   updateClassLesson,
   updateRunningLesson,
 } from './teacher/actions';
+import { trustedNow } from './clock';
 import { RequestError } from './errors';
 import { ensureCurrent } from './rules/flow';
 import { checkPin, lock, requireToken, setPin, unlock } from './teacher/auth';
@@ -48,7 +50,7 @@ const handlers: Handlers = {
   checkUrl: async (request, now) => decide(request.url, (await ensureCurrent(now)).prepared, request.kind),
   unlock: async (request, now) => unlock(pinSourceOf(await ensureCurrent(now)), request.pin),
   lock: async (request, now) => lock(request.token, now),
-  setPin: async (request, now) => setPin(pinSourceOf(await ensureCurrent(now)), request),
+  setPin: async (request, now) => setPin(await pinSourceForSetting(now), request),
   startLesson: withToken<'startLesson'>((request, now) =>
     request.classId !== undefined ? startClassLesson(request.classId, request.lesson, request.applyHere, now) : startLesson(request.lesson, now),
   ),
@@ -70,7 +72,7 @@ const handlers: Handlers = {
     // The site is checked first: a PIN typed for an IT-blocked site is not counted as a guess.
     const site = await siteToLetThrough(request.url, now);
     await checkPin(pinSourceOf(await ensureCurrent(now)), request.pin);
-    return allowSite(site, request.minutes, Date.now());
+    return allowSite(site, request.minutes, await trustedNow());
   },
 };
 
@@ -85,7 +87,7 @@ export async function handleMessage(message: unknown, sender: Runtime.MessageSen
   const request = parsed.data;
   try {
     const handler = handlers[request.type] as (request: Request, now: number) => Promise<unknown>;
-    return { ok: true, value: await handler(request, Date.now()) };
+    return { ok: true, value: await handler(request, await trustedNow()) };
   } catch (error) {
     if (error instanceof RequestError) return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}) };
     return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };

@@ -6,10 +6,13 @@
  * passes (feed/listeners.ts); managed storage feeds the policy cache, whose
  * change reaches the flow as any other input.
  */
-import { onAlarm } from '../platform/alarms';
+import { KEYS } from '../core/state';
+import { onAlarm, onAnyAlarm } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
 import { onNavigation } from '../platform/tabs';
+import { askHostOnJump, onClockJump, trustedNow } from './clock';
+import { pollFeeds } from './feed/follow';
 import { onNavigationStart, registerFeed } from './feed/listeners';
 import { FLOW_INPUT_KEYS } from './rules/inputs';
 import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, refresh } from './rules/flow';
@@ -19,9 +22,19 @@ import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
 onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed), changed));
+// The cached policy is IT's, read from managed storage: whenever it changes (also when the
+// change was not the policy source's own, from an extension page's console, say), managed
+// storage is read again at once, and the source puts IT's policy back if it differs.
+onLocalChange([KEYS.policyCache], () => void syncManagedPolicy());
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());
+// Time only moves forward (background/clock.ts): every alarm reads the clock, so a
+// jump is noticed within the feed's poll period; when the clock jumped ahead, the
+// feed host is asked for its time; when the time acted on moved, the rules follow.
+onAnyAlarm(() => void trustedNow());
+askHostOnJump(() => pollFeeds());
+onClockJump(() => void refresh());
 // Listened to so that the browser starts the service worker when it starts
 // (and after an install), and the policy is read then rather than at the
 // first navigation. The work itself is the top-level code below, which runs
@@ -30,7 +43,7 @@ onInstalledOrStartup(() => undefined);
 onNavigation(
   (navigation) => void checkNavigation(navigation.tabId, navigation.url, navigation.frame, navigation.frameId),
   () => {
-    void ensureCurrent(Date.now());
+    void trustedNow().then(ensureCurrent);
     onNavigationStart();
   },
 );
@@ -41,5 +54,5 @@ registerFeed();
 // event) runs the flow at once with the cached policy — its first pass
 // starts the class feed too — and reads managed storage, which may take
 // seconds to answer.
-void ensureCurrent(Date.now());
+void trustedNow().then(ensureCurrent);
 void syncManagedPolicy();

@@ -50,7 +50,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('unlock'), pin: z.string().min(1).max(200) }),
   z.object({ type: z.literal('lock'), token: Token }),
   /** First PIN on this device: no token or old PIN. Changing it: the token and the old PIN. */
-  z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(4, 'at least 4 characters').max(200) }),
+  /** The new PIN's strength (at least 6 digits or 8 characters) is the background's check: it answers 'weak-pin'. */
+  z.object({ type: z.literal('setPin'), token: Token.optional(), oldPin: z.string().max(200).optional(), newPin: z.string().min(1).max(200) }),
   /**
    * Without `classId` the lesson is set on this device. With it (teacher
    * devices) the lesson is published to that class's feed, and set on this
@@ -147,7 +148,13 @@ export interface Status {
     readonly classes?: readonly string[];
   };
   readonly presets: { readonly it: readonly Preset[]; readonly local: readonly Preset[] };
-  readonly teacher: { readonly pinSet: boolean; readonly pinFromPolicy: boolean; readonly lockedUntil: number | null };
+  readonly teacher: {
+    readonly pinSet: boolean;
+    readonly pinFromPolicy: boolean;
+    readonly lockedUntil: number | null;
+    /** IT's policy makes this a student device: the PIN comes from the policy only, never from the device. Always set by the background. */
+    readonly studentDevice?: boolean;
+  };
   readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
   /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
   readonly notes: readonly string[];
@@ -202,6 +209,10 @@ export type ErrorCode =
   | 'wrong-pin'
   | 'rate-limited'
   | 'forbidden'
+  /** A student device: the teacher PIN comes from IT's policy only, and none can be set here. */
+  | 'student-device'
+  /** A new PIN shorter than 6 digits or 8 characters. */
+  | 'weak-pin'
   | 'no-lesson'
   | 'internal'
   /** Longer than IT's maxLessonMinutes. */

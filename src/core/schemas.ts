@@ -109,7 +109,19 @@ export const TimeZone = z.string().refine((zone) => {
   }
 }, { message: 'not a time zone name such as Europe/Amsterdam', params: codedParams('time-zone') });
 
-/** A PIN or password, stored only as a PBKDF2-SHA256 hash. */
+/** What the tool that made a PIN hash declares about the PIN: its length and whether it is digits only. */
+export const PinStrengthSchema = z.object({
+  length: z.number().int().min(1).max(1024),
+  digitsOnly: z.boolean(),
+});
+
+/**
+ * A PIN or password, stored only as a PBKDF2-SHA256 hash. The device
+ * accepts 100,000 iterations and more, so that no policy in force stops
+ * validating when Lesmodus is updated (a device would then fall back to no
+ * policy at all); `npm run policy -- check` asks for 600,000
+ * (core/policy/policy.ts, deviceRequirements).
+ */
 export const PinHashSchema = z.object({
   algorithm: z.literal('PBKDF2-SHA256'),
   iterations: z.number().int().min(100_000, 'use at least 100000 iterations').max(10_000_000),
@@ -117,6 +129,8 @@ export const PinHashSchema = z.object({
   salt: z.string().regex(/^[A-Za-z0-9+/]+=*$/, coded('base64', 'base64')).min(16),
   /** Base64, 32 bytes. */
   hash: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'base64').min(43),
+  /** Written by `npm run policy -- pin` and by the device; absent in hashes made before. */
+  strength: PinStrengthSchema.optional(),
 });
 export type PinHash = z.infer<typeof PinHashSchema>;
 

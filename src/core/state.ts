@@ -19,7 +19,7 @@ export const KEYS = {
   policyStatus: 'policyStatus',
   /** The teacher PIN set on this device (a PBKDF2 hash), used when IT's policy sets none. */
   teacherPin: 'teacherPin',
-  /** Wrong PIN attempts in a row, so the waits survive a browser restart. */
+  /** Wrong PIN attempts in a row, so the waits survive a browser restart; also in the second copy. */
   pinAttempts: 'pinAttempts',
   // The class feed; the schemas are beside the code that writes them (core/feed/follow.ts, outbox.ts, status.ts).
   /** Student devices: the last verified document per class (a rules input). */
@@ -32,7 +32,54 @@ export const KEYS = {
   feedKey: 'feedKey',
   /** Student devices: the class lessons whose start page was opened, so a restart does not open it again. */
   feedStartPages: 'feedStartPages',
+  /** The latest time trusted and what was noticed of the device's clock (core/rules/clock.ts); also in the second copy. */
+  clock: 'clock',
 } as const;
+
+/**
+ * Where the second copies of some values live (src/platform/second-copy.ts):
+ * an IndexedDB database of the extension, in another folder of the browser
+ * profile than storage.local.
+ */
+export const SECOND_COPY = { database: 'lesmodus-state', store: 'values' } as const;
+
+/**
+ * Under this key the second copy keeps the background's own record of a
+ * value it wrote to storage.local (`lesson`, `exceptions`): `{"value": …}`,
+ * null when it removed it (background/teacher/guard.ts).
+ */
+export function ownRecordKey(key: string): string {
+  return `written:${key}`;
+}
+
+/**
+ * What a wiped storage.local means. A student can delete the profile folder
+ * that holds storage.local while the browser is closed (their own files, on
+ * their own account). What matters afterwards is either derived again from
+ * IT's policy or fails closed:
+ *
+ * - IT's policy (policyCache, policyStatus): read again from managed storage
+ *   at the next start. Until the browser has answered, no PIN is set on the
+ *   device (teacher/auth.ts waits for the answer).
+ * - The teacher PIN: on a student device it comes from the policy only, so
+ *   there is nothing local to lose. On other devices a wipe removes the
+ *   local PIN and a new one can be chosen: whoever owns such a device's
+ *   profile owns the device.
+ * - The wrong-PIN wait (pinAttempts) and the latest time seen (clock):
+ *   kept in storage.local and in the second copy; the stricter of the two
+ *   counts, so deleting one folder neither ends a wait nor lets a clock set
+ *   back go unnoticed. With both folders gone, the class feed host's clock
+ *   puts the time right at the next poll (core/rules/clock.ts).
+ * - The lesson set on the device and the sites let through (lesson,
+ *   exceptions): the background's own record of them is in the second copy
+ *   (background/teacher/guard.ts), which puts them back.
+ * - The class feed's replay floor (classFeed: the last accepted document
+ *   per class): not kept twice. After a wipe the device takes the feed
+ *   host's current document, which must still carry a valid signature and
+ *   be inside its own time window; an older document replayed then is one a
+ *   teacher did sign for now, so the worst case is a lesson that had been
+ *   ended early holding until its own end (more restriction, not less).
+ */
 
 /** What Lesmodus keeps in storage.session (gone when the browser closes). */
 export const SESSION_KEYS = {

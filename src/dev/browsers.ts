@@ -193,6 +193,8 @@ interface LaunchChromiumOptions {
   handleSignals?: boolean;
   /** Extra command-line switches, e.g. a window position for side-by-side windows. */
   extraArgs?: string[];
+  /** Extra environment variables for the browser's processes (e.g. libfaketime's, to move its clock). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -267,6 +269,7 @@ export async function launchChromium(opts: LaunchChromiumOptions): Promise<Chrom
       // Puppeteer adds --disable-extensions by default, which wins over --load-extension.
       ignoreDefaultArgs: ['--disable-extensions'],
       args,
+      ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
       ...signalHandling(opts.handleSignals),
     });
   } catch (error) {

@@ -14,7 +14,13 @@ const MIN_PERIOD_MINUTES = 0.5;
 const TIMER_WITHIN_MS = 10 * 60_000;
 const timers = new Map<string, ReturnType<typeof setTimeout>>();
 
-/** One alarm at `when` (epoch ms), replacing an earlier one of that name; null clears it. `onTimer` runs when the timer on top fires. */
+/**
+ * One alarm at `when`, replacing an earlier one of that name; null clears it.
+ * `when` and `now` are in the caller's time (which may differ from the
+ * device's clock: see background/clock.ts): the alarm goes off when the
+ * device's clock has moved on by `when - now`. `onTimer` runs when the timer
+ * on top fires.
+ */
 export async function alarmAt(name: string, when: number | null, now: number, onTimer: () => void): Promise<void> {
   const timer = timers.get(name);
   if (timer !== undefined) clearTimeout(timer);
@@ -23,7 +29,7 @@ export async function alarmAt(name: string, when: number | null, now: number, on
     await browser.alarms.clear(name);
     return;
   }
-  await browser.alarms.create(name, { when: Math.max(when, now + 1000) });
+  await browser.alarms.create(name, { when: Date.now() + Math.max(when - now, 1000) });
   const delay = when - now;
   if (delay < TIMER_WITHIN_MS) timers.set(name, setTimeout(onTimer, Math.max(0, delay) + 5));
 }
@@ -37,6 +43,11 @@ export async function repeatEvery(name: string, seconds: number): Promise<void> 
   const periodInMinutes = Math.max(seconds / 60, MIN_PERIOD_MINUTES);
   const existing = await browser.alarms.get(name);
   if (existing?.periodInMinutes !== periodInMinutes) await browser.alarms.create(name, { periodInMinutes, delayInMinutes: periodInMinutes });
+}
+
+/** Calls `listener` when any alarm fires; call at the top level of the service worker. */
+export function onAnyAlarm(listener: () => void): void {
+  browser.alarms.onAlarm.addListener(() => listener());
 }
 
 /** Calls `listener` when the alarm `name` fires; call at the top level of the service worker. */

@@ -8,13 +8,23 @@
 
 const TIMEOUT_MS = 10_000;
 
-type FeedGetResult =
+type FeedGetAnswer =
   | { readonly kind: 'document'; readonly body: string; readonly etag: string | null }
   | { readonly kind: 'not-modified' }
   | { readonly kind: 'not-found' }
   | { readonly kind: 'oversized'; readonly detail: string }
   /** `status`: the HTTP status the feed answered with; null when it did not answer. */
   | { readonly kind: 'error'; readonly message: string; readonly status: number | null };
+
+/** The answer, with the feed host's clock (its Date header, ms since 1970) when it sent one. */
+type FeedGetResult = FeedGetAnswer & { readonly date: number | null };
+
+/** The Date header of a response, or null when there is none or it is not a date. */
+function dateOf(response: Response): number | null {
+  const header = response.headers.get('date');
+  const time = header === null ? NaN : Date.parse(header);
+  return Number.isFinite(time) ? time : null;
+}
 
 type FeedPutResult = { readonly kind: 'status'; readonly status: number } | { readonly kind: 'error'; readonly message: string };
 
@@ -55,6 +65,14 @@ async function readCapped(response: Response, maxBytes: number): Promise<string 
 
 /** GETs a class document, conditionally when `etag` is given. */
 export async function fetchFeedDocument(url: string, etag: string | null, maxBytes: number): Promise<FeedGetResult> {
+  let date: number | null = null;
+  const answer = await getFeedDocument(url, etag, maxBytes, (response) => {
+    date = dateOf(response);
+  });
+  return { ...answer, date };
+}
+
+async function getFeedDocument(url: string, etag: string | null, maxBytes: number, onResponse: (response: Response) => void): Promise<FeedGetAnswer> {
   try {
     const response = await fetch(url, {
       method: 'GET',
@@ -64,6 +82,7 @@ export async function fetchFeedDocument(url: string, etag: string | null, maxByt
       referrerPolicy: 'no-referrer',
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
+    onResponse(response);
     if (response.status === 304) return { kind: 'not-modified' };
     if (response.status === 404 || response.status === 410) {
       await response.body?.cancel();

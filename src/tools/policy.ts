@@ -19,8 +19,8 @@
 import { readFile } from 'node:fs/promises';
 import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, jsonForTerminal, parseCommandLine } from './cli';
 import { checkManagedPolicy, managedSchema } from '../core/policy/managed-schema';
-import { PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, verifyPin } from '../core/teacher/pin';
-import { isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
+import { MIN_PIN_CHARACTERS, PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, pinStrength, verifyPin, weakPinProblem } from '../core/teacher/pin';
+import { deviceRequirements, isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
 
 /** Lesmodus's Firefox add-on id (manifest/firefox.json). */
 export const FIREFOX_ID = 'lesmodus@lesmodus.nl';
@@ -44,7 +44,9 @@ const COMMAND_USAGE = {
       Exit status: 0 valid, 1 invalid, 2 usage or file error.`,
   pin: `  pin
       Read a teacher PIN or password twice (hidden; or two lines on standard
-      input) and print the "teacherPin" entry for the policy.`,
+      input) and print the "teacherPin" entry for the policy. The PIN needs
+      at least 6 digits, or 8 characters of any kind; the entry says which
+      ("strength"), so that check can tell.`,
   schema: `  schema
       Print the managed_schema.json that Chrome and Edge use.`,
   key: `  key [--id ID] [--name NAME]
@@ -142,7 +144,8 @@ function checkPolicyText(text: string, options: { readonly id?: string } = {}): 
   const extracted = extractPolicy(document, options);
   if (!extracted.ok) return { error: extracted.error };
   const result = parsePolicy(extracted.policy);
-  const errors: PolicyProblem[] = result.ok ? [] : [...result.errors];
+  // A valid policy can still lack what its devices need (a student device's teacherPin).
+  const errors: PolicyProblem[] = result.ok ? deviceRequirements(result.policy) : [...result.errors];
   // Google's servers unwrap the Admin console form before Chrome checks it;
   // a Linux policy file reaches Chrome exactly as written.
   const asChromeSeesIt = extracted.source === 'admin-console' ? unwrapAdminConsole(extracted.policy) : extracted.policy;
@@ -174,7 +177,9 @@ function summarise(policy: Policy): string[] {
   lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')})`).join(', ') : 'none']);
   lines.push(['timetable', `${plural(policy.schedule.length, 'period')} in ${policy.timeZone}; ${plural(policy.noLessonDates.length, 'date entry', 'date entries')} without lessons`]);
   lines.push(['outside lessons', policy.outsideLessons === undefined ? 'open browsing (blocked sites stay blocked)' : `preset "${policy.outsideLessons}"`]);
-  lines.push(['teacher PIN', policy.teacherPin ? `set (PBKDF2-SHA256, ${policy.teacherPin.iterations} iterations)` : 'not set: a teacher sets one on each device']);
+  const strength = policy.teacherPin?.strength;
+  const declared = strength === undefined ? '' : `, ${strength.length} ${strength.digitsOnly ? 'digits' : 'characters'}`;
+  lines.push(['teacher PIN', policy.teacherPin ? `set (PBKDF2-SHA256, ${policy.teacherPin.iterations} iterations${declared})` : 'not set: the teacher sets one on each device']);
   lines.push([
     'switches',
     `blocklist lessons ${policy.allowBlocklistLessons ? 'allowed' : 'not allowed'}, longest lesson ${policy.maxLessonMinutes} min, blocked address ${policy.showBlockedAddress ? 'shown' : 'hidden'}`,
@@ -225,8 +230,6 @@ async function check(files: readonly string[], id: string | undefined, io: Io): 
 // ---------------------------------------------------------------------------
 // pin
 
-const MIN_PIN_LENGTH = 4;
-
 async function pin(io: Io): Promise<number> {
   let first: string;
   let second: string;
@@ -240,19 +243,21 @@ async function pin(io: Io): Promise<number> {
     io.err('pin: the two entries differ; nothing printed');
     return 1;
   }
-  if ([...first].length < MIN_PIN_LENGTH) {
-    io.err(`pin: use at least ${MIN_PIN_LENGTH} characters`);
+  const strength = pinStrength(first);
+  const weak = weakPinProblem(strength);
+  if (weak !== null) {
+    // The hash is masked on chrome://policy, but policy files and the Windows
+    // registry are often readable by every user of the device, and a short
+    // PIN is found by trying them all against it.
+    io.err(`pin: too weak: ${weak}. Nothing printed`);
     return 1;
   }
   if (first.length > 1024) {
     io.err('pin: use at most 1024 characters');
     return 1;
   }
-  if ([...first].length < 8) {
-    // The hash is masked on chrome://policy, but policy files and the Windows
-    // registry are often readable by every user of the device, and a short
-    // PIN is found by trying them all.
-    io.err('pin: warning: anyone who can read the policy file can try every short PIN against this hash; for teacher laptops and shared devices prefer 8 or more characters');
+  if (strength.digitsOnly && strength.length < MIN_PIN_CHARACTERS) {
+    io.err(`pin: note: a graphics card tries every ${strength.length}-digit PIN against the hash within minutes; keep the policy out of students' reach (docs/it-deployment.md), or use a password of ${MIN_PIN_CHARACTERS} or more characters`);
   }
   const salt = crypto.getRandomValues(new Uint8Array(PIN_SALT_BYTES));
   const hash = await hashPin(first, salt, PIN_ITERATIONS);

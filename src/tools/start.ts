@@ -4,7 +4,7 @@
  * a teacher's and a student's of class 2B, each with its own IT policy. A
  * demo lesson for 2B is published at once, and once the student's browser
  * has it in force, its window shows the blocked page; a lesson the teacher
- * starts in the popup (PIN 1234) takes hold in the student's window within
+ * starts in the popup (PIN 123456) takes hold in the student's window within
  * seconds. `npm start -- --help` lists the options.
  *
  * Chromium takes an extension's policy only from the machine's policy
@@ -49,7 +49,7 @@ import { USAGE_EXIT, UsageError, escapeForTerminal, parseCommandLine, runNpm } f
 const root = join(__dirname, '..', '..');
 const work = join(root, '.tmp', 'start');
 const screenshotDir = join(root, '.tmp', 'screenshots');
-const DEMO_PIN = '1234';
+const DEMO_PIN = '123456';
 const CLASS = '2B';
 
 /** A site outside the demo lesson. Plain http, so that its stand-in page can answer it. */

@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
-import { ruleCount, setStored, stored } from '../../src/dev/extension-state';
+import { forget, ruleCount, setStored, stored } from '../../src/dev/extension-state';
 import { axeViolations, blockedPageFor, button, open, waitForText } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import type { Lesson } from '../../src/core/schemas';
 
-const PIN = '2468';
+const PIN = '246813';
 const M = 60_000;
 
 let session: ChromiumSession;
@@ -62,7 +62,7 @@ afterEach(async () => {
   for (const page of pages.splice(0)) await page.close().catch(() => undefined);
   // Each test starts with no lesson and no wrong PINs counted (the PIN set by the first test stays).
   await waitFor(async () => {
-    await session.evalInWorker(async () => chrome.storage.local.remove(['lesson', 'exceptions', 'pinAttempts']));
+    await forget(session, ['lesson', 'exceptions', 'pinAttempts']);
     return true;
   }, 'the stored lesson to be cleared');
   await waitFor(async () => (await ruleCount(session)) === 0, 'the rules to be cleared');
@@ -135,8 +135,8 @@ test("messages sent from an extension page's console without a valid token chang
         extend: await send({ type: 'extendLesson', token, minutes: 15 }),
         end: await send({ type: 'endLesson', token }),
         preset: await send({ type: 'savePreset', token, preset: { title: 'X', mode: 'allowlist', sites: [], embeds: [] } }),
-        pin: await send({ type: 'setPin', newPin: '0000' }),
-        pinForged: await send({ type: 'setPin', token, oldPin: 'nope', newPin: '0000' }),
+        pin: await send({ type: 'setPin', newPin: '00000000' }),
+        pinForged: await send({ type: 'setPin', token, oldPin: 'nope', newPin: '00000000' }),
         letThrough: await send({ type: 'allowTemporarily', pin: '0000', url: 'http://games.test/', minutes: 15 }),
       };
     },

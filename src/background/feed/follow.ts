@@ -41,6 +41,7 @@ import { openTab } from '../../platform/tabs';
 import { feedBook, updateFeedBook } from './book';
 import { isLive } from './live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
+import { noteHostTime, noteSignedTime, trustedNow } from '../clock';
 import { serialQueue } from '../serial';
 
 export const POLL_ALARM = 'lesmodus-feed-poll';
@@ -60,8 +61,9 @@ async function verified(policy: Policy, book: FeedBook, classId: string, trust: 
       trustedKeys: policy.teacherKeys,
       classId,
       lastIssuedAt: accepted?.document.issuedAt ?? null,
-      now: Date.now(),
+      now: await trustedNow(),
     }));
+  if (typeof verdict === 'object' && verdict.ok) await noteSignedTime(verdict.document.issuedAt);
   return { kind: 'document', body, etag, verdict };
 }
 
@@ -71,6 +73,8 @@ async function fetchClass(policy: Policy, book: FeedBook, classId: string, trust
   if (template === undefined) return fetchError('no class feed', null);
   const follow = book.follow[classId] ?? NO_FOLLOW;
   const answer = await fetchFeedDocument(classFeedUrl(template, classId), conditionalEtag(follow, trust), MAX_DOCUMENT_BYTES);
+  // The feed host's clock puts a device clock right that was set back or forward (background/clock.ts).
+  if (answer.date !== null) await noteHostTime(answer.date);
   switch (answer.kind) {
     case 'not-modified':
     case 'not-found':
@@ -135,12 +139,12 @@ function openStartPageIfDue(current: Current): Promise<void> {
 /** After documents were taken in: one flow pass, and the start page of a new class lesson opened at once. */
 async function takeIn(changed: boolean): Promise<void> {
   // One flow pass, whether this call or the storage event gets there first; awaited so the start page follows the lesson at once.
-  const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(Date.now());
+  const after = changed ? await inputsChanged([KEYS.classFeed]) : await ensureCurrent(await trustedNow());
   await openStartPageIfDue(after);
 }
 
 async function pollOnce(skip: (classId: string) => boolean): Promise<void> {
-  const current = await ensureCurrent(Date.now());
+  const current = await ensureCurrent(await trustedNow());
   const policy = current.inputs.resolve.policy;
   if (!follows(policy)) return;
   const classes = policy.classes.filter((classId) => !skip(classId));
@@ -150,7 +154,7 @@ async function pollOnce(skip: (classId: string) => boolean): Promise<void> {
   const trust = trustDigest(policy.teacherKeys);
   const { book } = await feedBook();
   const outcomes = await Promise.all(classes.map(async (classId) => ({ classId, outcome: await fetchClass(policy, book, classId, trust) })));
-  const at = Date.now();
+  const at = await trustedNow();
   const changed = await record(outcomes.map(({ classId, outcome }) => ({ classId, result: (follow: FollowEntry) => afterFetch(follow, outcome, trust, at) })));
   await takeIn(changed);
 }
@@ -186,13 +190,13 @@ const frames = serialQueue();
  */
 export function receiveFrame(classId: string, frame: Exclude<Frame, { kind: 'pong' }>): Promise<void> {
   return frames(async () => {
-    const current = await ensureCurrent(Date.now());
+    const current = await ensureCurrent(await trustedNow());
     const policy = current.inputs.resolve.policy;
     if (!follows(policy) || !policy.classes.includes(classId)) return;
     const trust = trustDigest(policy.teacherKeys);
     const { book } = await feedBook();
     const outcome = frame.kind === 'binary' ? binaryOutcome(frame.bytes) : await verified(policy, book, classId, trust, frame.body, null);
-    const at = Date.now();
+    const at = await trustedNow();
     const changed = await record([{ classId, result: (follow) => afterLiveFrame(follow, outcome, trust, at) }]);
     await takeIn(changed);
   }).catch((error: unknown) => console.warn(`Lesmodus: class ${classId}: a live document could not be taken in`, error));

@@ -12,6 +12,7 @@ import { followFeedBook } from './book';
 import { POLL_ALARM, pollFeeds, receiveFrame, startFollowing } from './follow';
 import { keepLive } from './live';
 import { RETRY_ALARM, deliverDue, prepareSigningKey } from './publish';
+import { trustedNow } from '../clock';
 import { ensureCurrent, onFlowPass, type Current } from '../rules/flow';
 
 export { onNavigationStart } from './follow';
@@ -36,7 +37,8 @@ export function registerFeed(): void {
   followFeedBook();
   // The poll alarm also (re)opens the sockets: a worker the browser stopped wakes up here.
   onAlarm(POLL_ALARM, () => {
-    void ensureCurrent(Date.now())
+    void trustedNow()
+      .then(ensureCurrent)
       .then((current) => live(current.inputs.resolve.policy))
       .catch(report);
     void pollFeeds();

@@ -25,6 +25,7 @@ import { applyRules } from '../../platform/dnr';
 import { navigateFrame, tabFrames } from '../../platform/frames';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
+import { trustedNow } from '../clock';
 import { loadInputs, type LoadedInputs } from './inputs';
 
 /** The alarm that wakes the flow when the rules next change. */
@@ -146,7 +147,8 @@ async function runOnce(): Promise<Current> {
   const known = keys === null ? new Map<string, unknown>() : new Map(reported);
   reported.clear();
   changedKeys = new Set();
-  const now = Date.now();
+  // Never the device's clock as it is: a clock set back must not end a lesson (background/clock.ts).
+  const now = await trustedNow();
   const timeDue = due || current === null || (current.resolution.nextChange !== null && now >= current.resolution.nextChange);
   due = false;
   let loaded: { inputs: LoadedInputs; changed: boolean };
@@ -284,8 +286,8 @@ async function sweep(prepared: PreparedRules): Promise<void> {
  * is (a navigation that commits while a lesson starts or ends is judged by
  * the new rules, not the ones being replaced), else the rules in force.
  */
-function rulesToJudgeBy(now: number): Promise<Current> {
-  return running ?? ensureCurrent(now);
+function rulesToJudgeBy(): Promise<Current> {
+  return running ?? trustedNow().then(ensureCurrent);
 }
 
 /**
@@ -301,7 +303,7 @@ export async function checkNavigation(tabId: number, url: string, frame: Navigat
   const original = blockedAddressOf(url);
   // A frame's notice stays: the page around it decides when it is opened again.
   if (original !== null && frame === 'frame') return;
-  const { prepared } = await rulesToJudgeBy(Date.now());
+  const { prepared } = await rulesToJudgeBy();
   if (original !== null) {
     await sendBack(tabId, original, prepared);
     return;

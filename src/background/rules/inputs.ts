@@ -13,6 +13,7 @@ import { PresetSchema, type Preset } from '../../core/schemas';
 import { KEYS, StoredExceptions, StoredLesson, StoredPresets } from '../../core/state';
 import { checkStored, readLocalRaw } from '../../platform/storage';
 import { parsePolicyOnce } from '../policy/parsed';
+import { checkedValues } from '../teacher/guard';
 
 /** What the flow reads: the rules' inputs, and what the status shows beside them (the last policy check, saved presets). */
 export const FLOW_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions, KEYS.presets, KEYS.policyCache, KEYS.policyStatus, KEYS.classFeed];
@@ -43,6 +44,8 @@ export async function loadInputs(keys: readonly string[] | null, known: Readonly
   const toRead = loaded === null ? wanted : wanted.filter((key) => !known.has(key));
   const values: Record<string, unknown> = toRead.length > 0 ? await readLocalRaw(toRead) : {};
   for (const key of wanted) if (!toRead.includes(key)) values[key] = known.get(key);
+  // The lesson and the sites let through as the background wrote them (teacher/guard.ts).
+  Object.assign(values, await checkedValues(wanted));
   let changed = loaded === null;
   for (const key of wanted) {
     const value = values[key];

@@ -12,16 +12,22 @@ import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
 import type { Lesson } from '../../core/schemas';
 import { KEYS, StoredExceptions } from '../../core/state';
-import { readLocal, readLocalRaw, removeLocal, writeLocal } from '../../platform/storage';
+import { checkStored, readLocalRaw, writeLocal } from '../../platform/storage';
 import { RequestError } from '../errors';
 import { feedBook } from '../feed/book';
 import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
 import { connectedCounts, countConnected } from '../feed/count';
 import { liveStatuses } from '../feed/live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
+import { clockRecord, trustedNow } from '../clock';
 import { serialQueue } from '../serial';
 import { buildStatus } from '../rules/status';
+import { clockNotes } from '../../core/rules/clock';
+import { tamperNotes } from '../../core/teacher/guard';
+import { localPinRule } from '../../core/teacher/auth';
+import { syncManagedPolicy } from '../policy/source';
 import { teacherInfo, type PinSource } from './auth';
+import { checkedValues, tamperedAt, writeGuarded } from './guard';
 
 const MINUTE = 60_000;
 const serially = serialQueue();
@@ -37,8 +43,25 @@ function lessonId(now: number): string {
   return `teacher-${now}-${randomHex(4)}`;
 }
 
+/** Where the teacher PIN comes from on this device, from the policy in force and the last read of managed storage. */
 export function pinSourceOf(current: Current): PinSource {
-  return { policyPin: current.inputs.resolve.policy.teacherPin };
+  const { inputs } = current;
+  const { policy } = inputs.resolve;
+  const check = inputs.policyStatus === null ? null : { found: inputs.policyStatus.found, failed: inputs.policyStatus.readError !== undefined };
+  return { policyPin: policy.teacherPin, rule: localPinRule({ source: inputs.policySource, role: policy.role, policyPin: policy.teacherPin !== undefined, check }) };
+}
+
+/**
+ * The PIN source for setting a PIN: when the browser has not yet said
+ * whether IT has a policy here (a fresh profile, or one whose local storage
+ * was wiped; managed storage can take seconds to answer), it is asked first,
+ * so that a student device is never taken for one without a policy.
+ */
+export async function pinSourceForSetting(now: number): Promise<PinSource> {
+  const source = pinSourceOf(await ensureCurrent(now));
+  if (source.rule !== 'policy-unknown') return source;
+  await syncManagedPolicy();
+  return pinSourceOf(await inputsChanged([KEYS.policyCache, KEYS.policyStatus]));
 }
 
 /** True on a teacher device whose policy sets a class feed: its lessons can go to its classes. */
@@ -49,13 +72,18 @@ function publishes(current: Current): boolean {
 
 /** The status as the UI sees it, with the teacher's PIN state and, on a teacher device, what was published per class. */
 export async function statusOf(current: Current, now: number): Promise<Status> {
-  const [teacher, feed, published] = await Promise.all([
+  const [teacher, feed, published, clock, tampered] = await Promise.all([
     teacherInfo(pinSourceOf(current), now),
     feedBook(),
     publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
+    clockRecord(),
+    tamperedAt(),
   ]);
   const extras = { live: liveStatuses(), connected: connectedCounts() };
-  const status = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes), extras });
+  const built = buildStatus(current, now, teacher, { book: feed.book, notes: Object.values(feed.notes), extras });
+  // A clock set back or put right by the feed host, a value put back: the status page says so.
+  const { timeZone } = current.inputs.resolve.policy;
+  const status = { ...built, notes: [...built.notes, ...clockNotes(clock, now, timeZone), ...tamperNotes(tampered, now, timeZone)] };
   return published === undefined ? status : { ...status, published };
 }
 
@@ -65,8 +93,8 @@ export async function statusOf(current: Current, now: number): Promise<Status> {
  * same write finds it taken in already: one flow pass per change.
  */
 async function applied(keys: readonly string[]): Promise<Status> {
-  const current = keys.length > 0 ? await inputsChanged(keys) : await ensureCurrent(Date.now());
-  return statusOf(current, Date.now());
+  const current = keys.length > 0 ? await inputsChanged(keys) : await ensureCurrent(await trustedNow());
+  return statusOf(current, await trustedNow());
 }
 
 function lessonOrThrow(result: LessonResult): Lesson {
@@ -95,7 +123,7 @@ export function startLesson(draft: LessonDraft & { embeds: string[] }, now: numb
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -104,7 +132,7 @@ export function extendRunningLesson(minutes: number, now: number): Promise<Statu
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(extendLesson(lessonToChangeOrThrow(current, now), minutes, limitsOf(current), now));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -113,7 +141,7 @@ export function updateRunningLesson(change: { sites: string[]; embeds?: string[]
   return serially(async () => {
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -129,7 +157,7 @@ export function endLesson(now: number): Promise<Status> {
     if (stored === null || stored.endsAt <= now || stored.startsAt > now) {
       throw new RequestError('no-lesson', 'only a lesson set on this device can be ended here');
     }
-    await removeLocal([KEYS.lesson]);
+    await writeGuarded({ [KEYS.lesson]: undefined });
     return applied([KEYS.lesson]);
   });
 }
@@ -169,11 +197,11 @@ export function startClassLesson(classId: string, draft: LessonDraft & { embeds:
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
     const { previous } = await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
     if (applyHere) {
-      await writeLocal({ [KEYS.lesson]: lesson });
+      await writeGuarded({ [KEYS.lesson]: lesson });
       return applied([KEYS.lesson]);
     }
     if (appliedHere(current, previous?.lesson?.id)) {
-      await removeLocal([KEYS.lesson]);
+      await writeGuarded({ [KEYS.lesson]: undefined });
       return applied([KEYS.lesson]);
     }
     return applied([]);
@@ -189,7 +217,7 @@ function changeClassLesson(classId: string, now: number, change: (lesson: Lesson
     const lesson = change(published, current);
     await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
     if (!appliedHere(current, published.id)) return applied([]);
-    await writeLocal({ [KEYS.lesson]: lesson });
+    await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
 }
@@ -210,7 +238,7 @@ export function endClassLesson(classId: string, now: number): Promise<Status> {
     const published = await publishedLessonOrThrow(classId, now);
     await publishLesson(current.inputs.resolve.policy, classId, null, now);
     if (!appliedHere(current, published.id)) return applied([]);
-    await removeLocal([KEYS.lesson]);
+    await writeGuarded({ [KEYS.lesson]: undefined });
     return applied([KEYS.lesson]);
   });
 }
@@ -221,7 +249,7 @@ export async function countClass(classId: string, now: number): Promise<Status> 
   const current = await ensureCurrent(now);
   checkClass(current, classId);
   await countConnected(current.inputs.resolve.policy, classId);
-  return statusOf(current, Date.now());
+  return statusOf(current, await trustedNow());
 }
 
 export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
@@ -279,8 +307,8 @@ export async function siteToLetThrough(url: string, now: number): Promise<string
 /** Lets `site` through on this device for `minutes`; it expires by itself (the flow wakes at its end). */
 export function allowSite(site: string, minutes: number, now: number): Promise<Status> {
   return serially(async () => {
-    const stored = await readLocal(KEYS.exceptions, StoredExceptions, []);
-    await writeLocal({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
+    const stored = checkStored(KEYS.exceptions, (await checkedValues([KEYS.exceptions]))[KEYS.exceptions], StoredExceptions, []);
+    await writeGuarded({ [KEYS.exceptions]: withException(stored.value, site, now + minutes * MINUTE, now) });
     return applied([KEYS.exceptions]);
   });
 }

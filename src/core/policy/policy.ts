@@ -13,10 +13,12 @@
 import { z } from 'zod';
 import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
 import { judgesWebPages, matchesEverything, parsePattern, siteOf } from '../rules/patterns';
+import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, PIN_ITERATIONS, strongEnough, weakPinProblem } from '../teacher/pin';
 import {
   LessonMode,
   PeriodSchema,
   PinHashSchema,
+  PinStrengthSchema,
   PresetSchema,
   SitePatternString,
   TimeZone,
@@ -80,9 +82,20 @@ const PolicyPeriodSchema = z
 
 const PolicyPinHashSchema = PinHashSchema.safeExtend({
   algorithm: PinHashSchema.shape.algorithm.describe('Always "PBKDF2-SHA256".'),
-  iterations: PinHashSchema.shape.iterations.describe('PBKDF2 iterations: at least 100000; the command writes 600000.'),
+  iterations: PinHashSchema.shape.iterations.describe(
+    'PBKDF2 iterations: the command writes 600000, and `npm run policy -- check` asks for at least that. A device still accepts 100000 and more, so that an update never drops a policy in force.',
+  ),
   salt: PinHashSchema.shape.salt.describe('Random salt, base64.'),
   hash: PinHashSchema.shape.hash.describe('The derived 32-byte key, base64.'),
+  strength: z
+    .object({
+      length: PinStrengthSchema.shape.length.describe('How many characters the PIN has.'),
+      digitsOnly: PinStrengthSchema.shape.digitsOnly.describe('Whether the PIN is digits only.'),
+    })
+    .optional()
+    .describe(
+      'What the command declares about the PIN (never the PIN itself). Student devices need a PIN of at least 6 digits or 8 characters: `npm run policy -- check` fails a student policy whose teacherPin does not declare that.',
+    ),
 });
 
 // ---------------------------------------------------------------------------
@@ -344,7 +357,11 @@ export const PolicySchema = z
     schedule: z.array(PolicyPeriodSchema).default([]).describe('The timetable: recurring periods that apply a preset when no teacher lesson is active. Where periods overlap, the first wins.'),
     noLessonDates: z.array(PolicyNoLessonDate).default([]).describe('Days without timetable lessons (holidays, study days): "YYYY-MM-DD" or "YYYY-MM-DD/YYYY-MM-DD", optionally followed by a name.'),
     outsideLessons: z.string().min(1).optional().describe('Id of the preset in force outside lessons; open browsing (only blocked applies) when absent.'),
-    teacherPin: PolicyPinHashSchema.meta({ sensitiveValue: true }).optional().describe('PBKDF2-SHA256 hash of the teacher PIN or password, made with `npm run policy -- pin`. When absent, a teacher sets one on the device.'),
+    teacherPin: PolicyPinHashSchema.meta({ sensitiveValue: true })
+      .optional()
+      .describe(
+        'PBKDF2-SHA256 hash of the teacher PIN or password, made with `npm run policy -- pin`. Required on student devices, which take the PIN from the policy only. When absent on a teacher device, the teacher sets one on the device.',
+      ),
     allowBlocklistLessons: z.boolean().default(true).describe('Whether teachers may start blocklist lessons (only some sites blocked) as well as allowlist lessons.'),
     maxLessonMinutes: z.number().int().min(5).max(24 * 60).default(240).describe('The longest lesson a teacher may set, in minutes (5 to 1440).'),
     showBlockedAddress: z.boolean().default(true).describe('Whether the blocked page shows the address that was blocked.'),
@@ -423,6 +440,46 @@ export const PolicySchema = z
   );
 
 export type Policy = z.infer<typeof PolicySchema>;
+
+/**
+ * What a device of the policy's role needs beyond a valid policy, as
+ * problems at their field paths. `npm run policy -- check` fails a policy
+ * with any of them; a device still applies such a policy (refusing it would
+ * leave the device on an older policy or none at all, with browsing open),
+ * and where a requirement protects the device it fails closed by itself: a
+ * student device without a teacherPin has no PIN, and no teacher panel.
+ */
+export function deviceRequirements(policy: Policy): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const pin = policy.teacherPin;
+  const student = policy.role === 'student';
+  if (student && pin === undefined) {
+    problems.push({
+      path: 'teacherPin',
+      message:
+        'a student device (role "student", the default) takes the teacher PIN from the policy only, so that no student can choose it by clicking Teacher first: make one with npm run policy -- pin. Without it no teacher can unlock Lesmodus on these devices',
+    });
+  }
+  if (pin === undefined) return problems;
+  if (pin.iterations < PIN_ITERATIONS) {
+    problems.push({
+      path: 'teacherPin.iterations',
+      message: `${pin.iterations} iterations make guessing the PIN from its hash ${Math.round(PIN_ITERATIONS / pin.iterations)} times cheaper than the ${PIN_ITERATIONS} Lesmodus asks for: make a new entry with npm run policy -- pin`,
+    });
+  }
+  if (student && pin.strength === undefined) {
+    problems.push({
+      path: 'teacherPin.strength',
+      message: `a student device needs a teacher PIN of at least ${MIN_PIN_DIGITS} digits or ${MIN_PIN_CHARACTERS} characters, and this entry does not say how strong its PIN is: make a new one with npm run policy -- pin, which checks the PIN and declares it`,
+    });
+  } else if (student && pin.strength !== undefined && !strongEnough(pin.strength)) {
+    problems.push({
+      path: 'teacherPin.strength',
+      message: `${weakPinProblem(pin.strength)}. Anyone who can read the policy can read this hash: choose a stronger PIN and make a new entry with npm run policy -- pin`,
+    });
+  }
+  return problems;
+}
 
 /** The policy in force when IT has pushed none: open browsing, nothing blocked. */
 export const EMPTY_POLICY: Policy = PolicySchema.parse({});

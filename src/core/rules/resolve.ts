@@ -106,11 +106,17 @@ class Earliest {
 }
 
 /**
- * The effective rules at `now`. The lesson in force is, in order: the
- * teacher's lesson on this device, then the newest lesson from a class feed,
- * then the timetable period, then IT's outside-lessons preset. A lesson holds
- * from its start (inclusive) to its end (exclusive) and never beyond, whether
- * or not anyone was there to end it.
+ * The effective rules at `now`. The lesson in force is, in order:
+ *
+ * - on a student device (role "student"): the newest lesson from a class
+ *   feed, then the lesson a teacher set on this device — whoever sits at a
+ *   student's device must not be able to replace the class's lesson;
+ * - on a teacher device: the lesson set on this device, then a class
+ *   lesson (teacher devices follow no feed, so in practice there is none);
+ *
+ * then the timetable period, then IT's outside-lessons preset. A lesson
+ * holds from its start (inclusive) to its end (exclusive) and never beyond,
+ * whether or not anyone was there to end it.
  */
 export function resolve(inputs: ResolveInputs, now: number): Resolution {
   const { policy } = inputs;
@@ -118,20 +124,23 @@ export function resolve(inputs: ResolveInputs, now: number): Resolution {
   const timetable = { schedule: policy.schedule, timeZone: policy.timeZone, noLessonDates: policy.noLessonDates };
   const presets = new Map(policy.presets.map((preset) => [preset.id, preset]));
 
-  let active: ActiveLesson | null = null;
+  let onDevice: ActiveLesson | null = null;
   const teacher = inputs.teacherLesson;
   if (teacher) {
     next.add(teacher.startsAt);
     next.add(teacher.endsAt);
-    if (isCurrent(teacher, now)) active = fromLesson(teacher, 'teacher');
+    if (isCurrent(teacher, now)) onDevice = fromLesson(teacher, 'teacher');
   }
 
+  let ofClass: ActiveLesson | null = null;
   const classLessons = [...inputs.classLessons].sort((a, b) => b.lesson.startsAt - a.lesson.startsAt);
   for (const { classId, lesson } of classLessons) {
     next.add(lesson.startsAt);
     next.add(lesson.endsAt);
-    if (active === null && isCurrent(lesson, now)) active = fromLesson(lesson, 'class', classId);
+    if (ofClass === null && isCurrent(lesson, now)) ofClass = fromLesson(lesson, 'class', classId);
   }
+
+  let active: ActiveLesson | null = policy.role === 'student' ? (ofClass ?? onDevice) : (onDevice ?? ofClass);
 
   next.add(nextScheduleChange(timetable, now));
   if (active === null) {

@@ -1,8 +1,10 @@
 /**
- * Teacher authentication, the pure part: how long a wrong PIN makes the next
- * attempt wait, and when an unlock token stops being honoured. The background
- * keeps the state (attempts in storage.local, so a browser restart does not
- * reset the waits; the session in storage.session) and passes `now` in.
+ * Teacher authentication, the pure part: where the PIN may come from on a
+ * device, how long a wrong PIN makes the next attempt wait, and when an
+ * unlock token stops being honoured. The background keeps the state
+ * (attempts in storage.local and a second copy, so neither a browser restart
+ * nor a deleted folder resets the waits; the session in storage.session) and
+ * passes `now` in.
  */
 import { z } from 'zod';
 
@@ -53,10 +55,58 @@ export function pinRetryAt(attempts: PinAttempts, now: number): number | null {
   return retryAt > now ? retryAt : null;
 }
 
+/**
+ * The stricter of two copies of the attempts (storage.local and the second
+ * copy): the higher count and the later wrong PIN. Deleting or rewinding one
+ * copy never shortens a wait.
+ */
+export function stricterAttempts(a: PinAttempts, b: PinAttempts): PinAttempts {
+  const last = a.lastFailureAt === null ? b.lastFailureAt : b.lastFailureAt === null ? a.lastFailureAt : Math.max(a.lastFailureAt, b.lastFailureAt);
+  return { failures: Math.max(a.failures, b.failures), lastFailureAt: last };
+}
+
 /** The attempts after a wrong PIN at `now`. */
 export function afterWrongPin(attempts: PinAttempts, now: number): PinAttempts {
   const previous = attempts.lastFailureAt !== null && attempts.lastFailureAt <= now && forgotten(attempts, now) ? 0 : attempts.failures;
   return { failures: previous + 1, lastFailureAt: now };
+}
+
+// ---------------------------------------------------------------------------
+// Where the PIN comes from
+
+/** What the device knows about IT's policy, as far as the PIN is concerned. */
+export interface PinPolicyFacts {
+  /** Where the policy in force came from: 'none' when no IT policy is in force. */
+  readonly source: 'managed' | 'cache' | 'none';
+  readonly role: 'student' | 'teacher';
+  /** IT's policy sets teacherPin. */
+  readonly policyPin: boolean;
+  /** The last read of managed storage: null before the browser first answered on this profile. */
+  readonly check: { readonly found: boolean; readonly failed: boolean } | null;
+}
+
+/**
+ * Whether a PIN may be set (and a PIN set earlier counts) on this device:
+ *
+ * - 'allowed': a teacher device without a PIN from IT, or a device the
+ *   browser says has no IT policy at all (a teacher's own browser at home).
+ * - 'policy-pin': IT's policy sets the PIN; it is changed there.
+ * - 'student-device': IT's policy makes this a student device (role
+ *   "student", the default): the PIN comes from the policy only, so a
+ *   student who clicks Teacher first cannot choose it.
+ * - 'policy-unknown': the browser has not (successfully) said yet whether IT
+ *   has a policy here — right after the local storage was wiped, say — or
+ *   says it has one that is not valid. Nothing is set until that is known.
+ */
+export type LocalPinRule = 'allowed' | 'policy-pin' | 'student-device' | 'policy-unknown';
+
+export function localPinRule(facts: PinPolicyFacts): LocalPinRule {
+  if (facts.source !== 'none') {
+    if (facts.policyPin) return 'policy-pin';
+    return facts.role === 'student' ? 'student-device' : 'allowed';
+  }
+  if (facts.check === null || facts.check.failed || facts.check.found) return 'policy-unknown';
+  return 'allowed';
 }
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,10 @@
  */
 import type { PinHash } from '../schemas';
 
-/** OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256. */
+/**
+ * OWASP's 2023 recommendation for PBKDF2-HMAC-SHA256: what Lesmodus writes,
+ * and the least `npm run policy -- check` accepts in a policy.
+ */
 export const PIN_ITERATIONS = 600_000;
 export const PIN_SALT_BYTES = 16;
 const HASH_BYTES = 32;
@@ -32,6 +35,50 @@ function fromBase64(text: string): Uint8Array | null {
   } catch {
     return null;
   }
+}
+
+// ---------------------------------------------------------------------------
+// Strength
+//
+// On the device, wrong PINs wait up to 15 minutes each: the 10,000
+// four-digit PINs fall in about 104 days of trying there, a million
+// six-digit ones in decades. But the hash is readable by whoever can read
+// the policy (a policy file, the registry) or the profile, and offline
+// PBKDF2 at 600,000 iterations costs about a quarter of a second per guess
+// on one core: every four-digit PIN in some 44 minutes, every six-digit one
+// in about three days (a graphics card does either in minutes). So a PIN is
+// at least 6 digits or 8 characters of any kind, and the hash is a secret
+// that IT keeps from students (docs/it-deployment.md says how).
+
+/** The shortest PIN of digits only. */
+export const MIN_PIN_DIGITS = 6;
+/** The shortest PIN or password with anything besides digits. */
+export const MIN_PIN_CHARACTERS = 8;
+
+/** What `npm run policy -- pin` declares about a PIN in its teacherPin entry: never the PIN itself. */
+export interface PinStrength {
+  /** Characters (Unicode code points, after NFC normalisation). */
+  readonly length: number;
+  readonly digitsOnly: boolean;
+}
+
+/** The strength facts of a PIN. */
+export function pinStrength(pin: string): PinStrength {
+  const characters = [...pin.normalize('NFC')];
+  return { length: characters.length, digitsOnly: characters.length > 0 && characters.every((character) => character >= '0' && character <= '9') };
+}
+
+/** True when a PIN of this strength may guard the teacher panel: at least 6 digits, or 8 characters. */
+export function strongEnough(strength: PinStrength): boolean {
+  return strength.length >= (strength.digitsOnly ? MIN_PIN_DIGITS : MIN_PIN_CHARACTERS);
+}
+
+/** Why a PIN of this strength is too weak, in words for IT or a teacher; null when it is strong enough. */
+export function weakPinProblem(strength: PinStrength): string | null {
+  if (strongEnough(strength)) return null;
+  return strength.digitsOnly
+    ? `a PIN of digits needs at least ${MIN_PIN_DIGITS} (this one has ${strength.length}): anyone who can read the hash can try every shorter PIN within hours`
+    : `a PIN or password with letters or signs needs at least ${MIN_PIN_CHARACTERS} characters (this one has ${strength.length}), or use at least ${MIN_PIN_DIGITS} digits`;
 }
 
 /**
@@ -66,7 +113,7 @@ export async function hashPin(pin: string, salt: Uint8Array, iterations: number 
   if (!Number.isInteger(iterations) || iterations < 1) throw new RangeError('iterations must be a positive integer');
   if (salt.length === 0) throw new RangeError('the salt must not be empty');
   const hash = await derive(pin, salt, iterations, HASH_BYTES);
-  return { algorithm: 'PBKDF2-SHA256', iterations, salt: toBase64(salt), hash: toBase64(hash) };
+  return { algorithm: 'PBKDF2-SHA256', iterations, salt: toBase64(salt), hash: toBase64(hash), strength: pinStrength(pin) };
 }
 
 /**

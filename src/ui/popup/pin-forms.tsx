@@ -7,11 +7,11 @@
 import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { Status, UnlockResult } from '../../core/protocol';
+import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, pinStrength, strongEnough } from '../../core/teacher/pin';
 import { BackgroundError, type Connector } from '../shared/channel';
 import { FormActions, FormError, PinField, usePinRequest, type PinRequest } from '../shared/pin-form';
 import { t } from '../shared/text';
-
-const MIN_PIN = 4;
+import { useFocusOnMount } from '../shared/use-focus';
 
 interface FormProps {
   readonly connector: Connector;
@@ -71,14 +71,42 @@ export function UnlockForm({ connector, status, now, onUnlocked, onCancel, messa
   );
 }
 
+/** The rule the background keeps too (core/teacher/pin.ts): at least 6 digits, or 8 characters. */
 function checkNewPin(pin: string, repeat: string): string | null {
-  if (pin.length < MIN_PIN) return t('pinTooShort', String(MIN_PIN));
+  if (!strongEnough(pinStrength(pin))) return t('pinTooWeak', [String(MIN_PIN_DIGITS), String(MIN_PIN_CHARACTERS)]);
   if (pin !== repeat) return t('pinMismatch');
   return null;
 }
 
-/** The first PIN on a device where IT's policy sets none. */
-export function SetPinForm({ connector, status, now, onUnlocked, onCancel }: FormProps) {
+/**
+ * The first PIN on a device where IT's policy sets none. A student device
+ * never gets one here (the background refuses it too): whoever clicks
+ * Teacher first on a student's laptop must not choose the PIN, so the popup
+ * says who sets it instead.
+ */
+export function SetPinForm(props: FormProps) {
+  return props.status.teacher.studentDevice === true ? <PinFromSchool onCancel={props.onCancel} /> : <ChoosePinForm {...props} />;
+}
+
+/** A student device without a PIN from IT: nothing to type, only who to ask. */
+function PinFromSchool({ onCancel }: { onCancel: () => void }) {
+  const back = useFocusOnMount<HTMLButtonElement>(true);
+  return (
+    <section class="panel-form" aria-labelledby="pin-from-school-title">
+      <h1 id="pin-from-school-title">{t('teacherTitle')}</h1>
+      <p class="note" role="status">
+        {t('studentDevicePin')}
+      </p>
+      <div class="actions">
+        <button type="button" ref={back} onClick={onCancel}>
+          {t('back')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ChoosePinForm({ connector, status, now, onUnlocked, onCancel }: FormProps) {
   const [pin, setPin] = useState('');
   const [repeat, setRepeat] = useState('');
   const request = usePinRequest();
@@ -89,7 +117,7 @@ export function SetPinForm({ connector, status, now, onUnlocked, onCancel }: For
   return (
     <PanelForm titleId="setpin-title" title={t('setPinTitle')} submitLabel={t('setPin')} request={request} status={status} now={now} onSubmit={submit} onCancel={onCancel}>
       <p class="hint" id="setpin-hint">
-        {t('setPinHint', String(MIN_PIN))}
+        {t('setPinHint', [String(MIN_PIN_DIGITS), String(MIN_PIN_CHARACTERS)])}
       </p>
       <PinField id="new-pin" label={t('newPinLabel')} value={pin} onInput={setPin} autoFocus describedBy="setpin-hint" />
       <PinField id="repeat-pin" label={t('repeatPinLabel')} value={repeat} onInput={setRepeat} />

@@ -1,5 +1,6 @@
 /** Refusals from the background in words a teacher can act on, in the UI's language. */
 import type { Status } from '../../core/protocol';
+import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS } from '../../core/teacher/pin';
 import { BackgroundError } from './channel';
 import { formatCountdown, t } from './text';
 
@@ -25,6 +26,10 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorPresetGone');
     case 'too-many':
       return t('errorTooManyPresets');
+    case 'weak-pin':
+      return t('pinTooWeak', [String(MIN_PIN_DIGITS), String(MIN_PIN_CHARACTERS)]);
+    case 'student-device':
+      return t('errorStudentDevice');
     case 'forbidden':
       return status?.teacher.pinFromPolicy ? t('errorPinFromSchool') : t('errorForbidden');
     case 'invalid':

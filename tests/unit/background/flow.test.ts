@@ -52,7 +52,7 @@ describe('one pass per change', () => {
     expect(redirected(background, 'https://rekenen.nl/sommen')).toBe(false);
   });
 
-  it('a lesson written to storage by another part of the extension runs the flow once', async () => {
+  it('a lesson written to storage by the background runs the flow once', async () => {
     background = await startBackground({ policy: POLICY });
     const counted = watch(background);
     await background.setLocal({ lesson: lesson() });
@@ -90,9 +90,9 @@ describe('one pass per change', () => {
   it('changes that arrive during a pass fold into one more pass, which has them all', async () => {
     background = await startBackground({ policy: POLICY });
     const counted = watch(background);
-    const first = background.browser.storage.local.set({ lesson: lesson() });
-    const second = background.browser.storage.local.set({ lesson: lesson({ sites: ['taal.nl'] }) });
-    const third = background.browser.storage.local.set({ exceptions: [{ site: 'games.test', until: T0 + 10 * M }, { site: 'wikipedia.org', until: T0 + 10 * M }] });
+    const first = background.writeLocal({ lesson: lesson() });
+    const second = background.writeLocal({ lesson: lesson({ sites: ['taal.nl'] }) });
+    const third = background.writeLocal({ exceptions: [{ site: 'games.test', until: T0 + 10 * M }, { site: 'wikipedia.org', until: T0 + 10 * M }] });
     await Promise.all([first, second, third]);
     await background.idle();
     expect(passes).toHaveLength(2);

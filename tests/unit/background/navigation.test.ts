@@ -49,7 +49,7 @@ describe('the sweep, when a lesson starts', () => {
   it('judges a navigation that commits while the new rules are being applied by the new rules', async () => {
     background = await startBackground({ policy: POLICY, tabs: [{ url: 'https://rekenen.nl/', pendingUrl: 'https://wikipedia.org/' }] });
     // The lesson is written, and its pass is under way when the browser reports the commit (the sweep read the tab before it).
-    await background.browser.storage.local.set({ lesson: lesson() });
+    await background.writeLocal({ lesson: lesson() });
     await background.commit(1, 'https://wikipedia.org/', { reportOnly: true });
     await background.idle();
     expect(await background.tabUrl(1)).toBe(blockedPageFor('https://wikipedia.org/'));

@@ -59,7 +59,7 @@ describe('a teacher device publishing to its class', () => {
   });
 
   it('refuses on a device that is not a teacher device', async () => {
-    const student = await startBackground({ policy: { role: 'student', classes: ['2B'], classFeed: { urlTemplate: FEED.urlTemplate }, teacherKeys: [] }, pin: '1234' });
+    const student = await startBackground({ policy: { role: 'student', classFeed: { urlTemplate: FEED.urlTemplate } }, pin: '1234' });
     started.push(student);
     const unlock = await student.connector.request({ type: 'unlock', pin: '1234' });
     await expect(student.connector.request({ type: 'pauseClass', token: unlock.token, classId: '2B', message: 'Kijk even', minutes: 5 })).rejects.toMatchObject({ code: 'forbidden' });

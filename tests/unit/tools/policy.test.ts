@@ -59,7 +59,7 @@ describe('policy check', () => {
       expect.arrayContaining([
         expect.stringMatching(/^ {2}device role: +student, classes groep-5, groep-6$/),
         expect.stringMatching(/^ {2}teacher keys: +1 \(juf-anne for groep-5\)$/),
-        expect.stringMatching(/^ {2}teacher PIN: +set \(PBKDF2-SHA256, 600000 iterations\)$/),
+        expect.stringMatching(/^ {2}teacher PIN: +set \(PBKDF2-SHA256, 600000 iterations, 6 digits\)$/),
         expect.stringMatching(/^ {2}timetable: +6 periods in Europe\/Amsterdam; 10 date entries without lessons$/),
       ]),
     );
@@ -83,6 +83,47 @@ describe('policy check', () => {
     expect(out).toContain('  error: noLessonDates.0: expected string, got object: Chrome and Edge drop the whole "noLessonDates" field');
   });
 
+  it.each([
+    ['with role "student"', { role: 'student' }],
+    ['without a role (a student device is the default)', {}],
+  ])('fails a student policy %s that sets no teacherPin, and says how to make one', async (_what, role) => {
+    const { teacherPin: _pin, role: _role, ...rest } = primary();
+    const { status, out } = await cli(['check', file('no-pin.json', { ...rest, ...role })]);
+    expect(status).toBe(1);
+    expect(out[0]).toMatch(/no-pin\.json: invalid \(plain policy\), 1 error:$/);
+    expect(out[1]).toMatch(/^ {2}error: teacherPin: a student device .* takes the teacher PIN from the policy only.*npm run policy -- pin/);
+  });
+
+  describe('the strength of a student device\'s teacherPin', () => {
+    const pinOf = () => primary().teacherPin as Record<string, unknown>;
+    it.each([
+      ['declares none (made before strength was declared)', () => {
+        const { strength: _none, ...rest } = pinOf();
+        return rest;
+      }, 'teacherPin.strength', /does not say how strong its PIN is: make a new one with npm run policy -- pin/],
+      ['declares 4 digits', () => ({ ...pinOf(), strength: { length: 4, digitsOnly: true } }), 'teacherPin.strength', /a PIN of digits needs at least 6 \(this one has 4\).*npm run policy -- pin/],
+      ['declares a 7-character password', () => ({ ...pinOf(), strength: { length: 7, digitsOnly: false } }), 'teacherPin.strength', /needs at least 8 characters \(this one has 7\)/],
+      ['has 100000 iterations', () => ({ ...pinOf(), iterations: 100000 }), 'teacherPin.iterations', /6 times cheaper than the 600000 Lesmodus asks for: make a new entry with npm run policy -- pin/],
+    ])('fails when it %s', async (_what, teacherPin, path, message) => {
+      const { status, out } = await cli(['check', file('weak-pin.json', { ...primary(), teacherPin: teacherPin() })]);
+      expect(status).toBe(1);
+      expect(out[1]).toMatch(new RegExp(`^ {2}error: ${path.replace('.', '\\.')}: `));
+      expect(out[1]).toMatch(message);
+    });
+
+    it('is not asked of a teacher device, where the PIN guards no student laptop', async () => {
+      const { strength: _none, ...undeclared } = pinOf();
+      const { status } = await cli(['check', file('teacher-pin.json', { role: 'teacher', teacherPin: undeclared })]);
+      expect(status).toBe(0);
+    });
+  });
+
+  it('passes a teacher policy without a teacherPin: the teacher sets one on the device', async () => {
+    const { status, out } = await cli(['check', file('teacher.json', { role: 'teacher', classes: ['2B'], classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws' } })]);
+    expect(status).toBe(0);
+    expect(out).toContain('  teacher PIN:     not set: the teacher sets one on each device');
+  });
+
   it('warns about unknown fields without failing', async () => {
     const { status, out } = await cli(['check', file('typo.json', { ...primary(), alowed: ['x.nl'] })]);
     expect(status).toBe(0);
@@ -104,7 +145,7 @@ describe('policy check', () => {
   });
 
   it('does not hold Firefox to what Chrome would drop', async () => {
-    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] } } } } };
+    const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ID]: { role: 'teacher', noLessonDates: [{ from: '2025-10-18', to: '2025-10-26' }] } } } } };
     expect((await cli(['check', file('policies-dates.json', policies)])).status).toBe(0);
   });
 
@@ -189,15 +230,34 @@ describe('policy schema', () => {
 });
 
 describe('policy pin', () => {
-  it('prints a teacherPin entry that verifies the PIN and that the policy accepts', async () => {
-    const { status, out, err } = await cli(['pin'], ['1234', '1234']);
+  it('prints a teacherPin entry that verifies the PIN, declares its strength, and that check accepts', async () => {
+    const { status, out, err } = await cli(['pin'], ['482916', '482916']);
     expect(status).toBe(0);
     const { teacherPin } = JSON.parse(`{${out.join('\n')}}`);
-    expect(teacherPin).toEqual({ algorithm: 'PBKDF2-SHA256', iterations: 600000, salt: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/), hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) });
-    expect(await verifyPin('1234', teacherPin)).toBe(true);
-    expect(await verifyPin('4321', teacherPin)).toBe(false);
+    expect(teacherPin).toEqual({
+      algorithm: 'PBKDF2-SHA256',
+      iterations: 600000,
+      salt: expect.stringMatching(/^[A-Za-z0-9+/]{22}==$/),
+      hash: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/),
+      strength: { length: 6, digitsOnly: true },
+    });
+    expect(await verifyPin('482916', teacherPin)).toBe(true);
+    expect(await verifyPin('482917', teacherPin)).toBe(false);
     expect(parsePolicy({ teacherPin }).ok).toBe(true);
-    expect(err.join(' ')).toMatch(/prefer 8 or more characters/);
+    expect((await cli(['check', file('with-pin.json', { ...primary(), teacherPin })])).status).toBe(0);
+    // Six digits pass; the note says what a graphics card does with them.
+    expect(err.join(' ')).toMatch(/every 6-digit PIN against the hash within minutes/);
+  });
+
+  it.each([
+    ['a password of 8 characters', 'leraar2B', { length: 8, digitsOnly: false }],
+    ['accents counted as one character each', 'ééééééé1', { length: 8, digitsOnly: false }],
+    ['12 digits', '482916482916', { length: 12, digitsOnly: true }],
+  ])('takes %s, with no note', async (_what, pin, strength) => {
+    const { status, out, err } = await cli(['pin'], [pin, pin]);
+    expect(status).toBe(0);
+    expect(JSON.parse(`{${out.join('\n')}}`).teacherPin.strength).toEqual(strength);
+    expect(err.join(' ')).not.toMatch(/note/);
   });
 
   it('uses a new random salt every time', async () => {
@@ -207,8 +267,11 @@ describe('policy pin', () => {
   });
 
   it.each([
-    [['1234', '1243'], 1, /differ/],
-    [['123', '123'], 1, /at least 4 characters/],
+    [['482916', '482961'], 1, /differ/],
+    [['1234', '1234'], 1, /too weak: a PIN of digits needs at least 6 \(this one has 4\)/],
+    [['48291', '48291'], 1, /too weak: a PIN of digits needs at least 6 \(this one has 5\)/],
+    [['leraar2', 'leraar2'], 1, /too weak: a PIN or password with letters or signs needs at least 8 characters \(this one has 7\)/],
+    [['', ''], 1, /too weak/],
     [new Error('give the PIN twice, on two lines of standard input'), 2, /give the PIN twice/],
   ] as Array<[[string, string] | Error, number, RegExp]>)('refuses %j', async (pins, status, message) => {
     const result = await cli(['pin'], pins);
@@ -293,7 +356,7 @@ describe('policy check never sends the input\'s control characters to the termin
   it.each([
     ['an unknown key (warning)', { ...primary(), [`x${ESC_TITLE}`]: 1 }, 0, 'x\\x1b]0;pwned\\x07'],
     ['a value in a warning (an unreadable blocked entry)', { ...primary(), blocked: [`games${CLEAR}.com`] }, 0, 'games\\x1b[2J.com'],
-    ['a key in a warning path', { presets: [{ id: 'p', title: 'P', mode: 'allowlist', sites: [], [`z${CSI}`]: 1 }] }, 0, '\\x9b31m'],
+    ['a key in a warning path', { role: 'teacher', presets: [{ id: 'p', title: 'P', mode: 'allowlist', sites: [], [`z${CSI}`]: 1 }] }, 0, '\\x9b31m'],
     ['a class id the policy refuses', { ...primary(), classes: [`2B${CSI}`] }, 1, ''],
     ['an extension id of a Chrome policy file', { '3rdparty': { extensions: { [`id${CLEAR}`]: primary(), other: {} } } }, 1, 'id\\x1b[2J'],
   ])('%s', async (_what, policy, status, shown) => {

@@ -25,11 +25,12 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 import type { OutboxStore } from '../../../../src/core/feed/outbox';
 import { RequestSchema, type Request } from '../../../../src/core/protocol';
 import type { Lesson, PinHash, Preset, TemporaryAllow } from '../../../../src/core/schemas';
+import { SECOND_COPY, ownRecordKey } from '../../../../src/core/state';
 import { hashPin, verifyPin } from '../../../../src/core/teacher/pin';
 import { connectorOver, type Connector } from '../../../../src/ui/shared/channel';
 import { cryptoInFlight } from './web-platform';
 import { FeedHost } from './feed-host';
-import { memoryIndexedDb } from './memory-indexeddb';
+import { memoryIndexedDb, type MemoryIndexedDb } from './memory-indexeddb';
 
 /**
  * What has no state of its own — zod, jose and Lesmodus's pure core — is
@@ -46,6 +47,16 @@ function shareStateless(): void {
   }
 }
 shareStateless();
+
+/**
+ * The device's monotonic clock in tests: Date.now() less what the person at
+ * the device set its wall clock forward by (setDeviceClock). Time moved
+ * with jest.setSystemTime is time passing: both clocks move.
+ */
+const deviceClock = { monotonicLag: 0 };
+jest.doMock(join(__dirname, '../../../../src/platform/clock'), () => ({
+  readDeviceClock: () => ({ wall: Date.now(), monotonic: Date.now() - deviceClock.monotonicLag }),
+}));
 
 type FakeModule = typeof import('./fake-webextension');
 type Modules = {
@@ -81,7 +92,12 @@ export interface BackgroundSetup {
   readonly managed?: Record<string, unknown> | null | { readonly readError: string };
   /** The outcome of the last read of managed storage, when it is not "found, no errors". */
   readonly policyStatus?: Record<string, unknown>;
-  /** The teacher PIN set on this device; with `pinFromPolicy`, IT's policy sets it instead. */
+  /**
+   * The teacher PIN: in IT's policy with `pinFromPolicy`, else set on this
+   * device. `pinFromPolicy` defaults to true when `policy` makes the device a
+   * student's (no role, or "student"): a student device takes its PIN from
+   * the policy only.
+   */
   readonly pin?: string | null;
   readonly pinFromPolicy?: boolean;
   /** Values in storage.local before the service worker starts. */
@@ -92,6 +108,8 @@ export interface BackgroundSetup {
   readonly feedHost?: FeedHost;
   /** Regular expressions the browser refuses in rules (Chrome refuses those too large to compile). */
   readonly refuseRegex?: (regex: string) => boolean;
+  /** Managed storage answers only once this settles (Chromium takes seconds on a cold start). */
+  readonly managedGate?: Promise<void>;
 }
 
 /** An open tab: the page it shows, and what the browser says of it besides. */
@@ -229,6 +247,17 @@ export class TestBackground {
     return this.requests.filter((request) => request.type !== 'getStatus' && request.type !== 'checkUrl');
   }
 
+  /** A value's second copy (IndexedDB, src/platform/second-copy.ts) as stored now. */
+  secondCopy<T = unknown>(key: string): T | undefined {
+    const text = (globalThis.indexedDB as MemoryIndexedDb).memory.databases.get(SECOND_COPY.database)?.stores.get(SECOND_COPY.store)?.get(key);
+    return typeof text === 'string' ? (JSON.parse(text) as T) : undefined;
+  }
+
+  /** Deletes the IndexedDB that holds the second copies, as deleting its profile folder would. */
+  wipeSecondCopies(): void {
+    (globalThis.indexedDB as MemoryIndexedDb).memory.databases.delete(SECOND_COPY.database);
+  }
+
   /** A value of storage.local as stored now. */
   stored<T = unknown>(key: string): T | undefined {
     return this.local.get(key) as T | undefined;
@@ -267,14 +296,49 @@ export class TestBackground {
     return stored !== undefined && verifyPin(pin, stored);
   }
 
-  /** Writes to storage.local as another part of the extension would, and waits for the background to follow. */
+  /**
+   * Writes to storage.local as the background's own actions do — the lesson
+   * and the sites let through with its record of them in the second copy
+   * (background/teacher/guard.ts) — without waiting for the background.
+   */
+  writeLocal(values: Record<string, unknown>): Promise<void> {
+    this.recordOwn(values);
+    return this.browser.storage.local.set(values);
+  }
+
+  /** writeLocal, and waits for the background to follow. */
   async setLocal(values: Record<string, unknown>): Promise<void> {
-    await this.browser.storage.local.set(values);
+    await this.writeLocal(values);
     await this.idle();
   }
 
   async removeLocal(keys: string[]): Promise<void> {
+    this.recordOwn(Object.fromEntries(keys.map((key) => [key, null])));
     await this.browser.storage.local.remove(keys);
+    await this.idle();
+  }
+
+  /** Writes storage.local alone, as a student at an extension page's console would, and waits for the background to follow. */
+  async tamper(values: Record<string, unknown>, remove: string[] = []): Promise<void> {
+    if (Object.keys(values).length > 0) await this.browser.storage.local.set(values);
+    if (remove.length > 0) await this.browser.storage.local.remove(remove);
+    await this.idle();
+  }
+
+  private recordOwn(values: Record<string, unknown>): void {
+    for (const key of ['lesson', 'exceptions']) {
+      if (key in values) (globalThis.indexedDB as MemoryIndexedDb).memory.putNow(SECOND_COPY.database, SECOND_COPY.store, ownRecordKey(key), JSON.stringify({ value: values[key] ?? null }));
+    }
+  }
+
+  /**
+   * The person at the device sets its wall clock to `time` (the monotonic
+   * clock goes on as it was), and the background is asked for the time, as
+   * its next alarm or request would.
+   */
+  async setDeviceClock(time: number): Promise<void> {
+    deviceClock.monotonicLag += time - Date.now();
+    jest.setSystemTime(time);
     await this.idle();
   }
 
@@ -374,14 +438,26 @@ export function startBackground(setup: BackgroundSetup = {}): Promise<TestBackgr
   return start(setup, null);
 }
 
+export interface Restart {
+  /**
+   * The folder of storage.local was deleted while the browser was closed
+   * (a student's own files): storage.local starts empty, IndexedDB (another
+   * folder) is still there, and so is IT's policy in managed storage.
+   */
+  readonly wipeLocal?: boolean;
+  /** Managed storage answers only once this settles. */
+  readonly managedGate?: Promise<void>;
+}
+
 /**
  * The browser stops the service worker of `background` and starts it again:
  * everything in memory is gone, everything the browser keeps (storage,
  * dynamic rules, alarms, tabs) is still there.
  */
-export async function restartBackground(background: TestBackground): Promise<TestBackground> {
+export async function restartBackground(background: TestBackground, restart: Restart = {}): Promise<TestBackground> {
   await background.stop();
-  return start({ feedHost: background.feedHost }, await browserState(background));
+  const state = await browserState(background);
+  return start({ feedHost: background.feedHost, ...(restart.managedGate ? { managedGate: restart.managedGate } : {}) }, restart.wipeLocal ? { ...state, local: {}, session: {} } : state);
 }
 
 async function openTab(fake: FakeModule, tab: OpenTabSetup): Promise<void> {
@@ -393,6 +469,8 @@ async function openTab(fake: FakeModule, tab: OpenTabSetup): Promise<void> {
 
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {
   const feedHost = setup.feedHost ?? new FeedHost();
+  // A new device (a restart keeps its clocks as they were).
+  if (state === null) deviceClock.monotonicLag = 0;
   globalThis.fetch = feedHost.fetch;
   // The feed host's WebSocket when it is live, none otherwise (the test realms' own would
   // reach for the network): then the poll alone follows the feed. Real browsers: tests/e2e/live.*.
@@ -423,7 +501,8 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
     }
 
     const hash = setup.pin === undefined || setup.pin === null ? null : await pinHash(setup.pin);
-    const policy = setup.policy === undefined ? undefined : { ...setup.policy, ...(setup.pinFromPolicy && hash !== null ? { teacherPin: hash } : {}) };
+    const pinFromPolicy = setup.pinFromPolicy ?? (setup.policy !== undefined && setup.policy.role !== 'teacher');
+    const policy = setup.policy === undefined ? undefined : { ...setup.policy, ...(pinFromPolicy && hash !== null ? { teacherPin: hash } : {}) };
     if (policy !== undefined) {
       await storage.local.set({
         policyCache: { raw: policy, receivedAt: now - 60 * MINUTE },
@@ -435,10 +514,11 @@ async function start(setup: BackgroundSetup, state: BrowserState | null): Promis
       if ('readError' in managed && typeof managed.readError === 'string') fake.controls.managedReadError = managed.readError;
       else await storage.managed.set(managed);
     }
-    if (hash !== null && !setup.pinFromPolicy) await storage.local.set({ teacherPin: hash });
+    if (hash !== null && !pinFromPolicy) await storage.local.set({ teacherPin: hash });
     if (setup.local) await storage.local.set(setup.local);
     for (const tab of setup.tabs ?? []) await openTab(fake, tab);
     if (setup.refuseRegex) fake.controls.dnr.refuseRegex = setup.refuseRegex;
+    if (setup.managedGate) fake.controls.managedGate = setup.managedGate;
     fake.controls.calls = 0;
     // The service worker starts: its top-level code registers the listeners and runs the flow.
     await import('../../../../src/background/index');

@@ -34,6 +34,8 @@ export const controls = {
   managedReadError: null as string | null,
   /** The frames inside each tab's page (the page itself is the tab), by tab id. */
   frames: new Map<number, Array<{ frameId: number; url: string }>>(),
+  /** When set, storage.managed.get() answers only once this settles (Chromium takes seconds on a cold start). */
+  managedGate: null as Promise<void> | null,
 };
 
 /** A frame as a script run in it sees its address: `location`, enough of it for a script to read or replace it. */
@@ -92,6 +94,7 @@ for (const name of ['local', 'session', 'managed'] as const) {
   const area = fakeBrowser.storage[name] as unknown as Area;
   const get = area.get.bind(area);
   area.get = async (keys?: unknown) => {
+    if (name === 'managed' && controls.managedGate !== null) await controls.managedGate;
     if (name === 'managed' && controls.managedReadError !== null) throw new Error(controls.managedReadError);
     return copy(await get(keys));
   };

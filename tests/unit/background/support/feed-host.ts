@@ -86,6 +86,8 @@ export class FeedHost {
    * for a URL listed here, 404 (no channel) otherwise.
    */
   readonly subscribers = new Map<string, number>();
+  /** The host's clock, sent as the Date header of every answer; null: no Date header. */
+  clock: (() => number) | null = null;
   private version = 0;
 
   /** Stores a document as a PUT would, e.g. one signed by another teacher's browser. */
@@ -138,20 +140,21 @@ export class FeedHost {
     this.requests.push({ method, url, headers, body: typeof init?.body === 'string' ? init.body : null });
     const answer = method === 'PUT' ? this.putAnswer : this.getAnswer;
     if (answer === 'unreachable') throw new TypeError('Failed to fetch');
+    const date: Record<string, string> = this.clock === null ? {} : { Date: new Date(this.clock()).toUTCString() };
     if (method === 'PUT') {
       const status = this.putAnswer as number;
       if (status >= 200 && status < 300) this.store(url, String(init?.body ?? ''));
-      return response(status, '');
+      return response(status, '', date);
     }
-    if (answer !== null) return response(answer, '');
+    if (answer !== null) return response(answer, '', date);
     if (headers.authorization !== undefined && headers.accept === 'application/json') {
       const count = this.subscribers.get(url);
-      return count === undefined ? response(404, 'no channel') : response(200, JSON.stringify({ messages: this.documents.has(url) ? 1 : 0, subscribers: count }), { 'Content-Type': 'application/json' });
+      return count === undefined ? response(404, 'no channel', date) : response(200, JSON.stringify({ messages: this.documents.has(url) ? 1 : 0, subscribers: count }), { 'Content-Type': 'application/json', ...date });
     }
     const stored = this.documents.get(url);
-    if (stored === undefined) return response(404, 'not found');
-    if (headers['if-none-match'] === stored.etag) return response(304, null, { ETag: stored.etag });
-    return response(200, stored.body, { ETag: stored.etag, 'Content-Type': 'application/jose' });
+    if (stored === undefined) return response(404, 'not found', date);
+    if (headers['if-none-match'] === stored.etag) return response(304, null, { ETag: stored.etag, ...date });
+    return response(200, stored.body, { ETag: stored.etag, 'Content-Type': 'application/jose', ...date });
   };
 }
 

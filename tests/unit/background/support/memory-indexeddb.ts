@@ -1,6 +1,7 @@
 /**
- * The little of IndexedDB that src/platform/keystore.ts uses (open with an
- * upgrade, one object store, get and add), in memory. Values are kept as
+ * The little of IndexedDB that src/platform/keystore.ts and
+ * src/platform/second-copy.ts use (open with an upgrade, one object store,
+ * get, add, put and delete), in memory. Values are kept as
  * they are given, as IndexedDB keeps a CryptoKey: a teacher device's
  * non-extractable signing key works in tests as in the browser. Requests
  * answer asynchronously, after the caller has set its handlers.
@@ -44,6 +45,20 @@ class FakeStore {
       return key;
     });
   }
+
+  put(value: unknown, key: unknown): FakeRequest<unknown> {
+    return new FakeRequest<unknown>().settle(() => {
+      this.records.set(key, value);
+      return key;
+    });
+  }
+
+  delete(key: unknown): FakeRequest<undefined> {
+    return new FakeRequest<undefined>().settle(() => {
+      this.records.delete(key);
+      return undefined;
+    });
+  }
 }
 
 class FakeDatabase {
@@ -63,10 +78,32 @@ class FakeDatabase {
   close(): void {}
 }
 
+/** What a test sees of the in-memory IndexedDB beside the API. */
+export interface MemoryStores {
+  readonly databases: Map<string, FakeDatabase>;
+  /** Puts a record at once, creating its database and store when needed: what another context of the extension wrote. */
+  putNow(database: string, store: string, key: unknown, value: unknown): void;
+}
+
+export type MemoryIndexedDb = IDBFactory & { readonly memory: MemoryStores };
+
 /** A fresh, empty IndexedDB for this test's browser. */
-export function memoryIndexedDb(): IDBFactory {
+export function memoryIndexedDb(): MemoryIndexedDb {
   const databases = new Map<string, FakeDatabase>();
+  const memory: MemoryStores = {
+    databases,
+    putNow(name, store, key, value) {
+      let database = databases.get(name);
+      if (database === undefined) {
+        database = new FakeDatabase();
+        databases.set(name, database);
+      }
+      if (!database.stores.has(store)) database.createObjectStore(store);
+      database.stores.get(store)!.set(key, value);
+    },
+  };
   return {
+    memory,
     open(name: string) {
       const request = new FakeRequest<FakeDatabase>();
       const existing = databases.get(name);
@@ -77,5 +114,5 @@ export function memoryIndexedDb(): IDBFactory {
         existing ? undefined : () => request.onupgradeneeded?.(),
       );
     },
-  } as unknown as IDBFactory;
+  } as unknown as MemoryIndexedDb;
 }

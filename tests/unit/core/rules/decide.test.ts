@@ -251,12 +251,32 @@ describe('resolve: which lesson is in force', () => {
     expect(iso(resolution.nextChange)).toBe(iso(teacher.endsAt));
   });
 
-  it('a class lesson applies when there is no teacher lesson on this device; the newest wins', () => {
+  it('a class lesson applies over the timetable; the newest wins', () => {
     const older: ClassLesson = { classId: '2B', lesson: lesson({ id: 'old', startsAt: at('2026-03-30T08:00:00+02:00') }) };
     const newer: ClassLesson = { classId: '2B', lesson: lesson({ id: 'new', startsAt: at('2026-03-30T08:40:00+02:00'), endsAt: at('2026-03-30T09:30:00+02:00') }) };
     const resolution = resolve(inputs({ classLessons: [older, newer] }), monday0845);
     expect(resolution.active).toMatchObject({ origin: 'class', id: 'new', classId: '2B' });
-    expect(resolve(inputs({ classLessons: [older, newer], teacherLesson: lesson({ startsAt: monday0845 }) }), monday0845).active?.origin).toBe('teacher');
+  });
+
+  // Whoever sits at a student's device must not replace the class's lesson with one set on the device.
+  describe.each([
+    ['a student device: the class lesson', 'student', 'class', 'feed'],
+    ['a teacher device: the lesson set on the device', 'teacher', 'teacher', 'here'],
+  ])('on %s wins', (_name, role, origin, id) => {
+    const ofClass: ClassLesson = { classId: '2B', lesson: lesson({ id: 'feed', startsAt: at('2026-03-30T08:30:00+02:00'), endsAt: at('2026-03-30T09:15:00+02:00') }) };
+    const onDevice = lesson({ id: 'here', mode: 'blocklist', sites: ['games.com'], startsAt: at('2026-03-30T08:40:00+02:00'), endsAt: at('2026-03-30T10:30:00+02:00') });
+    const both = inputs({ policy: policy({ role, schedule: [] }), classLessons: [ofClass], teacherLesson: onDevice });
+
+    it('while both run', () => {
+      expect(resolve(both, monday0845).active).toMatchObject({ origin, id });
+    });
+
+    it('and the other takes over when it ends, with both ends as changes', () => {
+      const afterClass = resolve(both, ofClass.lesson.endsAt);
+      expect(afterClass.active).toMatchObject({ origin: 'teacher', id: 'here' });
+      expect(iso(resolve(both, monday0845).nextChange)).toBe(iso(ofClass.lesson.endsAt));
+      expect(iso(afterClass.nextChange)).toBe(iso(onDevice.endsAt));
+    });
   });
 
   it('outside lessons: open, or IT\'s outside-lessons preset without an end', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { pbkdf2Sync } from 'node:crypto';
-import { PIN_ITERATIONS, hashPin, verifyPin } from '../../../../src/core/teacher/pin';
+import { PIN_ITERATIONS, hashPin, pinStrength, strongEnough, verifyPin, weakPinProblem } from '../../../../src/core/teacher/pin';
 import { PinHashSchema } from '../../../../src/core/schemas';
 
 // Few iterations keep the suite fast; one test uses the real count.
@@ -13,7 +13,13 @@ const reference = (pin: string, salt: Uint8Array, iterations: number): string =>
 describe('hashPin', () => {
   it('matches a known test vector computed with Node crypto.pbkdf2Sync', async () => {
     const hash = await hashPin('1234', SALT, FAST);
-    expect(hash).toEqual({ algorithm: 'PBKDF2-SHA256', iterations: FAST, salt: 'AAECAwQFBgcICQoLDA0ODw==', hash: 'IkDqKiJ1SjxGEDVu+OTXrPJa8qw9LRGGbel6i3gSxSw=' });
+    expect(hash).toEqual({
+      algorithm: 'PBKDF2-SHA256',
+      iterations: FAST,
+      salt: 'AAECAwQFBgcICQoLDA0ODw==',
+      hash: 'IkDqKiJ1SjxGEDVu+OTXrPJa8qw9LRGGbel6i3gSxSw=',
+      strength: { length: 4, digitsOnly: true },
+    });
     expect(hash.hash).toBe(reference('1234', SALT, FAST));
   });
 
@@ -81,5 +87,26 @@ describe('verifyPin', () => {
       const short = { ...stored, hash: Buffer.from(stored.hash, 'base64').subarray(0, bytes).toString('base64') };
       expect(await verifyPin('1234', short)).toBe(false);
     }
+  });
+});
+
+describe('PIN strength: at least 6 digits, or 8 characters of any kind', () => {
+  it.each([
+    ['', 0, false, false],
+    ['12345', 5, true, false],
+    ['123456', 6, true, true],
+    ['000000', 6, true, true],
+    ['1234567', 7, true, true],
+    ['abcdefg', 7, false, false],
+    ['abcdefgh', 8, false, true],
+    ['1234567a', 8, false, true],
+    ['12345 6', 7, false, false],
+    ['１２３４５６', 6, false, false], // full-width digits are not the digits 0-9
+    ['e\u0301e\u0301e\u0301e\u0301', 4, false, false], // é typed as e + accent: NFC makes each one character
+    ['🍎🍏🍎🍏🍎🍏🍎🍏', 8, false, true], // emoji count as one character each
+  ])('%j: %i characters, digits only %s, strong enough %s', (pin, length, digitsOnly, strong) => {
+    expect(pinStrength(pin)).toEqual({ length, digitsOnly });
+    expect(strongEnough(pinStrength(pin))).toBe(strong);
+    expect(weakPinProblem(pinStrength(pin)) === null).toBe(strong);
   });
 });

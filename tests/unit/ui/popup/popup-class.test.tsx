@@ -132,7 +132,15 @@ describe('the class picker', () => {
 
   it.each([
     ['a teacher device without a class feed', { role: 'teacher' as const }],
-    ['a student device', { role: 'student' as const, classes: ['2B'], classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws', pollSeconds: 30 } }],
+    [
+      'a student device',
+      {
+        role: 'student' as const,
+        classes: ['2B'],
+        classFeed: { urlTemplate: 'https://feed.school.test/{class}.jws', pollSeconds: 30 },
+        teacherKeys: [{ id: 'jdv', name: 'J. de Vries', publicKey: { kty: 'EC', crv: 'P-256', x: 'vj6hKToI5vYLDnY4sxpOxCjGrG2ZoVFvj-vBV9VxiKE', y: 'DhPBObjplL6Qqha1QaWkf7A6pbJX7ewnBJrhiprYz6I' } }],
+      },
+    ],
   ])('is not there on %s', async (_name, policy) => {
     const { user } = await setup({ policy });
     await user.click(await screen.findByRole('button', { name: 'Teacher' }));

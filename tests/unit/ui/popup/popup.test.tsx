@@ -185,18 +185,28 @@ describe('teacher unlock', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('New PIN'));
     expect(await axeViolations()).toEqual([]);
 
+    expect(screen.getByText('No teacher PIN is set on this browser yet. Choose at least 6 digits, or a password of at least 8 characters. Anyone who knows it can change the rules here.')).toBeTruthy();
+
     await user.type(screen.getByLabelText('New PIN'), '2468');
-    await user.type(screen.getByLabelText('Repeat the new PIN'), '2469');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '2468');
+    await user.click(screen.getByRole('button', { name: 'Set PIN' }));
+    expect(screen.getByRole('alert').textContent).toBe('The PIN needs at least 6 digits, or at least 8 characters if it has letters or other signs.');
+    expect(background.changes()).toEqual([]);
+
+    await user.clear(screen.getByLabelText('New PIN'));
+    await user.clear(screen.getByLabelText('Repeat the new PIN'));
+    await user.type(screen.getByLabelText('New PIN'), '246813');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '246814');
     await user.click(screen.getByRole('button', { name: 'Set PIN' }));
     expect(screen.getByRole('alert').textContent).toBe('The two new PINs are not the same.');
     expect(background.changes()).toEqual([]);
 
     await user.clear(screen.getByLabelText('Repeat the new PIN'));
-    await user.type(screen.getByLabelText('Repeat the new PIN'), '2468');
+    await user.type(screen.getByLabelText('Repeat the new PIN'), '246813');
     await user.click(screen.getByRole('button', { name: 'Set PIN' }));
     expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
-    expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '2468' }]);
-    expect(await background.pinIs('2468')).toBe(true);
+    expect(background.sent('setPin')).toEqual([{ type: 'setPin', newPin: '246813' }]);
+    expect(await background.pinIs('246813')).toBe(true);
   });
 
   it('refuses a wrong PIN, changes nothing, and shows the wait after repeated tries', async () => {
@@ -255,6 +265,31 @@ describe('teacher unlock', () => {
     await unlock(user);
     await screen.findByRole('heading', { name: 'Start a lesson' });
     expect(screen.queryByRole('button', { name: 'Change PIN' })).toBeNull();
+  });
+});
+
+describe('a student device', () => {
+  it.each([
+    ['en', "This is a student device: the teacher PIN comes from your school and cannot be chosen here. Ask your school's ICT to set the teacher PIN.", 'Back'],
+    ['nl', 'Dit is een leerlingapparaat: de docentcode komt van je school en kan hier niet gekozen worden. Vraag de ICT van je school om de docentcode in te stellen.', 'Terug'],
+  ])('without a PIN from IT, says to ask ICT instead of offering to choose one (%s)', async (language, text, back) => {
+    setMessageSource(localeSource(language as 'en' | 'nl'));
+    const { background, user } = await setup({ policy: { role: 'student' }, pin: null });
+    await user.click(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' }));
+    expect(screen.getByRole('status').textContent).toBe(text);
+    expect(screen.queryByRole('textbox')).toBeNull();
+    expect(document.querySelector('input[type=password]')).toBeNull();
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: back }));
+    expect(await axeViolations()).toEqual([]);
+    await user.click(screen.getByRole('button', { name: back }));
+    expect(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' })).toBeTruthy();
+    expect(background.changes()).toEqual([]);
+  });
+
+  it('with a PIN from IT, asks for it as anywhere', async () => {
+    const { user } = await setup({ policy: { role: 'student' }, pin: '482916' });
+    await unlock(user, '482916');
+    expect(await screen.findByRole('heading', { name: 'Start a lesson' })).toBeTruthy();
   });
 });
 

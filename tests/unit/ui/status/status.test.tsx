@@ -455,7 +455,7 @@ describe('the diagnostics text', () => {
       '  Role: student',
       '  Classes: 2B',
       '  Time zone: Europe/Amsterdam',
-      '  Teacher PIN: set on this device',
+      '  Teacher PIN: from the policy',
       '  Blocklist lessons allowed: yes',
       '  Longest lesson: 240 min',
       '  Blocked page shows the address: yes',
