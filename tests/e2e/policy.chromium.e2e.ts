@@ -235,7 +235,7 @@ describe('an invalid policy', () => {
     session = await launchChromium({ extensionDir: distDir('chrome'), userDataDir: profile });
     await session.worker();
     await waitForPolicyRead((status) => status.errors.length > 0, 'the invalid policy to be read and rejected');
-    expect((await stored<PolicyStatusValue>(session!, 'policyStatus'))!.errors).toEqual([{ path: 'schedule.0.preset', message: 'no preset with id "bestaat-niet"' }]);
+    expect((await stored<PolicyStatusValue>(session!, 'policyStatus'))!.errors).toEqual([{ path: 'schedule.0.preset', message: 'no preset with id "bestaat-niet"', code: 'preset-unknown', params: ['bestaat-niet'] }]);
 
     // Nothing of the new policy applies, all of the old one does: its timetable (maths.test only) and its blocked list.
     const page = await newPage();
