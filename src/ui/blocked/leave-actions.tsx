@@ -21,7 +21,7 @@ export function LeaveActions({ history }: { history: PageHistory }) {
           {t('blockedGoBack')}
         </button>
       ) : (
-        <button type="button" onClick={history.closeTab}>
+        <button type="button" class="primary" onClick={history.closeTab}>
           {t('blockedCloseTab')}
         </button>
       )}
