@@ -9,10 +9,11 @@
  *   has no worker of theirs to stop;
  * - Chromium's limit of regex rules, which the Chromium case measures
  *   against isRegexSupported, a Chrome-only call;
- * - a percent-encoded path: Firefox does not apply redirect rules again to
- *   the request a redirect rule made (measured in ESR 153), so after one
- *   decoding redirect the page loads, and the backstop sends it to the
- *   blocked page then; the Chromium case asserts that nothing loads.
+ * - Chromium's decoding of a percent-encoded path, one redirect per
+ *   character: Firefox does not apply the rules again to the request a
+ *   redirect rule made (measured in ESR 153), so Lesmodus sends such an
+ *   address to the blocked page there, and the tab on to its decoded
+ *   spelling when that is allowed; the case below asserts that.
  */
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
@@ -153,6 +154,22 @@ test('a host written with a trailing dot is the same site: allowed when allowed,
   const game = `http://games.test.:${server.port}/play`;
   expect(await open(session, page, game)).toBe(blockedPageFor(session, game));
   expect(server.requests.filter((request) => request.host.startsWith('games.test'))).toEqual([]);
+});
+
+test('a percent-encoded path is the same path: allowed.test/%66orbidden never loads when allowed.test/forbidden is blocked', async () => {
+  await setLesson(session, allowlistLesson(['allowed.test/forbidden'], Date.now() - 1000, 45, { mode: 'blocklist' }));
+  await waitForRules((count) => count > 0);
+  server.requests.length = 0;
+  for (const encoded of [`${server.origin('allowed.test')}/%66%6Frbidden/page`, `${server.origin('allowed.test')}/%66%6frbidden`, `${server.origin('allowed.test')}/%%36%36orbidden`]) {
+    expect(await open(session, page, encoded)).toBe(blockedPageFor(session, encoded));
+  }
+  expect(server.requests.filter((request) => request.host.startsWith('allowed.test'))).toEqual([]);
+  // Another path of the site, encoded: on from the blocked page to its decoded spelling, which loads.
+  const free = `${server.origin('allowed.test')}/free`;
+  await open(session, page, `${server.origin('allowed.test')}/%66ree`).catch(() => undefined);
+  await waitFor(async () => (await currentUrl(page)) === free, 'the tab to go on to the decoded address');
+  expect(server.requests.map((request) => request.path)).toContain('/free');
+  expect(server.requests.filter((request) => request.path.includes('orbidden'))).toEqual([]);
 });
 
 test('the source of a blocked page (view-source:) is sent to the blocked page for it', async () => {

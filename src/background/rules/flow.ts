@@ -17,6 +17,7 @@
  * rebuilds; nothing is lost when the browser stops the worker.
  */
 import { compileWithReport } from '../../core/rules/compile';
+import { judgedAddress } from '../../core/rules/patterns';
 import { decide, prepare, shownAddress, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
 import { resolve, type EffectiveRules, type Resolution } from '../../core/rules/resolve';
 import { alarmAt } from '../../platform/alarms';
@@ -172,7 +173,7 @@ async function runOnce(): Promise<Current> {
   const rulesChanged = applied === null || !sameRules(applied.rules, resolution.rules);
   if (rulesChanged) {
     // Firefox's rules read `example.com.` as another host than `example.com`: its build lists both.
-    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl(), domainsWithTrailingDot: BROWSER === 'firefox' });
+    const { rules, leftOut } = compileWithReport(resolution.rules, { blockedPageUrl: blockedPageUrl(), domainsWithTrailingDot: BROWSER === 'firefox', decodeBy: BROWSER === 'firefox' ? 'blocked-page' : 'redirect' });
     ruleError = null;
     try {
       const result = await applyRules(rules);
@@ -231,10 +232,12 @@ const sentBack = new Map<number, { readonly address: string; readonly prepared: 
  * wrote there itself: blocked.html is open to every web page, so
  * `blocked.html#chrome://settings/` or `#file:///…` can be anyone's doing.
  */
-async function sendBack(tabId: number, address: string, prepared: PreparedRules): Promise<void> {
-  if (!/^https?:\/\//i.test(address)) return;
-  const verdict = decide(address, prepared, 'page');
+async function sendBack(tabId: number, original: string, prepared: PreparedRules): Promise<void> {
+  if (!/^https?:\/\//i.test(original)) return;
+  const verdict = decide(original, prepared, 'page');
   if (!verdict.allowed || verdict.reason === 'not-web') return;
+  // In its decoded spelling: Firefox's rules send an address with an encoded letter here (core/rules/compile.ts, decodeBy).
+  const address = judgedAddress(original);
   const last = sentBack.get(tabId);
   if (last !== undefined && last.address === address && last.prepared === prepared) return;
   sentBack.set(tabId, { address, prepared });

@@ -62,6 +62,17 @@ interface CompileOptions {
    * redirect makes: the blocked site would load.)
    */
   readonly domainsWithTrailingDot?: boolean;
+  /**
+   * How an address with a percent-encoded unreserved character is brought to
+   * the spelling decide() judges. 'redirect' (Chrome, Edge): one redirect
+   * per character, whose request the rules judge again. 'blocked-page'
+   * (Firefox): Firefox does not apply the rules to the request a redirect
+   * rule makes, so a decoding redirect would load `/forbidden` unjudged;
+   * such an address goes to the blocked page instead, and the background
+   * sends the tab on to the decoded address when that is allowed (its own
+   * navigation, which the rules judge).
+   */
+  readonly decodeBy?: 'redirect' | 'blocked-page';
 }
 
 export const PRIORITY = {
@@ -337,6 +348,9 @@ class RuleBuilder {
 
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
 
+/** Any percent-encoded unreserved character, in either case of hex digit: 0-9 (%30-%39), A-Z (%41-%5A), a-z (%61-%7A), - . _ ~ (%2D %2E %5F %7E). */
+const ENCODED_UNRESERVED_RE = '%(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|2[DdEe]|5[Ff]|7[Ee])';
+
 /** `%6F` and `%6f` alike: a hex letter in either case. */
 function escapeRegexOf(char: string): string {
   const hex = char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0');
@@ -359,12 +373,25 @@ function escapeRegexOf(char: string): string {
  * (every site when such a pattern is `*`), and only when there is one. The
  * rules are fixed: 66 regex rules of the browser's 1,000.
  */
-function decodingRules(patterns: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[]): Array<Omit<DnrRule, 'id'>> {
+function decodingRules(patterns: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[], options: CompileOptions): Array<Omit<DnrRule, 'id'>> {
   const beyondHost = patterns.filter((pattern) => pattern.path !== '' || pattern.query.length > 0);
   if (beyondHost.length === 0) return [];
   // An IP address is safest matched by the regex alone: requestDomains is for names.
   const everySite = beyondHost.some((pattern) => pattern.anyHost || isIpAddress(pattern.host));
   const domains = everySite ? undefined : domainsOf([...new Set(beyondHost.map((pattern) => pattern.host))].sort());
+  if (options.decodeBy === 'blocked-page') {
+    return [
+      {
+        priority: PRIORITY.DECODE,
+        action: { type: 'redirect', redirect: { regexSubstitution: `${options.blockedPageUrl}#\\0` } },
+        condition: {
+          ...(domains ? { requestDomains: domains } : {}),
+          regexFilter: `^https?://[^/?#]*[/?][^#]*?${ENCODED_UNRESERVED_RE}.*$`,
+          resourceTypes: PAGES_AND_FRAMES,
+        },
+      },
+    ];
+  }
   return [...UNRESERVED].map((char) => ({
     priority: PRIORITY.DECODE,
     action: { type: 'redirect', redirect: { regexSubstitution: `\\1${char}\\2` } },
@@ -452,6 +479,6 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   } else if (lesson?.mode === 'blocklist') {
     each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
   }
-  for (const rule of decodingRules(used, builder.domains)) builder.pushRule(rule);
+  for (const rule of decodingRules(used, builder.domains, options)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

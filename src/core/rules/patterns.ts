@@ -410,6 +410,26 @@ function judgedPathAndQuery(path: string, search: string | null): { path: string
   return { path: judgedPath, search: search === null ? null : decodeUnreserved(search) };
 }
 
+/**
+ * The address as Lesmodus judges it, spelled out: percent-encoded unreserved
+ * characters in the path and query decoded (and a dot segment this spells
+ * resolved), the fragment kept, the rest as the URL parser writes it. The
+ * address the browser's decoding rules lead to; unchanged when there is
+ * nothing to decode or it is no URL.
+ */
+export function judgedAddress(href: string): string {
+  if (!href.includes('%')) return href;
+  let url: URL;
+  try {
+    url = new URL(href);
+  } catch {
+    return href;
+  }
+  if (url.host === '') return href;
+  const { path, search } = judgedPathAndQuery(url.pathname, url.search === '' ? null : url.search.slice(1));
+  return `${url.protocol}//${url.host}${path}${search === null ? '' : `?${search}`}${url.hash}`;
+}
+
 function parseCanonicalUrl(href: string): ParsedUrl | null {
   const m = CANONICAL_URL_RE.exec(href);
   if (m === null) return null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { compile, compileWithReport, MAX_REGEX_RULES, PRIORITY, patternToRegex, type DnrRule, type ResourceType } from '../../../../src/core/rules/compile';
-import { parsePattern } from '../../../../src/core/rules/patterns';
+import { judgedAddress, parsePattern } from '../../../../src/core/rules/patterns';
 import { decide, prepare, type NavigationKind } from '../../../../src/core/rules/decide';
 import type { EffectiveRules } from '../../../../src/core/rules/resolve';
 import { DnrSimulator } from '../../support/dnr-simulator';
@@ -394,6 +394,48 @@ describe('compile() on its own', () => {
       expect(listed(firefoxRules)).toContain('site-7.nl.');
       // IT's list takes 5 rules of 10,000 entries in Chrome, 10 in Firefox (7 rules in all, and 12): 5 more of the 1,000 a redirect may use.
       expect(firefoxRules.length - chrome.length).toBe(5);
+    });
+  });
+
+  describe('a percent-encoded path in Firefox (decodeBy: blocked-page)', () => {
+    // Firefox does not judge the request a redirect rule makes: the address goes to the blocked page, and the background sends the tab on to its decoded spelling when that is allowed.
+    const FIREFOX = { ...OPTIONS, domainsWithTrailingDot: true, decodeBy: 'blocked-page' as const };
+    const effective = rules({ itBlocked: ['games.test'], lesson: { mode: 'blocklist', sites: ['allowed.test/forbidden'], embeds: [] } });
+    const simulator = new DnrSimulator(compile(effective, FIREFOX), { engine: 'firefox' });
+    const prepared = prepare(effective);
+
+    it.each([
+      ['a blocked path, one letter encoded', 'http://allowed.test/%66orbidden', false],
+      ['a blocked path, lower-case hex and a deeper path', 'http://allowed.test/%66%6frbidden/page', false],
+      ['a blocked path, encoded twice', 'http://allowed.test/%%36%36orbidden', false],
+      ['a blocked path, a digit and a tilde', 'http://allowed.test/forbidden/%31%7E', false],
+      ['another path of the site', 'http://allowed.test/%66ree', true],
+      ['an encoded letter in the query', 'http://allowed.test/free?q=%61', true],
+    ])('%s goes to the blocked page, and on to the decoded address only when decide() allows it', (_name, url, allowed) => {
+      const outcome = simulator.navigate({ url, type: 'main_frame' });
+      expect(outcome.chain).toEqual([url]);
+      expect(outcome.redirectUrl).toBe(`${BLOCKED_PAGE}#${url}`);
+      expect(decide(url, prepared, 'page').allowed).toBe(allowed);
+      // Where the background sends the tab: an address the rules judge like any other, with nothing left to decode.
+      const decoded = judgedAddress(url);
+      expect(decoded).not.toMatch(/%(?:3[0-9]|[46][1-9a-f]|[57][0-9a]|2[de]|5f|7e)/i);
+      expect(simulator.navigate({ url: decoded, type: 'main_frame' }).allowed).toBe(allowed);
+    });
+
+    it.each([
+      ['a reserved character stays encoded', 'http://allowed.test/forbidden%2Fx'],
+      ['a space', 'http://allowed.test/a%20b'],
+      ['a site without a path rule', 'http://other.test/%66orbidden'],
+      ['no encoding at all', 'http://allowed.test/free'],
+    ])('%s is not sent to the blocked page for decoding', (_name, url) => {
+      const outcome = simulator.navigate({ url, type: 'main_frame' });
+      expect(outcome.rule?.priority).not.toBe(PRIORITY.DECODE);
+    });
+
+    it('takes one rule instead of one per character', () => {
+      const decoding = (options: Parameters<typeof compile>[1]) => compile(effective, options).filter((rule) => rule.priority === PRIORITY.DECODE);
+      expect(decoding(OPTIONS)).toHaveLength(66);
+      expect(decoding(FIREFOX)).toHaveLength(1);
     });
   });
 });

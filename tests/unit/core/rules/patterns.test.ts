@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ALLOWING, BLOCKING, MATCH, NO_MATCH, PREFIX_PATH, VETO, decodeUnreserved, judgeBeyondHost, lessonSiteProblem, matches, matchesEverything, parsePattern, parseUrl, patternForUrl, siteOf, specificity, type MatchMode, type SitePattern } from '../../../../src/core/rules/patterns';
+import { ALLOWING, BLOCKING, MATCH, NO_MATCH, PREFIX_PATH, VETO, decodeUnreserved, judgeBeyondHost, judgedAddress, lessonSiteProblem, matches, matchesEverything, parsePattern, parseUrl, patternForUrl, siteOf, specificity, type MatchMode, type SitePattern } from '../../../../src/core/rules/patterns';
 
 function pattern(source: string): SitePattern {
   const result = parsePattern(source);
@@ -536,5 +536,19 @@ describe('siteOf: the site an unreadable pattern names', () => {
     ['', null],
   ])('%j -> %j', (source, site) => {
     expect(siteOf(source)).toBe(site);
+  });
+});
+
+describe('judgedAddress', () => {
+  it.each([
+    ['http://allowed.test/%66orbidden', 'http://allowed.test/forbidden'],
+    ['https://allowed.test:8443/%%36%36ree?q=%61&r=%2F#%66', 'https://allowed.test:8443/free?q=a&r=%2F#%66'],
+    ['http://allowed.test/a/%2e%2e/b', 'http://allowed.test/b'],
+    ['http://allowed.test/x/%252e%252e/y', 'http://allowed.test/x/%252e%252e/y'],
+    ['http://allowed.test/a%20b', 'http://allowed.test/a%20b'],
+    ['http://allowed.test/plain', 'http://allowed.test/plain'],
+    ['not a url %66', 'not a url %66'],
+  ])('%s -> %s', (href, judged) => {
+    expect(judgedAddress(href)).toBe(judged);
   });
 });
