@@ -21,11 +21,14 @@ import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
-onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed), changed));
 // The cached policy is IT's, read from managed storage: whenever it changes (also when the
 // change was not the policy source's own, from an extension page's console, say), managed
-// storage is read again at once, and the source puts IT's policy back if it differs.
-onLocalChange([KEYS.policyCache], () => void syncManagedPolicy());
+// storage is read again once the flow holds the change, and the source puts IT's policy back
+// if it differs.
+onLocalChange(FLOW_INPUT_KEYS, (changed) => {
+  const taken = inputsChanged(Object.keys(changed), changed);
+  if (KEYS.policyCache in changed) void taken.then(() => syncManagedPolicy());
+});
 onManagedChange(() => void syncManagedPolicy());
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());
