@@ -30,7 +30,7 @@ import type { ClassDocumentDraft } from '../../src/core/feed/document';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from '../../src/dev/chromium-policy';
 import { FEED_TOKEN, FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
-import { ruleCount, stored } from '../../src/dev/extension-state';
+import { ruleCount, setLesson, stored } from '../../src/dev/extension-state';
 import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
@@ -143,6 +143,19 @@ test('a lesson for 2B is enforced by the student of 2B, and not by the student o
   expect(await acceptedIssuedAt(student3A, '2B')).toBeNull();
   expect(await ruleCount(student3A)).toBe(0);
   await page3A.close();
+});
+
+test("on a student device, a lesson set on the device (with the teacher's PIN) does not replace the class lesson", async () => {
+  // A lesson on the device that would open everything but one site, stored as the popup stores it; then the class's next lesson arrives.
+  await setLesson(student2B, allowlistLesson(['nothing.test'], Date.now() - 1000, 30, { id: 'own', mode: 'blocklist' }));
+  const issuedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-1b' }) });
+  await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the 2B student to accept the lesson');
+  expect(await stored<{ id: string }>(student2B, 'lesson')).toMatchObject({ id: 'own' });
+  // The class lesson is the one in force: only allowed.test.
+  const other = siteUrl('other.test', '/own-lesson');
+  expect(await open(student2B, page2B, other)).toBe(blockedPageFor(student2B, other));
+  expect(await open(student2B, page2B, siteUrl('allowed.test', '/sommen'))).toBe(siteUrl('allowed.test', '/sommen'));
+  await setLesson(student2B, null);
 });
 
 test('the teacher ends the lesson and the student is released', async () => {
