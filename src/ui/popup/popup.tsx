@@ -230,7 +230,8 @@ export function Popup({ services }: { services: PopupServices }) {
       case 'panel':
         return (
           <>
-            <StatusCard status={status} now={now} compact />
+            {/* With a class picked, the class panel's headline says what the class is doing; this browser's own state is not the headline then. */}
+            {classes === null && <StatusCard status={status} now={now} compact />}
             <TeacherPanel
               status={status}
               act={act}

@@ -62,7 +62,7 @@ describe('_locales', () => {
     setMessageSource(localeSource(language));
     const problems: FeedProblem[] = FeedProblemSchema.options.flatMap((option) => option.shape.code.options.map((code) => ('status' in option.shape ? { code, status: 503 } : { code }) as FeedProblem));
     expect(problems).toHaveLength(6);
-    for (const problem of problems) expect(feedProblemText(problem, null)).toMatch(language === 'en' ? /^the class feed .*\S/ : /^de klassenfeed .*\S/);
+    for (const problem of problems) expect(feedProblemText(problem, null)).toMatch(language === 'en' ? /^the school's server .*\S/ : /^de server van school .*\S/);
     for (const problem of problems.filter((entry) => 'status' in entry)) expect(feedProblemText(problem, null)).toContain('HTTP 503');
     for (const reason of RejectReasonSchema.options) expect(feedRejectionText(reason)).not.toMatch(/^feedRejection/);
   });
