@@ -471,8 +471,8 @@ describe('who is listening', () => {
     preparePage('nl');
     const { user } = await setup(withToken);
     background!.feedHost.subscribers.set(URL_2B, 23);
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await waitFor(() => expect(connected()).toBe('23 browsers van 2B zijn verbonden'));
     background!.feedHost.subscribers.set(URL_2B, 1);
@@ -487,8 +487,8 @@ describe('in Dutch', () => {
     setMessageSource(localeSource('nl'));
     preparePage('nl');
     const { user } = await setup();
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     expect(await screen.findByRole('heading', { level: 1, name: '2B: geen les' })).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
@@ -503,8 +503,8 @@ describe('in Dutch', () => {
     preparePage('nl');
     const { background, user } = await setup();
     background.feedHost.putAnswer = 401;
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verdergaan' });
@@ -537,8 +537,8 @@ describe('in Dutch', () => {
     preparePage('nl');
     const { background, user } = await setup();
     background.feedHost.putAnswer = 'unreachable';
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verdergaan' });
