@@ -67,9 +67,16 @@ export function t(key: string, substitutions?: string | string[]): string {
   return message.replace(TEACHER_MARKER, (_marker, first: string, plural: string) => teacherWord(plural === 's', first === 'T')).replaceAll(HIDDEN_BRACE, '{');
 }
 
-/** "nl" for Dutch browsers, "en" otherwise. */
+/**
+ * "nl" when the messages are Dutch, "en" otherwise: the language of the words
+ * shown, which times and plurals then follow. Asked of the messages
+ * themselves (messagesLanguage), since the browser's UI language can differ
+ * from the locale it picked the messages from (headless Chromium says en-US
+ * whatever --lang says); the UI language only when that message is missing.
+ */
 export function language(): 'nl' | 'en' {
-  return source.getUILanguage().toLowerCase().startsWith('nl') ? 'nl' : 'en';
+  const tag = source.getMessage('messagesLanguage') || source.getUILanguage();
+  return tag.toLowerCase().startsWith('nl') ? 'nl' : 'en';
 }
 
 /** A local time of day, "10:15". */

@@ -2,7 +2,7 @@
 // and English, with a capital where the message starts with it, and a
 // user's own text left as it is.
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { setMessageSource, setSchoolType, t, type SchoolType } from '../../../../src/ui/shared/text';
+import { formatTime, setMessageSource, setSchoolType, t, type SchoolType } from '../../../../src/ui/shared/text';
 import { localeSource } from '../support/locale';
 
 afterEach(() => setSchoolType(null));
@@ -44,5 +44,24 @@ describe('the teacher in messages', () => {
         expect(t(key)).not.toMatch(/\{[Tt]eachers?\}|docentcode|docentenpaneel/);
       }
     }
+  });
+});
+
+describe('the language of times', () => {
+  const AFTERNOON = new Date(2026, 2, 2, 14, 5).getTime();
+
+  it.each([
+    ['Dutch messages in a browser that says en-US (headless Chromium with --lang=nl)', 'nl', 'en-US', '14:05'],
+    ['Dutch messages in a Dutch browser', 'nl', 'nl', '14:05'],
+    ['English messages in a Dutch browser (a language Lesmodus has no messages for)', 'en', 'nl', '02:05 PM'],
+    ['English messages in an English browser', 'en', 'en-GB', '02:05 PM'],
+  ] as const)('follows the messages shown: %s', (_name, messages, uiLanguage, time) => {
+    setMessageSource({ ...localeSource(messages), getUILanguage: () => uiLanguage });
+    expect(formatTime(AFTERNOON)).toBe(time);
+  });
+
+  it('falls back to the browser UI language when the messages do not say', () => {
+    setMessageSource({ getMessage: () => '', getUILanguage: () => 'nl-NL' });
+    expect(formatTime(AFTERNOON)).toBe('14:05');
   });
 });
