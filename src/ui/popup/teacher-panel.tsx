@@ -38,6 +38,9 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
   // On this browser; a copy of a class's lesson (started "also on this browser") is run from the class's controls.
   const mirrored = classes !== null && lesson !== null && lesson.origin === 'teacher' && classes.classes.some((classId) => publishedTo(status, classId).lesson?.id === lesson.id);
   const running = lesson !== null && lesson.endsAt !== null && lesson.endsAt > now() && !mirrored ? lesson : null;
+  // A lesson started for the class replaces the one it has.
+  const classLesson = classes !== null ? publishedTo(status, classes.classId).lesson : null;
+  const classRunning = classLesson !== null && classLesson.startsAt <= now() && now() < classLesson.endsAt;
 
   /** Sends a request; on success shows `success` (a function of the new status). */
   const send = async (request: TeacherRequest, success: (next: Status) => string): Promise<boolean> => {
@@ -78,7 +81,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
   const startSection = (
     <section class="start" aria-labelledby="start-title">
       <h2 id="start-title" ref={startHeading} tabIndex={-1}>
-        {classes !== null ? t('startForClassTitle', classes.classId) : running ? t('startAnotherTitle') : t('startTitle')}
+        {classes !== null ? t(classRunning ? 'startAnotherForClassTitle' : 'startForClassTitle', classes.classId) : running ? t('startAnotherTitle') : t('startTitle')}
       </h2>
       {classes !== null && <ApplyHereField choice={classes} />}
       <button type="button" class="primary wide" onClick={() => onEdit({ kind: 'new' })}>

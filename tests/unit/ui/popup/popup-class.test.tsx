@@ -222,6 +222,8 @@ describe('publishing a lesson to the class', () => {
     expect(screen.getByText(`until ${formatTime(T0 + 45 * M)}`, { exact: false })).toBeTruthy();
     expect(delivery()).toBe(`Sent to 2B at ${formatTime(T0)}`);
     expect(screen.queryByText('Also in force on this browser.')).toBeNull();
+    // Another lesson would replace it.
+    expect(screen.getByRole('heading', { name: 'Start another lesson for 2B' })).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
   });
 
