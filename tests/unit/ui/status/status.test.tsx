@@ -438,7 +438,7 @@ describe('the diagnostics text', () => {
     // A preset saved on this device is corrupt: a note.
     const status = await statusFor({ ...withErrors(), local: { presets: [{ title: 'Topo' }] } });
     const text = diagnosticsText(status, context);
-    expect(text.split('\n').slice(0, 25)).toEqual([
+    expect(text.split('\n').slice(0, 26)).toEqual([
       'Lesmodus diagnostics',
       'Generated: 2026-03-02 10:00:00 Europe/Amsterdam',
       'Version: 0.0.0-test',
@@ -459,6 +459,7 @@ describe('the diagnostics text', () => {
       '  Blocklist lessons allowed: yes',
       '  Longest lesson: 240 min',
       '  Blocked page shows the address: yes',
+      '  School type: -',
       '  Presets from IT (2): rekenen, taal',
       '  Presets saved on this device: 0',
       '',
