@@ -146,6 +146,8 @@ export interface Status {
     readonly showBlockedAddress: boolean;
     readonly role?: 'student' | 'teacher';
     readonly classes?: readonly string[];
+    /** How the Dutch screens name the teacher (IT's policy.schoolType); absent: the neutral word. */
+    readonly schoolType?: 'primary' | 'secondary';
   };
   readonly presets: { readonly it: readonly Preset[]; readonly local: readonly Preset[] };
   readonly teacher: {

@@ -106,14 +106,14 @@ test('the teacher unlocks the popup, picks 2B and starts an allowlist lesson wit
   await button(popup, 'Teacher').click();
   await popup.locator('#pin').fill(PIN);
   await button(popup, 'Open').click();
-  await popup.locator('#class-title').wait();
+  await popup.locator('.class-panel #status-title').wait();
   expect(await axeViolations(popup)).toEqual([]);
 
   await popup.locator('::-p-aria([name="3A"][role="radio"])').click();
   await waitForText(popup, 'Start a lesson for 3A');
   await popup.locator('::-p-aria([name="2B"][role="radio"])').click();
   await waitForText(popup, 'Start a lesson for 2B');
-  expect(await popup.$eval('#class-title', (element) => element.textContent)).toBe('Class 2B');
+  expect(await popup.$eval('#status-title', (element) => element.textContent)).toBe('2B: no lesson');
 
   await button(popup, 'New lesson…').click();
   await popup.locator('#lesson-title').fill('Rekenen 2B');
@@ -128,8 +128,9 @@ test('the teacher unlocks the popup, picks 2B and starts an allowlist lesson wit
   await button(popup, 'Start lesson').click();
 
   await waitForText(popup, 'Lesson started for 2B: Rekenen 2B');
-  await waitFor(async () => /^Delivered to the class feed at \d\d:\d\d/.test(await delivery()), '"Delivered" in the popup');
-  expect(await pageText(popup)).toMatch(/Rekenen 2B, until \d\d:\d\d/);
+  await waitFor(async () => /^Sent to 2B at \d\d:\d\d/.test(await delivery()), '"Sent" in the popup');
+  expect(await popup.$eval('#status-title', (element) => element.textContent)).toBe('2B: Rekenen 2B');
+  expect(await pageText(popup)).toMatch(/until \d\d:\d\d/);
   // Beside it, who is listening: the feed's own count of the class's connections (the 2B student's), never who.
   await waitFor(async () => (await popup.$eval('.class-panel .connected', (element) => element.textContent ?? '')) === '1 browser of 2B is connected', 'the count of connected browsers');
   expect(await axeViolations(popup)).toEqual([]);
@@ -186,8 +187,8 @@ test('the teacher ends the lesson in the popup and the student is released', asy
   await popup.bringToFront();
   await button(popup, 'End now').click();
   await waitForText(popup, 'The lesson of 2B has ended.');
-  await waitForText(popup, 'No lesson for this class.');
-  await waitFor(async () => /^Delivered to the class feed at/.test(await delivery()), '"Delivered" for the end');
+  await waitForText(popup, '2B: no lesson');
+  await waitFor(async () => /^Sent to 2B at/.test(await delivery()), '"Sent" for the end');
   const issuedAt = (await stored<Record<string, { document: { issuedAt: number; lesson: null } }>>(teacher, 'feedOutbox'))!['2B']!.document.issuedAt;
 
   await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === issuedAt, 'the student to accept the end');
@@ -208,12 +209,12 @@ test('the teacher pauses 2B while the feed is down: retrying, then delivered wit
   expect(await popup.$eval('#pause-minutes', (select) => (select as HTMLSelectElement).value)).toBe('5');
   await button(popup, 'Pause class 2B').click();
   await waitForText(popup, /Class 2B is paused until \d\d:\d\d/);
-  await waitFor(async () => (await delivery()).startsWith('Not delivered yet — retrying (attempt 2): the class feed could not be reached'), '"retrying" in the popup');
+  await waitFor(async () => (await delivery()).startsWith("Not delivered yet — retrying (attempt 2): the school's server could not be reached"), '"retrying" in the popup');
   console.log(`popup while the feed is down: ${await delivery()}`);
 
   // The feed is back; the background's retry delivers it, and the open popup shows so by itself.
   await feed.start(port);
-  await waitFor(async () => /^Delivered to the class feed at \d\d:\d\d/.test(await delivery()), '"Delivered" after the retry', 30_000);
+  await waitFor(async () => /^Sent to 2B at \d\d:\d\d/.test(await delivery()), '"Sent" after the retry', 30_000);
   const pausedAt = (await stored<Record<string, { document: { issuedAt: number } }>>(teacher, 'feedOutbox'))!['2B']!.document.issuedAt;
 
   await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === pausedAt, 'the student to accept the pause');
@@ -227,7 +228,7 @@ test('the teacher pauses 2B while the feed is down: retrying, then delivered wit
   await popup.bringToFront();
   await button(popup, 'Resume').click();
   await waitForText(popup, 'Class 2B can carry on.');
-  await waitFor(async () => /^Delivered to the class feed at/.test(await delivery()), '"Delivered" for the resume');
+  await waitFor(async () => /^Sent to 2B at/.test(await delivery()), '"Sent" for the resume');
   const resumedAt = (await stored<Record<string, { document: { issuedAt: number } }>>(teacher, 'feedOutbox'))!['2B']!.document.issuedAt;
   await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === resumedAt, 'the student to accept the resume');
   await waitFor(async () => (await currentUrl(page2B)) === reading, 'the paused tab to return to its page');

@@ -365,6 +365,12 @@ export const PolicySchema = z
     allowBlocklistLessons: z.boolean().default(true).describe('Whether teachers may start blocklist lessons (only some sites blocked) as well as allowlist lessons.'),
     maxLessonMinutes: z.number().int().min(5).max(24 * 60).default(240).describe('The longest lesson a teacher may set, in minutes (5 to 1440).'),
     showBlockedAddress: z.boolean().default(true).describe('Whether the blocked page shows the address that was blocked.'),
+    schoolType: z
+      .enum(['primary', 'secondary'], { error: 'schoolType is "primary" or "secondary"' })
+      .optional()
+      .describe(
+        'How the Dutch screens name the teacher: "primary" says leerkracht (basisonderwijs), "secondary" says docent (voortgezet onderwijs); when absent, the neutral leraar. English always says teacher.',
+      ),
     role: z
       .enum(['student', 'teacher'], { error: 'role is "student" or "teacher"' })
       .default('student')

@@ -10,7 +10,7 @@ import { useLayoutEffect, useState } from 'preact/hooks';
 import type { Verdict } from '../../core/rules/decide';
 import type { Status } from '../../core/protocol';
 import type { Connector } from '../shared/channel';
-import { formatTime, siteLink, t } from '../shared/text';
+import { formatTime, setSchoolType, siteLink, t } from '../shared/text';
 import { LeaveActions, type PageHistory } from './leave-actions';
 import { LetThrough } from './let-through';
 
@@ -120,6 +120,8 @@ function useAnswer(connector: Connector, blockedUrl: string, enabled: boolean): 
 export function BlockedView({ connector, blockedUrl, inFrame, history = NO_HISTORY, now = Date.now, onAllowed = () => undefined }: BlockedViewProps) {
   const { answer, unreachable } = useAnswer(connector, blockedUrl, !inFrame);
   const status = answer?.status ?? null;
+  // The teacher is named as this school names them (leerkracht, docent), here and in the let-through form.
+  setSchoolType(status?.settings.schoolType);
   const verdict = answer?.verdict ?? null;
   const pause = status?.pause ?? null;
   const heading = t(answer === null ? 'blockedTitleWaiting' : headingFor(verdict, pause !== null));

@@ -6,10 +6,11 @@
  * and resume it. Every change goes to the background with the class id,
  * which checks it against the policy, signs it and publishes it.
  */
+import type { ComponentChildren, Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConnectedCount, FeedDelivery } from '../../core/feed/status';
 import type { PublishedClass, Status } from '../../core/protocol';
-import { feedProblemText, formatTime, t } from '../shared/text';
+import { feedProblemText, formatTime, formatTimeLeft, t } from '../shared/text';
 import { publishedTo, type EditorTarget } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
 
@@ -43,16 +44,16 @@ function runningClassLesson(status: Status, classId: string, now: number): Publi
 }
 
 /** How delivery of the last publication is going, in the teacher's words. */
-function deliveryText(delivery: FeedDelivery): string {
+function deliveryText(delivery: FeedDelivery, classId: string): string {
   const reason = feedProblemText(delivery.lastProblem, delivery.lastError);
   switch (delivery.state) {
     case 'delivered':
-      return t('deliveryDelivered', formatTime(delivery.deliveredAt ?? delivery.issuedAt));
+      return t('deliveryDelivered', [classId, formatTime(delivery.deliveredAt ?? delivery.issuedAt)]);
     case 'pending':
       // `attempts` were made and failed; the one coming is the next.
-      return delivery.attempts === 0 ? t('deliverySending') : t('deliveryRetrying', [String(delivery.attempts + 1), reason]);
+      return delivery.attempts === 0 ? t('deliverySending', classId) : t('deliveryRetrying', [String(delivery.attempts + 1), reason]);
     case 'superseded':
-      return t('deliverySuperseded');
+      return t('deliverySuperseded', classId);
     case 'failed':
       return t('deliveryFailed', reason);
     case 'gave-up':
@@ -118,9 +119,17 @@ interface ClassPanelProps {
   /** Asks the feed host how many browsers of the class are connected; the next status carries it. */
   readonly count: (classId: string) => Promise<void>;
   readonly onEdit: (target: EditorTarget) => void;
+  /** Starting a lesson for the class: shown after what the class is doing, before pausing it. */
+  readonly children?: ComponentChildren;
 }
 
-export function ClassPanel({ status, classes, classId, onClass, now, busy, send, count, onEdit }: ClassPanelProps) {
+/**
+ * The panel's headline and what the class is doing: the class picked, its
+ * lesson until when, a pause (with Resume, its main action then), delivery,
+ * who is listening, and the lesson's controls; then `children` (starting a
+ * lesson, the main action), and pausing the class after it, as the second.
+ */
+export function ClassPanel({ status, classes, classId, onClass, now, busy, send, count, onEdit, children }: ClassPanelProps) {
   const published = publishedTo(status, classId);
   const lesson = runningClassLesson(status, classId, now);
   const pause = published.pause !== null && published.pause.until > now ? published.pause : null;
@@ -132,66 +141,86 @@ export function ClassPanel({ status, classes, classId, onClass, now, busy, send,
     const until = publishedTo(next, classId).lesson?.endsAt;
     return until === undefined ? '' : formatTime(until);
   };
+  const headline = lesson !== null ? t('classHeadlineLesson', [classId, lesson.title]) : pause !== null ? t('classHeadlinePaused', classId) : t('classHeadlineNone', classId);
 
-  return (
-    <section class="class-panel" aria-labelledby="class-title">
-      <ClassPicker classes={classes} value={classId} onChange={onClass} />
-      <h2 id="class-title">{t('classTitle', classId)}</h2>
-      <p class="class-lesson">{lesson !== null ? t('classLesson', [lesson.title, formatTime(lesson.endsAt)]) : t('classNoLesson')}</p>
-      {here && <p class="hint">{t('classAppliedHere')}</p>}
-      {pause && <p class="pause-note">{t('classPaused', [formatTime(pause.until), pause.message])}</p>}
-      <p class={`delivery${delivery?.state === 'delivered' ? ' note' : delivery?.state === 'pending' ? '' : ' error'}`} role="status">
-        {delivery && deliveryText(delivery)}
-      </p>
-      <p class={`connected${connected?.count === null ? ' error' : ' note'}`} aria-live="polite">
-        {connected && connectedText(connected, classId)}
-      </p>
-      {lesson !== null && (
-        <>
-          <div class="button-row" role="group" aria-labelledby="class-extend-label">
-            <span id="class-extend-label" class="group-label">
-              {t('extendLabel')}
-            </span>
-            {[5, 15].map((minutes) => (
-              <button key={minutes} type="button" disabled={busy} onClick={() => void send({ type: 'extendLesson', classId, minutes }, (next) => t('noticeClassExtended', [classId, endsAt(next)]))}>
-                {t('plusMinutes', String(minutes))}
-              </button>
-            ))}
-          </div>
-          <div class="button-row">
-            <button type="button" disabled={busy} onClick={() => onEdit({ kind: 'running', classId })}>
-              {t('changeSites')}
-            </button>
-            <button type="button" class="danger" disabled={busy} onClick={() => void send({ type: 'endLesson', classId }, () => t('noticeClassEnded', classId))}>
-              {t('endNow')}
-            </button>
-          </div>
-        </>
-      )}
-      <PauseControls key={classId} classId={classId} paused={pause !== null} busy={busy} send={send} />
-    </section>
-  );
-}
-
-function PauseControls({ classId, paused, busy, send }: { classId: string; paused: boolean; busy: boolean; send: ClassPanelProps['send'] }) {
-  const [message, setMessage] = useState(() => t('pauseDefaultMessage'));
-  const [minutes, setMinutes] = useState(DEFAULT_PAUSE_MINUTES);
-  const [problem, setProblem] = useState<string | null>(null);
-  // Pausing swaps the form for "Resume" and resuming swaps it back: the focus follows, rather than falling to the page.
+  // Pausing swaps the pause form for "Resume" and resuming swaps it back: the focus follows, rather than falling to the page.
   // (Once the button is enabled again: a disabled button takes no focus.)
-  const toggle = useRef<HTMLButtonElement>(null);
-  const shown = useRef(paused);
+  const resumeButton = useRef<HTMLButtonElement>(null);
+  const pauseButton = useRef<HTMLButtonElement>(null);
+  const shown = useRef(pause !== null);
   const focusDue = useRef(false);
   useEffect(() => {
-    if (shown.current !== paused) {
-      shown.current = paused;
+    if (shown.current !== (pause !== null)) {
+      shown.current = pause !== null;
       focusDue.current = true;
     }
     if (focusDue.current && !busy) {
       focusDue.current = false;
-      toggle.current?.focus();
+      (pause !== null ? resumeButton : pauseButton).current?.focus();
     }
-  }, [paused, busy]);
+  }, [pause !== null, busy]);
+
+  return (
+    <>
+      <section class="class-panel" aria-labelledby="status-title">
+        <ClassPicker classes={classes} value={classId} onChange={onClass} />
+        <h1 id="status-title" tabIndex={-1}>
+          {headline}
+        </h1>
+        {lesson !== null && (
+          <p class="until">
+            {t('statusUntil', formatTime(lesson.endsAt))} · <span class="countdown">{formatTimeLeft(lesson.endsAt - now)}</span>
+          </p>
+        )}
+        {here && <p class="hint">{t('classAppliedHere')}</p>}
+        {pause && <p class="pause-note">{t('classPaused', [formatTime(pause.until), pause.message])}</p>}
+        <p class={`delivery${delivery?.state === 'delivered' ? ' note' : delivery?.state === 'pending' ? '' : ' error'}`} role="status">
+          {delivery && deliveryText(delivery, classId)}
+        </p>
+        <p class={`connected${connected?.count === null ? ' error' : ' note'}`} aria-live="polite">
+          {connected && connectedText(connected, classId)}
+        </p>
+        {pause && (
+          <div class="button-row">
+            <button ref={resumeButton} type="button" class="primary" disabled={busy} onClick={() => void send({ type: 'resumeClass', classId }, () => t('noticeResumed', classId))}>
+              {t('resumeClass')}
+            </button>
+          </div>
+        )}
+        {lesson !== null && (
+          <>
+            <div class="button-row" role="group" aria-labelledby="class-extend-label">
+              <span id="class-extend-label" class="group-label">
+                {t('extendLabel')}
+              </span>
+              {[5, 15].map((minutes) => (
+                <button key={minutes} type="button" disabled={busy} onClick={() => void send({ type: 'extendLesson', classId, minutes }, (next) => t('noticeClassExtended', [classId, endsAt(next)]))}>
+                  {t('plusMinutes', String(minutes))}
+                </button>
+              ))}
+            </div>
+            <div class="button-row">
+              <button type="button" disabled={busy} onClick={() => onEdit({ kind: 'running', classId })}>
+                {t('changeSites')}
+              </button>
+              <button type="button" class="danger" disabled={busy} onClick={() => void send({ type: 'endLesson', classId }, () => t('noticeClassEnded', classId))}>
+                {t('endNow')}
+              </button>
+            </div>
+          </>
+        )}
+      </section>
+      {children}
+      {pause === null && <PauseForm key={classId} classId={classId} busy={busy} send={send} buttonRef={pauseButton} />}
+    </>
+  );
+}
+
+/** Pausing the class ("eyes on me"): a message and how long; Resume is in the panel above while a pause runs. */
+function PauseForm({ classId, busy, send, buttonRef }: { classId: string; busy: boolean; send: ClassPanelProps['send']; buttonRef: Ref<HTMLButtonElement> }) {
+  const [message, setMessage] = useState(() => t('pauseDefaultMessage'));
+  const [minutes, setMinutes] = useState(DEFAULT_PAUSE_MINUTES);
+  const [problem, setProblem] = useState<string | null>(null);
 
   const pause = (event: Event) => {
     event.preventDefault();
@@ -206,18 +235,9 @@ function PauseControls({ classId, paused, busy, send }: { classId: string; pause
     });
   };
 
-  if (paused) {
-    return (
-      <div class="button-row">
-        <button ref={toggle} type="button" class="primary" disabled={busy} onClick={() => void send({ type: 'resumeClass', classId }, () => t('noticeResumed', classId))}>
-          {t('resumeClass')}
-        </button>
-      </div>
-    );
-  }
   return (
     <form class="pause-form" aria-labelledby="pause-title" onSubmit={pause}>
-      <h3 id="pause-title">{t('pauseTitle')}</h3>
+      <h2 id="pause-title">{t('pauseTitle')}</h2>
       <div class="field">
         <label for="pause-message">{t('pauseMessageLabel')}</label>
         <input id="pause-message" type="text" maxLength={280} value={message} aria-describedby="pause-problem" onInput={(event) => setMessage(event.currentTarget.value)} />
@@ -236,7 +256,7 @@ function PauseControls({ classId, paused, busy, send }: { classId: string; pause
         {problem}
       </p>
       <div class="actions">
-        <button ref={toggle} type="submit" class="primary" disabled={busy}>
+        <button ref={buttonRef} type="submit" disabled={busy}>
           {t('pauseClass', classId)}
         </button>
       </div>

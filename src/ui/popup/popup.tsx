@@ -12,7 +12,7 @@ import { patternForUrl } from '../../core/rules/patterns';
 import type { RequestInput } from '../shared/channel';
 import { BackgroundError } from '../shared/channel';
 import type { Status, UnlockResult } from '../../core/protocol';
-import { t } from '../shared/text';
+import { setSchoolType, t } from '../shared/text';
 import type { ClassChoice, EditorTarget } from './class-choice';
 import { deliveryPending, publishingClasses } from './class-panel';
 import { LessonEditor } from './lesson-editor';
@@ -51,6 +51,8 @@ export function Popup({ services }: { services: PopupServices }) {
   const loading = useRef(false);
   const reloadedFor = useRef<number | null>(null);
   const firstView = useRef(true);
+  // Every screen below names the teacher as this school does (leerkracht, docent); before the status, the neutral word.
+  setSchoolType(status?.settings.schoolType);
 
   const load = useCallback(async () => {
     if (loading.current) return;
@@ -230,7 +232,8 @@ export function Popup({ services }: { services: PopupServices }) {
       case 'panel':
         return (
           <>
-            <StatusCard status={status} now={now} compact />
+            {/* With a class picked, the class panel's headline says what the class is doing; this browser's own state is not the headline then. */}
+            {classes === null && <StatusCard status={status} now={now} compact />}
             <TeacherPanel
               status={status}
               act={act}

@@ -38,6 +38,9 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
   // On this browser; a copy of a class's lesson (started "also on this browser") is run from the class's controls.
   const mirrored = classes !== null && lesson !== null && lesson.origin === 'teacher' && classes.classes.some((classId) => publishedTo(status, classId).lesson?.id === lesson.id);
   const running = lesson !== null && lesson.endsAt !== null && lesson.endsAt > now() && !mirrored ? lesson : null;
+  // A lesson started for the class replaces the one it has.
+  const classLesson = classes !== null ? publishedTo(status, classes.classId).lesson : null;
+  const classRunning = classLesson !== null && classLesson.startsAt <= now() && now() < classLesson.endsAt;
 
   /** Sends a request; on success shows `success` (a function of the new status). */
   const send = async (request: TeacherRequest, success: (next: Status) => string): Promise<boolean> => {
@@ -75,6 +78,32 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
     void send({ type: 'savePreset', preset: { title: running.title, mode: running.mode, sites: [...running.sites], embeds: [...running.embeds], minutes } }, () => t('noticePresetSaved', running.title));
   };
 
+  const startSection = (
+    <section class="start" aria-labelledby="start-title">
+      <h2 id="start-title" ref={startHeading} tabIndex={-1}>
+        {classes !== null ? t(classRunning ? 'startAnotherForClassTitle' : 'startForClassTitle', classes.classId) : running ? t('startAnotherTitle') : t('startTitle')}
+      </h2>
+      {classes !== null && <ApplyHereField choice={classes} />}
+      <button type="button" class="primary wide" onClick={() => onEdit({ kind: 'new' })}>
+        {t('newLesson')}
+      </button>
+      <PresetsList
+        status={status}
+        busy={busy}
+        defaultMinutes={defaultMinutes}
+        onStart={startPreset}
+        onEdit={(preset, own) => onEdit(own ? { kind: 'new', from: preset, ownPresetId: preset.id } : { kind: 'new', from: preset })}
+        onRename={(preset, title) => send({ type: 'renamePreset', id: preset.id, title }, () => t('noticePresetRenamed', title))}
+        onDelete={async (preset) => {
+          const done = await send({ type: 'deletePreset', id: preset.id }, () => t('noticePresetDeleted', preset.title));
+          // The row is gone: keep keyboard focus in the list's section rather than on the page.
+          if (done) startHeading.current?.focus();
+          return done;
+        }}
+      />
+    </section>
+  );
+
   return (
     <div class="teacher-panel">
       <p class="notice" role="status">
@@ -96,11 +125,15 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
           send={send}
           count={(classId) => act({ type: 'countConnected', classId }).then(() => undefined)}
           onEdit={onEdit}
-        />
+        >
+          {startSection}
+        </ClassPanel>
       )}
       {running && (
         <section class="running" aria-labelledby="running-title">
           <h2 id="running-title">{classes !== null ? t('runningHereTitle') : t('runningTitle')}</h2>
+          {/* With a class picked the headline is the class's: say here what runs on this browser. */}
+          {classes !== null && <p class="class-lesson">{running.endsAt !== null ? t('classLesson', [running.title, formatTime(running.endsAt)]) : running.title}</p>}
           <div class="button-row" role="group" aria-labelledby="extend-label">
             <span id="extend-label" class="group-label">
               {t('extendLabel')}
@@ -127,29 +160,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
           </div>
         </section>
       )}
-      <section class="start" aria-labelledby="start-title">
-        <h2 id="start-title" ref={startHeading} tabIndex={-1}>
-          {classes !== null ? t('startForClassTitle', classes.classId) : running ? t('startAnotherTitle') : t('startTitle')}
-        </h2>
-        {classes !== null && <ApplyHereField choice={classes} />}
-        <button type="button" class="primary wide" onClick={() => onEdit({ kind: 'new' })}>
-          {t('newLesson')}
-        </button>
-        <PresetsList
-          status={status}
-          busy={busy}
-          defaultMinutes={defaultMinutes}
-          onStart={startPreset}
-          onEdit={(preset, own) => onEdit(own ? { kind: 'new', from: preset, ownPresetId: preset.id } : { kind: 'new', from: preset })}
-          onRename={(preset, title) => send({ type: 'renamePreset', id: preset.id, title }, () => t('noticePresetRenamed', title))}
-          onDelete={async (preset) => {
-            const done = await send({ type: 'deletePreset', id: preset.id }, () => t('noticePresetDeleted', preset.title));
-            // The row is gone: keep keyboard focus in the list's section rather than on the page.
-            if (done) startHeading.current?.focus();
-            return done;
-          }}
-        />
-      </section>
+      {classes === null && startSection}
       {!status.teacher.pinFromPolicy && (
         <p class="footer-actions">
           <button type="button" class="link-button" onClick={onChangePin}>

@@ -15,4 +15,4 @@ setMessageSource({
   getUILanguage: uiLanguage,
 });
 
-export { language, t } from './text';
+export { language, setSchoolType, t } from './text';

@@ -23,14 +23,60 @@ export function setMessageSource(next: MessageSource): void {
   source = next;
 }
 
-/** The localised message for `key`, or the key itself when there is none. */
-export function t(key: string, substitutions?: string | string[]): string {
-  return source.getMessage(key, substitutions) || key;
+/** IT's `schoolType`: which word the Dutch screens use for the teacher. */
+export type SchoolType = 'primary' | 'secondary';
+
+let schoolType: SchoolType | null = null;
+
+/**
+ * Sets how messages name the teacher, from the status a page shows
+ * (`status.settings.schoolType`); null or undefined: the neutral word.
+ * Each page calls it with every status it renders.
+ */
+export function setSchoolType(type: SchoolType | null | undefined): void {
+  schoolType = type ?? null;
 }
 
-/** "nl" for Dutch browsers, "en" otherwise. */
+/**
+ * The word for "teacher" in the messages: Dutch primary schools say
+ * leerkracht, secondary schools docent, and leraar is neutral; English says
+ * teacher for all three. A message writes `{teacher}` or `{teachers}` where
+ * the word goes (`{Teacher}`, `{Teachers}` with a capital), and the words
+ * are the messages teacherNoun… and teachersNoun…, with Primary or Secondary
+ * after them for the two school types. This is the one place that picks the
+ * word.
+ */
+const TEACHER_MARKER = /\{([Tt])eacher(s?)\}/g;
+
+function teacherWord(plural: boolean, capital: boolean): string {
+  const variant = schoolType === 'primary' ? 'Primary' : schoolType === 'secondary' ? 'Secondary' : '';
+  const word = source.getMessage(`${plural ? 'teachersNoun' : 'teacherNoun'}${variant}`) || `teacher${plural ? 's' : ''}`;
+  return capital ? word.charAt(0).toUpperCase() + word.slice(1) : word;
+}
+
+/** A private-use character that stands in for "{" in substitutions while the markers are replaced. */
+const HIDDEN_BRACE = '\uE000';
+
+/** The localised message for `key`, or the key itself when there is none; the teacher named as the school names them. */
+export function t(key: string, substitutions?: string | string[]): string {
+  // A substitution is the user's text (a lesson's title, a pause message): its braces are kept out of the markers' way.
+  const hide = (text: string): string => text.replaceAll('{', HIDDEN_BRACE);
+  const hidden = substitutions === undefined ? undefined : typeof substitutions === 'string' ? hide(substitutions) : substitutions.map(hide);
+  const message = source.getMessage(key, hidden) || key;
+  if (!message.includes('{') && !message.includes(HIDDEN_BRACE)) return message;
+  return message.replace(TEACHER_MARKER, (_marker, first: string, plural: string) => teacherWord(plural === 's', first === 'T')).replaceAll(HIDDEN_BRACE, '{');
+}
+
+/**
+ * "nl" when the messages are Dutch, "en" otherwise: the language of the words
+ * shown, which times and plurals then follow. Asked of the messages
+ * themselves (messagesLanguage), since the browser's UI language can differ
+ * from the locale it picked the messages from (headless Chromium says en-US
+ * whatever --lang says); the UI language only when that message is missing.
+ */
 export function language(): 'nl' | 'en' {
-  return source.getUILanguage().toLowerCase().startsWith('nl') ? 'nl' : 'en';
+  const tag = source.getMessage('messagesLanguage') || source.getUILanguage();
+  return tag.toLowerCase().startsWith('nl') ? 'nl' : 'en';
 }
 
 /** A local time of day, "10:15". */

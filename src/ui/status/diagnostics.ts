@@ -105,6 +105,7 @@ export function diagnosticsText(status: Status, context: DiagnosticsContext): st
   lines.push(`  Blocklist lessons allowed: ${settings.allowBlocklistLessons ? 'yes' : 'no'}`);
   lines.push(`  Longest lesson: ${settings.maxLessonMinutes} min`);
   lines.push(`  Blocked page shows the address: ${settings.showBlockedAddress ? 'yes' : 'no'}`);
+  lines.push(`  School type: ${settings.schoolType ?? '-'}`);
   lines.push(`  Presets from IT (${status.presets.it.length}): ${list(status.presets.it.map((preset) => preset.id))}`);
   lines.push(`  Presets saved on this device: ${status.presets.local.length}`);
 

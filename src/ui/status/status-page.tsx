@@ -8,7 +8,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Connector } from '../shared/channel';
-import { t } from '../shared/text';
+import { setSchoolType, t } from '../shared/text';
 import { CopyDiagnostics, type CopyServices } from './copy-diagnostics';
 import { FeedSection } from './feed-section';
 import { formatCount, formatDateTime } from './format';
@@ -81,6 +81,8 @@ export function StatusPage({ services }: { services: StatusPageServices }) {
       clearInterval(timer);
     };
   }, [connector, pollMs]);
+  // The teacher is named as this school names them (leerkracht, docent).
+  setSchoolType(status?.settings.schoolType);
 
   return (
     <main class="status-main">

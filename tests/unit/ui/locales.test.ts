@@ -57,12 +57,20 @@ describe('_locales', () => {
     expect([...keys].filter((key) => !(key in en))).toEqual([]);
   });
 
+  // Dutch schools name the teacher differently (primary: leerkracht, secondary: docent): src/ui/shared/text.ts picks the word.
+  it('names the teacher in Dutch only through {teacher} and {teachers}, never with a fixed word', () => {
+    // The words themselves, and the store description (the manifest's, read before any policy), which says the neutral leraar.
+    const words = new Set(['teacherNoun', 'teacherNounPrimary', 'teacherNounSecondary', 'teachersNoun', 'teachersNounPrimary', 'teachersNounSecondary', 'extDescription']);
+    const fixed = Object.entries(nl).filter(([key, entry]) => !words.has(key) && /\b(docent|leerkracht|leraar|leraren)/i.test(entry.message));
+    expect(fixed.map(([key]) => key)).toEqual([]);
+  });
+
   // These keys are picked from core's codes, not written as t('…') where the test above finds them.
   it.each(['en', 'nl'] as const)('words every class-feed problem code and rejection reason in %s', (language) => {
     setMessageSource(localeSource(language));
     const problems: FeedProblem[] = FeedProblemSchema.options.flatMap((option) => option.shape.code.options.map((code) => ('status' in option.shape ? { code, status: 503 } : { code }) as FeedProblem));
     expect(problems).toHaveLength(6);
-    for (const problem of problems) expect(feedProblemText(problem, null)).toMatch(language === 'en' ? /^the class feed .*\S/ : /^de klassenfeed .*\S/);
+    for (const problem of problems) expect(feedProblemText(problem, null)).toMatch(language === 'en' ? /^the school's server .*\S/ : /^de server van school .*\S/);
     for (const problem of problems.filter((entry) => 'status' in entry)) expect(feedProblemText(problem, null)).toContain('HTTP 503');
     for (const reason of RejectReasonSchema.options) expect(feedRejectionText(reason)).not.toMatch(/^feedRejection/);
   });

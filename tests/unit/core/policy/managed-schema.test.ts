@@ -200,7 +200,7 @@ const GOOD: Array<[string, Record<string, unknown>]> = [
   ['a key as WebCrypto exports it', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: { ...KEY, ext: true, key_ops: ['verify'], alg: 'ES256' } }] }],
   ['a teacher key scoped to classes', { ...STUDENT, teacherKeys: [{ id: 'anne', name: 'Anne', publicKey: KEY, classes: ['2B', 'H4a'] }] }],
   ['dates in every string form', { noLessonDates: ['2026-04-27', '2026-04-27 Koningsdag', '2025-10-18/2025-10-26', '2025-10-18/2025-10-26 Herfstvakantie'] }],
-  ['every switch', { allowBlocklistLessons: false, maxLessonMinutes: 5, showBlockedAddress: false, timeZone: 'Europe/Brussels', outsideLessons: 'rekenen', presets: STUDENT.presets }],
+  ['every switch', { allowBlocklistLessons: false, maxLessonMinutes: 5, showBlockedAddress: false, schoolType: 'secondary', timeZone: 'Europe/Brussels', outsideLessons: 'rekenen', presets: STUDENT.presets }],
   [
     'a PIN hash',
     { teacherPin: { algorithm: 'PBKDF2-SHA256', iterations: 600000, salt: 'MQAazjFDR+36Zcl9Ls55cg==', hash: 'HoUe+2sS1UiGKBccSMaIUd4qVvRqSgr8+z6fkoMWbjE=' } },

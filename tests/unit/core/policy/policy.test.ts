@@ -150,6 +150,7 @@ const BAD: Array<[string, () => unknown, string, string | RegExp]> = [
   ['maxLessonMinutes too short', () => ({ maxLessonMinutes: 2 }), 'maxLessonMinutes', />=5/],
   ['maxLessonMinutes over a day', () => ({ maxLessonMinutes: 1441 }), 'maxLessonMinutes', /<=1440/],
   ['showBlockedAddress as a number', () => ({ showBlockedAddress: 0 }), 'showBlockedAddress', /expected boolean/],
+  ['a school type in Dutch', () => ({ schoolType: 'basisschool' }), 'schoolType', 'schoolType is "primary" or "secondary"'],
   // role and classes
   ['an unknown role', () => ({ role: 'leerling' }), 'role', 'role is "student" or "teacher"'],
   ['a class id with a space', () => ({ ...base(), classes: ['groep 7'] }), 'classes.0', /a class id is 1 to 32/],

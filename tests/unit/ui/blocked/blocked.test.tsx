@@ -106,7 +106,7 @@ describe('the blocked page', () => {
 
   it.each([
     ['en', 'Your school blocks this site', 'This is a rule of your school. It always applies, in lessons and outside them.', "Do you need this site for school work? Ask your teacher or the school's IT staff.", 'Go back'],
-    ['nl', 'Je school blokkeert deze site', 'Dit is een regel van je school. Die geldt altijd, in en buiten de lessen.', 'Heb je deze site nodig voor schoolwerk? Vraag het je docent of de ICT-afdeling van school.', 'Teruggaan'],
+    ['nl', 'Je school blokkeert deze site', 'Dit is een regel van je school. Die geldt altijd, in en buiten de lessen.', 'Heb je deze site nodig voor schoolwerk? Vraag het je leraar of de ICT-afdeling van school.', 'Teruggaan'],
   ] as const)('says (%s) that a site IT blocked outside lessons is the school\'s rule, what to do, and offers a way back', async (language, heading, rule, ask, back) => {
     setMessageSource(localeSource(language));
     await setup({ lesson: null, policy: { blocked: ['games.test'] } });
@@ -232,10 +232,23 @@ describe('let one student through', () => {
     expect(screen.queryByRole('button', { name: 'Teacher: let this student through' })).toBeNull();
   });
 
+  it.each([
+    ['leraar without a school type', {}, 'Leraar', 'Code voor leraren', 'Vraag het je leraar.'],
+    ['leerkracht at a primary school', { schoolType: 'primary' as const }, 'Leerkracht', 'Code voor leerkrachten', 'Vraag het je leerkracht.'],
+    ['docent at a secondary school', { schoolType: 'secondary' as const }, 'Docent', 'Code voor docenten', 'Vraag het je docent.'],
+  ])('names the teacher in Dutch as the school does: %s', async (_name, policy, teacher, pinLabel, ask) => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup({ policy });
+    const main = await screen.findByRole('main');
+    expect(await within(main).findByText(ask, { exact: false })).toBeTruthy();
+    await user.click(within(main).getByRole('button', { name: `${teacher}: deze leerling doorlaten` }));
+    expect(screen.getByLabelText(pinLabel)).toBeTruthy();
+  });
+
   it('is offered in Dutch in a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
     await setup();
     const main = await screen.findByRole('main');
-    expect(await within(main).findByRole('button', { name: 'Docent: deze leerling doorlaten' })).toBeTruthy();
+    expect(await within(main).findByRole('button', { name: 'Leraar: deze leerling doorlaten' })).toBeTruthy();
   });
 });

@@ -25,7 +25,7 @@ const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
 const itPreset: Preset = { id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50 };
 const UNREACHABLE = 'the class feed could not be reached: Failed to fetch';
 /** What the popup says for it: worded from _locales, without the network's (English) detail, which the diagnostics keep. */
-const UNREACHABLE_TEXT = 'the class feed could not be reached';
+const UNREACHABLE_TEXT = "the school's server could not be reached";
 /** The popup's own timers: its clock and its refresh. */
 const PAGE_TIMERS = ['setInterval', 'clearInterval'] as const;
 
@@ -89,7 +89,7 @@ async function unlock(user: ReturnType<typeof userEvent.setup>) {
   await user.click(await screen.findByRole('button', { name: 'Teacher' }));
   await user.type(screen.getByLabelText('Teacher PIN'), '1234');
   await user.click(screen.getByRole('button', { name: 'Open' }));
-  await screen.findByRole('heading', { name: /^Class / });
+  await screen.findByRole('heading', { level: 1, name: /^(2B|3A): / });
   await answered();
 }
 
@@ -107,13 +107,12 @@ describe('the class picker', () => {
   it('lists the classes of the policy, starts on the first, and remembers a pick for the session', async () => {
     const { user, choice, view, services } = await setup();
     await unlock(user);
-    expect(screen.getByRole('heading', { level: 2, name: 'Class 2B' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '2B: no lesson' })).toBeTruthy();
     expect((classRadio('2B') as HTMLInputElement).checked).toBe(true);
-    expect(screen.getByText('No lesson for this class.')).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Start a lesson for 2B' })).toBeTruthy();
 
     await user.click(classRadio('3A'));
-    expect(screen.getByRole('heading', { level: 2, name: 'Class 3A' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '3A: no lesson' })).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Start a lesson for 3A' })).toBeTruthy();
     expect(choice.saved).toEqual(['3A']);
 
@@ -122,6 +121,38 @@ describe('the class picker', () => {
     render(<Popup services={services} />);
     await unlock(user);
     expect((classRadio('3A') as HTMLInputElement).checked).toBe(true);
+  });
+
+  it("heads the panel with what the picked class is doing, not with this browser's open browsing", async () => {
+    const { user } = await setup();
+    await unlock(user);
+    expect(screen.getAllByRole('heading', { level: 1 }).map((heading) => heading.textContent)).toEqual(['2B: no lesson']);
+    expect(screen.queryByText('No lesson: browsing is open')).toBeNull();
+
+    await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
+    await screen.findByRole('button', { name: 'Resume' });
+    expect(screen.getAllByRole('heading', { level: 1 }).map((heading) => heading.textContent)).toEqual(['2B: paused']);
+    // The other class is not paused.
+    await user.click(classRadio('3A'));
+    expect(screen.getAllByRole('heading', { level: 1 }).map((heading) => heading.textContent)).toEqual(['3A: no lesson']);
+  });
+
+  it('puts starting a lesson first and pausing the class second; Resume leads while the class is paused', async () => {
+    const { user } = await setup({ policy: { presets: [itPreset] } });
+    await unlock(user);
+    const buttons = () => screen.getAllByRole('button').map((button) => button.textContent);
+    const order = buttons();
+    expect(order.indexOf('New lesson…')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('New lesson…')).toBeLessThan(order.indexOf('Pause class 2B'));
+    expect(order.indexOf('Start')).toBeLessThan(order.indexOf('Pause class 2B'));
+    // One main action: the new lesson is the primary button, the pause is not.
+    expect(screen.getByRole('button', { name: 'New lesson…' }).classList.contains('primary')).toBe(true);
+    expect(screen.getByRole('button', { name: 'Pause class 2B' }).classList.contains('primary')).toBe(false);
+
+    await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
+    await screen.findByRole('button', { name: 'Resume' });
+    const paused = buttons();
+    expect(paused.indexOf('Resume')).toBeLessThan(paused.indexOf('New lesson…'));
   });
 
   it('forgets a remembered class that the policy no longer lists', async () => {
@@ -160,7 +191,7 @@ describe('the class picker', () => {
     classRadio('2B').focus();
     await user.keyboard('{ArrowRight}');
     expect((classRadio('3A') as HTMLInputElement).checked).toBe(true);
-    expect(screen.getByRole('heading', { level: 2, name: 'Class 3A' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '3A: no lesson' })).toBeTruthy();
   });
 });
 
@@ -183,12 +214,16 @@ describe('publishing a lesson to the class', () => {
       lesson: { title: 'Breuken', sites: ['rekenen.nl'], minutes: 45, startPage: 'https://rekenen.nl/breuken/les-1' },
     });
     expect(background.published('2B')?.lesson).toMatchObject({ title: 'Breuken', startPage: 'https://rekenen.nl/breuken/les-1', endsAt: T0 + 45 * M });
-    // Not on this browser: the status card still says browsing is open here.
+    // Not on this browser; the headline is the class's, not this browser's open browsing.
     expect(background.lesson).toBeNull();
-    expect(screen.getByRole('heading', { level: 1, name: 'No lesson: browsing is open' })).toBeTruthy();
-    expect(screen.getByText(`Breuken, until ${formatTime(T0 + 45 * M)}`)).toBeTruthy();
-    expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0)}`);
+    expect(screen.getByRole('heading', { level: 1, name: '2B: Breuken' })).toBeTruthy();
+    expect(screen.getAllByRole('heading', { level: 1 })).toHaveLength(1);
+    expect(screen.queryByText('No lesson: browsing is open')).toBeNull();
+    expect(screen.getByText(`until ${formatTime(T0 + 45 * M)}`, { exact: false })).toBeTruthy();
+    expect(delivery()).toBe(`Sent to 2B at ${formatTime(T0)}`);
     expect(screen.queryByText('Also in force on this browser.')).toBeNull();
+    // Another lesson would replace it.
+    expect(screen.getByRole('heading', { name: 'Start another lesson for 2B' })).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
   });
 
@@ -218,7 +253,7 @@ describe('publishing a lesson to the class', () => {
     expect(await screen.findByText('Lesson started for 3A: Taal')).toBeTruthy();
     expect(background.sent('startLesson')[0]).toMatchObject({ classId: '3A', applyHere: true });
     expect(background.published('3A')?.lesson?.id).toBe(background.lesson?.id);
-    expect(screen.getByRole('heading', { level: 1, name: 'Taal' })).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '3A: Taal' })).toBeTruthy();
     expect(screen.getByText('Also in force on this browser.')).toBeTruthy();
     // Run from the class's controls, not twice.
     expect(screen.getAllByRole('button', { name: 'End now' })).toHaveLength(1);
@@ -228,7 +263,7 @@ describe('publishing a lesson to the class', () => {
     expect(await screen.findByText('The lesson of 3A has ended.')).toBeTruthy();
     expect(background.published('3A')?.lesson).toBeNull();
     expect(background.lesson).toBeNull();
-    expect(screen.getByText('No lesson for this class.')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '3A: no lesson' })).toBeTruthy();
   });
 
   it("extends, changes and ends the class's lesson", async () => {
@@ -241,7 +276,7 @@ describe('publishing a lesson to the class', () => {
     await user.click(within(screen.getByRole('group', { name: 'Extend:' })).getByRole('button', { name: '+15 min' }));
     expect(await screen.findByText(`The lesson of 2B now ends at ${formatTime(T0 + 60 * M)}.`)).toBeTruthy();
     expect(background.sent('extendLesson')[0]).toMatchObject({ classId: '2B', minutes: 15 });
-    expect(screen.getByText(`Breuken, until ${formatTime(T0 + 60 * M)}`)).toBeTruthy();
+    expect(screen.getByText(`until ${formatTime(T0 + 60 * M)}`, { exact: false })).toBeTruthy();
 
     await user.click(screen.getByRole('button', { name: 'Change sites' }));
     expect(screen.getByRole('heading', { name: 'Change the sites of class 2B' })).toBeTruthy();
@@ -254,7 +289,7 @@ describe('publishing a lesson to the class', () => {
     await user.click(screen.getByRole('button', { name: 'End now' }));
     expect(await screen.findByText('The lesson of 2B has ended.')).toBeTruthy();
     expect(background.sent('endLesson')[0]).toMatchObject({ classId: '2B' });
-    expect(screen.getByText('No lesson for this class.')).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '2B: no lesson' })).toBeTruthy();
     expect(background.lesson).toBeNull();
   });
 
@@ -288,7 +323,7 @@ describe('delivery to the class feed', () => {
     jest.setSystemTime(T0 + 20_000);
     await background.retryDeliveries();
     await later(1500);
-    await waitFor(() => expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0 + 20_000)}`));
+    await waitFor(() => expect(delivery()).toBe(`Sent to 2B at ${formatTime(T0 + 20_000)}`));
     expect(document.querySelector('.class-panel .delivery')?.getAttribute('role')).toBe('status');
   });
 
@@ -298,12 +333,12 @@ describe('delivery to the class feed', () => {
     await unlock(user);
     await user.click(screen.getByRole('button', { name: 'Pause class 2B' }));
     await screen.findByRole('button', { name: 'Resume' });
-    expect(delivery()).toBe('Not delivered: the class feed refused the document (HTTP 413)');
+    expect(delivery()).toBe("Not delivered: the school's server refused it (HTTP 413)");
 
     background.feedHost.putAnswer = 409;
     await user.click(screen.getByRole('button', { name: 'Resume' }));
     await screen.findByText('Class 2B can carry on.');
-    expect(delivery()).toBe('The class feed holds a newer publication (from another browser?).');
+    expect(delivery()).toBe('2B already has something newer (sent from another browser?).');
   });
 
   it("shows each class's own delivery", async () => {
@@ -318,7 +353,7 @@ describe('delivery to the class feed', () => {
     await screen.findByText(/^Class 3A is paused/);
     expect(delivery()).toBe(`Not delivered yet — retrying (attempt 2): ${UNREACHABLE_TEXT}`);
     await user.click(classRadio('2B'));
-    expect(delivery()).toBe(`Delivered to the class feed at ${formatTime(T0)}`);
+    expect(delivery()).toBe(`Sent to 2B at ${formatTime(T0)}`);
   });
 });
 
@@ -373,7 +408,8 @@ describe('pause and resume', () => {
     await user.keyboard('{Enter}');
     await screen.findByText(`Class 2B is paused until ${formatTime(T0 + 2 * M)}.`);
     expect(background.published('2B')).toMatchObject({ lesson: { title: 'Breuken' }, pause: { message: 'Handen op tafel', until: T0 + 2 * M } });
-    expect(screen.getByText(`Breuken, until ${formatTime(T0 + 45 * M)}`)).toBeTruthy();
+    expect(screen.getByRole('heading', { level: 1, name: '2B: Breuken' })).toBeTruthy();
+    expect(screen.getByText(`until ${formatTime(T0 + 45 * M)}`, { exact: false })).toBeTruthy();
   });
 
   it('shows the pause over once its time is up', async () => {
@@ -428,7 +464,7 @@ describe('who is listening', () => {
     const { user } = await setup(withToken);
     background!.feedHost.getAnswer = 403;
     await unlock(user);
-    await waitFor(() => expect(connected()).toMatch(/^How many browsers are connected is not known: the class feed did not accept this browser's credentials \(HTTP 403\)/));
+    await waitFor(() => expect(connected()).toMatch(/^How many browsers are connected is not known: the school's server did not accept this browser's credentials \(HTTP 403\)/));
   });
 
   it('counts in Dutch, with the proper plural', async () => {
@@ -437,8 +473,8 @@ describe('who is listening', () => {
     preparePage('nl');
     const { user } = await setup(withToken);
     background!.feedHost.subscribers.set(URL_2B, 23);
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await waitFor(() => expect(connected()).toBe('23 browsers van 2B zijn verbonden'));
     background!.feedHost.subscribers.set(URL_2B, 1);
@@ -453,14 +489,13 @@ describe('in Dutch', () => {
     setMessageSource(localeSource('nl'));
     preparePage('nl');
     const { user } = await setup();
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
-    expect(await screen.findByRole('heading', { level: 2, name: 'Klas 2B' })).toBeTruthy();
-    expect(screen.getByText('Geen les voor deze klas.')).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: '2B: geen les' })).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
     expect(await screen.findByText(`Klas 2B is gepauzeerd tot ${formatTime(T0 + 5 * M)}.`)).toBeTruthy();
-    expect(delivery()).toBe(`Afgeleverd bij de klassenfeed om ${formatTime(T0)}`);
+    expect(delivery()).toBe(`Verstuurd naar 2B om ${formatTime(T0)}`);
     expect(await axeViolations()).toEqual([]);
   });
 
@@ -470,31 +505,31 @@ describe('in Dutch', () => {
     preparePage('nl');
     const { background, user } = await setup();
     background.feedHost.putAnswer = 401;
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verdergaan' });
     expect(background.outbox['2B']?.lastError).toMatch(/^the class feed refused the credentials \(HTTP 401\)/);
     expect(delivery()).toBe(
-      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 401): ICT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de server van school accepteerde de inloggegevens van deze browser niet (HTTP 401): ICT stelt die in het beleid in (classFeed.authorization)',
     );
 
     background.feedHost.putAnswer = 503;
     jest.setSystemTime(T0 + 5_000);
     await background.retryDeliveries();
     await later(1500);
-    await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de klassenfeed antwoordde met HTTP 503'));
+    await waitFor(() => expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 3): de server van school antwoordde met HTTP 503'));
 
     background.feedHost.putAnswer = 413;
     await user.click(screen.getByRole('button', { name: 'Verdergaan' }));
     await screen.findByText('Klas 2B kan weer verder.');
-    expect(delivery()).toBe('Niet afgeleverd: de klassenfeed weigerde het document (HTTP 413)');
+    expect(delivery()).toBe('Niet afgeleverd: de server van school weigerde het (HTTP 413)');
 
     background.feedHost.putAnswer = 'unreachable';
     await user.click(screen.getByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verdergaan' });
-    expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de klassenfeed was niet bereikbaar');
+    expect(delivery()).toBe('Nog niet afgeleverd — wordt opnieuw geprobeerd (poging 2): de server van school was niet bereikbaar');
     expect(await axeViolations()).toEqual([]);
   });
 
@@ -504,8 +539,8 @@ describe('in Dutch', () => {
     preparePage('nl');
     const { background, user } = await setup();
     background.feedHost.putAnswer = 'unreachable';
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234');
     await user.click(screen.getByRole('button', { name: 'Openen' }));
     await user.click(await screen.findByRole('button', { name: 'Klas 2B pauzeren' }));
     await screen.findByRole('button', { name: 'Verdergaan' });

@@ -171,9 +171,32 @@ describe('the status, for everyone', () => {
   it('speaks Dutch in a Dutch browser', async () => {
     setMessageSource(localeSource('nl'));
     await setup({ lesson: lesson() });
-    expect(await screen.findByRole('button', { name: 'Docent' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: 'Leraar' })).toBeTruthy();
     expect(screen.getByText('Alleen de sites hieronder')).toBeTruthy();
     expect(screen.getByText('nog 35 min')).toBeTruthy();
+  });
+});
+
+describe('naming the teacher', () => {
+  it.each([
+    ['the neutral leraar without a school type', {}, 'Leraar', 'Code voor leraren', 'Ingesteld door de leraar'],
+    ['leerkracht at a primary school', { schoolType: 'primary' as const }, 'Leerkracht', 'Code voor leerkrachten', 'Ingesteld door de leerkracht'],
+    ['docent at a secondary school', { schoolType: 'secondary' as const }, 'Docent', 'Code voor docenten', 'Ingesteld door de docent'],
+  ])('says %s in Dutch, on the status and in the PIN prompt', async (_name, policy, link, pinLabel, origin) => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup({ lesson: lesson(), policy });
+    expect(await screen.findByText(origin)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: link }));
+    expect(screen.getByLabelText(pinLabel)).toBeTruthy();
+    expect(document.body.textContent).not.toMatch(/\{[Tt]eachers?\}/);
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it.each(['primary', 'secondary'] as const)('says teacher in English at a %s school', async (schoolType) => {
+    const { user } = await setup({ lesson: lesson(), policy: { schoolType } });
+    expect(await screen.findByText('Set by the teacher')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Teacher' }));
+    expect(screen.getByLabelText('Teacher PIN')).toBeTruthy();
   });
 });
 
@@ -271,18 +294,18 @@ describe('teacher unlock', () => {
 describe('a student device', () => {
   it.each([
     ['en', "This is a student device: the teacher PIN comes from your school and cannot be chosen here. Ask your school's ICT to set the teacher PIN.", 'Back'],
-    ['nl', 'Dit is een leerlingapparaat: de docentcode komt van je school en kan hier niet gekozen worden. Vraag de ICT van je school om de docentcode in te stellen.', 'Terug'],
+    ['nl', 'Dit is een leerlingapparaat: de code voor leraren komt van je school en kan hier niet gekozen worden. Vraag de ICT van je school om die code in te stellen.', 'Terug'],
   ])('without a PIN from IT, says to ask ICT instead of offering to choose one (%s)', async (language, text, back) => {
     setMessageSource(localeSource(language as 'en' | 'nl'));
     const { background, user } = await setup({ policy: { role: 'student' }, pin: null });
-    await user.click(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' }));
+    await user.click(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Leraar' }));
     expect(screen.getByRole('status').textContent).toBe(text);
     expect(screen.queryByRole('textbox')).toBeNull();
     expect(document.querySelector('input[type=password]')).toBeNull();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: back }));
     expect(await axeViolations()).toEqual([]);
     await user.click(screen.getByRole('button', { name: back }));
-    expect(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Docent' })).toBeTruthy();
+    expect(await screen.findByRole('button', { name: language === 'en' ? 'Teacher' : 'Leraar' })).toBeTruthy();
     expect(background.changes()).toEqual([]);
   });
 
@@ -399,8 +422,8 @@ describe('starting a lesson', () => {
   it('asks in Dutch too', async () => {
     setMessageSource(localeSource('nl'));
     const { user } = await setup();
-    await user.click(await screen.findByRole('button', { name: 'Docent' }));
-    await user.type(screen.getByLabelText('Docentcode'), '1234{Enter}');
+    await user.click(await screen.findByRole('button', { name: 'Leraar' }));
+    await user.type(screen.getByLabelText('Code voor leraren'), '1234{Enter}');
     await answered();
     await user.click(await screen.findByRole('button', { name: 'Nieuwe les…' }));
     await user.click(screen.getByLabelText('Een site toevoegen'));
@@ -527,8 +550,8 @@ describe('presets', () => {
   ] as const)('says what each preset does, with proper plurals (%s)', async (language, expected) => {
     setMessageSource(localeSource(language));
     const { user } = await setup({ presets: [ownPreset], policy: { presets: [itPreset, signIn, closed, open] } });
-    await user.click(await screen.findByRole('button', { name: language === 'nl' ? 'Docent' : 'Teacher' }));
-    await user.type(screen.getByLabelText(language === 'nl' ? 'Docentcode' : 'Teacher PIN'), '1234{Enter}');
+    await user.click(await screen.findByRole('button', { name: language === 'nl' ? 'Leraar' : 'Teacher' }));
+    await user.type(screen.getByLabelText(language === 'nl' ? 'Code voor leraren' : 'Teacher PIN'), '1234{Enter}');
     await answered();
     await screen.findByText('Taal');
     expect(['Taal', 'Topo', 'Toets', 'Geen AI', 'Open'].map(metaOf)).toEqual(expected);

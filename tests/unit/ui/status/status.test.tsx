@@ -343,7 +343,7 @@ describe('the status page', () => {
     setMessageSource(localeSource('nl'));
     await setup(await studentFollowing2B(502));
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
-    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · mislukt: de klassenfeed antwoordde met HTTP 502`);
+    expect(within(feed).getByText('Laatst opgehaald').nextElementSibling!.textContent).toBe(`${formatDateTime(T0 - M)} · mislukt: de server van school antwoordde met HTTP 502`);
     expect(within(feed).getByText('Geweigerde documenten').nextElementSibling!.textContent).toBe('1 · bad-signature de handtekening past niet bij de sleutel in het beleid');
   });
 
@@ -352,7 +352,7 @@ describe('the status page', () => {
     await setup(teacherOf2B());
     const feed = await screen.findByRole('region', { name: 'Klassenfeed' });
     expect(within(feed).getByText('Laatste publicatie').nextElementSibling!.textContent).toBe(
-      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de klassenfeed accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
+      'Nog niet afgeleverd; wordt opnieuw geprobeerd (poging 2) · de server van school accepteerde de inloggegevens van deze browser niet (HTTP 403): ICT stelt die in het beleid in (classFeed.authorization)',
     );
   });
 
@@ -438,7 +438,7 @@ describe('the diagnostics text', () => {
     // A preset saved on this device is corrupt: a note.
     const status = await statusFor({ ...withErrors(), local: { presets: [{ title: 'Topo' }] } });
     const text = diagnosticsText(status, context);
-    expect(text.split('\n').slice(0, 25)).toEqual([
+    expect(text.split('\n').slice(0, 26)).toEqual([
       'Lesmodus diagnostics',
       'Generated: 2026-03-02 10:00:00 Europe/Amsterdam',
       'Version: 0.0.0-test',
@@ -459,6 +459,7 @@ describe('the diagnostics text', () => {
       '  Blocklist lessons allowed: yes',
       '  Longest lesson: 240 min',
       '  Blocked page shows the address: yes',
+      '  School type: -',
       '  Presets from IT (2): rekenen, taal',
       '  Presets saved on this device: 0',
       '',
