@@ -107,6 +107,22 @@ describe('starting a lesson later', () => {
     expect(background.published('2B')).toMatchObject({ lesson: { title: 'Taal' }, scheduled: [{ title: 'Topo', startsAt: T0 + 90 * M, endsAt: T0 + 120 * M }] });
   });
 
+  it('starts a new lesson written in the editor at the time typed, and refuses a time that has passed', async () => {
+    const { background, user } = await setup({ policy: { presets: [taal] } });
+    await user.click(screen.getByRole('button', { name: 'New lesson…' }));
+    await user.type(screen.getByLabelText('Lesson name'), 'Topo');
+    await user.type(screen.getByLabelText('Add a site'), 'topo.nl{Enter}');
+    await user.type(screen.getByLabelText('Start at (optional)'), localTime(-5));
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(await screen.findByText('That start time has already passed.')).toBeTruthy();
+    await user.clear(screen.getByLabelText('Start at (optional)'));
+    await user.type(screen.getByLabelText('Start at (optional)'), localTime(60));
+    expect(await axeViolations()).toEqual([]);
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(await screen.findByText(`2B: Topo starts at ${formatTime(T0 + 60 * M)}.`)).toBeTruthy();
+    expect(background.published('2B')).toMatchObject({ lesson: null, scheduled: [{ title: 'Topo', sites: ['topo.nl'], startsAt: T0 + 60 * M, endsAt: T0 + 105 * M }] });
+  });
+
   it.each([
     ['a time that has passed', () => localTime(-30), 'That start time has already passed.'],
     ['no time at all', () => '', 'Choose a start time, or the next period.'],
