@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { decide, prepare } from '../rules/decide';
 import { patternForUrl } from '../rules/patterns';
 import type { Lesson } from '../schemas';
-import { MAX_SCHEDULED, MAX_START_AHEAD_MS, type ClassLink } from './document';
+import { CLOCK_SKEW_MS, MAX_SCHEDULED, MAX_START_AHEAD_MS, type ClassLink } from './document';
 
 /** How many links opened are remembered per device (a link is never opened again while it is among them). */
 const LINKS_REMEMBERED = 50;
@@ -74,10 +74,16 @@ export interface PlanProblem {
   readonly message: string;
 }
 
-/** Why a lesson cannot start at `startsAt` (the start must lie ahead, and at most 7 days: what students accept); null when it can. */
+/**
+ * Why a lesson cannot start at `startsAt`, or null when it can: the start
+ * must lie ahead, and at most 7 days, which is what students accept. A
+ * student whose clock is behind the teacher's by up to the skew students
+ * allow must accept it too (it would refuse the whole document, the lesson
+ * running now included), so the teacher's side keeps that margin.
+ */
 export function startProblem(startsAt: number, now: number): PlanProblem | null {
   if (startsAt <= now) return { code: 'start-past', message: 'that start time has already passed' };
-  if (startsAt - now > MAX_START_AHEAD_MS) return { code: 'start-too-far', message: 'a lesson can start at most 7 days ahead' };
+  if (startsAt - now > MAX_START_AHEAD_MS - CLOCK_SKEW_MS) return { code: 'start-too-far', message: 'a lesson can start at most 7 days ahead' };
   return null;
 }
 

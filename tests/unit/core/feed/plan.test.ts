@@ -98,7 +98,8 @@ describe('scheduling and cancelling', () => {
     ['a start ahead', 30 * MIN, null],
     ['a start that has passed', -MIN, 'start-past'],
     ['a start of now', 0, 'start-past'],
-    ['a start 7 days ahead', 7 * DAY, null],
+    ['a start 7 days ahead, less the clock skew students allow', 7 * DAY - 5 * MIN, null],
+    ['a start right at 7 days ahead (a student whose clock is behind would refuse the document)', 7 * DAY, 'start-too-far'],
     ['a start more than 7 days ahead', 7 * DAY + MIN, 'start-too-far'],
   ])('%s', (_what, ahead, code) => {
     expect(startProblem(NOW + ahead, NOW)?.code ?? null).toBe(code);
