@@ -153,7 +153,7 @@ test('a lesson set for the next minute is not enforced before its start and is, 
   let startsAt = Math.ceil(Date.now() / M) * M;
   if (startsAt - Date.now() < 20_000) startsAt += M;
   await popup.locator('#later-time').fill(hhmm(startsAt));
-  await button(popup, `Start at ${shown(startsAt)}`).click();
+  await button(popup, `Start Rekenen at ${shown(startsAt)}`).click();
   await waitForText(popup, `2B: Rekenen starts at ${shown(startsAt)}.`);
   expect(await published()).toMatchObject({ lesson: null, scheduled: [{ title: 'Rekenen', startsAt, endsAt: startsAt + 30 * M }] });
   await studentHasLatest('the student to accept the planned lesson');
@@ -183,7 +183,7 @@ test('a lesson set for the next minute is not enforced before its start and is, 
 test('a planned lesson is listed in the popup and cancelled there; the student then holds no plan for it', async () => {
   const startsAt = Math.ceil((Date.now() + 60 * M) / M) * M;
   await popup.locator('#later-time').fill(hhmm(startsAt));
-  await button(popup, `Start at ${shown(startsAt)}`).click();
+  await button(popup, `Start Rekenen at ${shown(startsAt)}`).click();
   await waitForText(popup, 'Planned lessons');
   await studentHasLatest('the student to accept the plan');
   expect((await held())?.scheduled?.map((lesson) => lesson.startsAt)).toEqual([startsAt]);

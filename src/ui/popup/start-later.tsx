@@ -77,7 +77,13 @@ export function StartLater({ status, classId, now, busy, send }: StartLaterProps
   const startsAt = when.kind === 'period' ? when.startsAt : todayAt(when.time, now);
   const maxMinutes = status.settings.maxLessonMinutes;
   const minutes = Math.min(when.kind === 'period' ? Math.max(1, Math.round((when.endsAt - when.startsAt) / MINUTE)) : (preset.minutes ?? DEFAULT_MINUTES), maxMinutes);
-  const label = startsAt === null ? t('laterStart') : sameDay(startsAt, now) ? t('laterStartAt', formatTime(startsAt)) : t('laterStartAtDay', [formatDay(startsAt), formatTime(startsAt)]);
+  // The button names the lesson and the time: the teacher sees what starts when, also with one preset (no choice shown).
+  const label =
+    startsAt === null
+      ? t('laterStart', preset.title)
+      : sameDay(startsAt, now)
+        ? t('laterStartAt', [preset.title, formatTime(startsAt)])
+        : t('laterStartAtDay', [preset.title, formatDay(startsAt), formatTime(startsAt)]);
 
   const schedule = () => {
     if (startsAt === null) {

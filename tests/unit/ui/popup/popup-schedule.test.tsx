@@ -49,24 +49,24 @@ async function answered() {
   });
 }
 
-async function setup(options: ExtensionOptions = {}) {
+async function setup(options: ExtensionOptions = {}, teacherButton = 'Teacher', openButton = 'Open') {
   background = await startExtension({ teacherClasses: ['2B'], ...options });
   const services: PopupServices = { connector: background.connector, currentTabUrl: async () => null, now: () => Date.now(), classChoice: { load: async () => null, save: async () => undefined } };
   const user = userEvent.setup();
   render(<Popup services={services} />);
   await waitFor(() => expect(document.querySelector('.skeleton')).toBeNull());
   // Unlocking, which the three clicks count from.
-  await user.click(await screen.findByRole('button', { name: 'Teacher' }));
-  await user.type(screen.getByLabelText('Teacher PIN'), '1234');
-  await user.click(screen.getByRole('button', { name: 'Open' }));
-  await screen.findByRole('heading', { name: /^Class / });
+  await user.click(await screen.findByRole('button', { name: teacherButton }));
+  await user.type(document.getElementById('pin') as HTMLInputElement, '1234');
+  await user.click(screen.getByRole('button', { name: openButton }));
+  await screen.findByRole('heading', { name: /^(Class|Klas) / });
   await answered();
   return { background, user };
 }
 
 /** The preset's own Start button (the lesson starts now). */
-async function startNow(user: ReturnType<typeof userEvent.setup>, presetId: string) {
-  const start = screen.getAllByRole('button', { name: 'Start' }).find((button) => button.getAttribute('aria-describedby') === `preset-it-${presetId}`);
+async function startNow(user: ReturnType<typeof userEvent.setup>, presetId: string, name = 'Start') {
+  const start = screen.getAllByRole('button', { name }).find((button) => button.getAttribute('aria-describedby') === `preset-it-${presetId}`);
   await user.click(start!);
   await answered();
 }
@@ -84,7 +84,7 @@ describe('starting a lesson later', () => {
     expect((screen.getByRole('checkbox', { name: `Next period, ${formatTime(T0 + 30 * M)}` }) as HTMLInputElement).checked).toBe(true);
     expect(await axeViolations()).toEqual([]);
 
-    await user.click(screen.getByRole('button', { name: `Start at ${formatTime(T0 + 30 * M)}` }));
+    await user.click(screen.getByRole('button', { name: `Start Topo at ${formatTime(T0 + 30 * M)}` }));
     expect(await screen.findByText(`2B: Topo starts at ${formatTime(T0 + 30 * M)}.`)).toBeTruthy();
     expect(background.published('2B')).toMatchObject({ lesson: null, scheduled: [{ title: 'Topo', sites: ['topo.nl'], startsAt: T0 + 30 * M, endsAt: T0 + 80 * M }] });
     expect(screen.getByRole('heading', { name: 'Planned lessons' })).toBeTruthy();
@@ -102,7 +102,7 @@ describe('starting a lesson later', () => {
     await startNow(user, 'taal');
     await user.selectOptions(screen.getByLabelText('Lesson'), 'topo');
     await user.type(screen.getByLabelText('Start at'), localTime(90));
-    await user.click(screen.getByRole('button', { name: `Start at ${formatTime(T0 + 90 * M)}` }));
+    await user.click(screen.getByRole('button', { name: `Start Topo at ${formatTime(T0 + 90 * M)}` }));
     expect(await screen.findByText(`2B: Topo starts at ${formatTime(T0 + 90 * M)}.`)).toBeTruthy();
     expect(background.published('2B')).toMatchObject({ lesson: { title: 'Taal' }, scheduled: [{ title: 'Topo', startsAt: T0 + 90 * M, endsAt: T0 + 120 * M }] });
   });
@@ -129,7 +129,7 @@ describe('starting a lesson later', () => {
   ])('says so for %s, and publishes nothing', async (_what, typed, message) => {
     const { background, user } = await setup({ policy: { presets: [taal] } });
     if (typed() !== '') await user.type(screen.getByLabelText('Start at'), typed());
-    await user.click(screen.getByRole('button', { name: /^Start (at|later)/ }));
+    await user.click(screen.getByRole('button', { name: /^Start Taal (at|later)/ }));
     expect(await screen.findByText(message)).toBeTruthy();
     expect(background.published('2B')).toBeNull();
   });
@@ -137,7 +137,7 @@ describe('starting a lesson later', () => {
   it('words the background\'s refusal of a start more than 7 days ahead', async () => {
     // The next period is after a holiday of two weeks.
     const { background, user } = await setup({ policy: { presets: [topo], ...timetable, noLessonDates: [{ from: '2026-03-02', to: '2026-03-15' }] } });
-    await user.click(screen.getByRole('button', { name: /^Start .* at / }));
+    await user.click(screen.getByRole('button', { name: /^Start Topo on .* at / }));
     expect(await screen.findByText('A lesson can start at most 7 days ahead.')).toBeTruthy();
     expect(background.published('2B')).toBeNull();
   });
@@ -174,3 +174,23 @@ describe('sending a link to the class', () => {
     expect(await screen.findByText('Write the link as a web address, such as https://example.com/task.')).toBeTruthy();
   });
 });
+
+describe('in Dutch', () => {
+  it('words the new controls and their refusals in Dutch', async () => {
+    setMessageSource(localeSource('nl'));
+    const { user } = await setup({ policy: { presets: [taal, topo], ...timetable } }, 'Docent', 'Openen');
+    expect(screen.getByRole('heading', { name: 'Later starten' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: `Topo starten om ${formatTime(T0 + 30 * M)}` })).toBeTruthy();
+    await user.clear(screen.getByLabelText('Starten om'));
+    await user.type(screen.getByLabelText('Starten om'), localTime(-30));
+    await user.click(screen.getByRole('button', { name: /^Topo starten om / }));
+    expect(await screen.findByText('Die begintijd is al voorbij.')).toBeTruthy();
+
+    await startNow(user, 'taal', 'Starten');
+    await user.type(screen.getByLabelText('Link'), 'games.test');
+    await user.click(screen.getByRole('button', { name: 'Link sturen' }));
+    expect(await screen.findByText('De les blokkeert deze link. Voeg de site eerst aan de les toe.')).toBeTruthy();
+    expect(await axeViolations()).toEqual([]);
+  });
+});
+
