@@ -4,6 +4,7 @@ import { exportJWK } from 'jose';
 import { ClassDocumentSchema, MAX_SCHEDULED, verifyClassDocument } from '../../../../src/core/feed/document';
 import { classInputs } from '../../../../src/core/feed/follow';
 import { nextDocument } from '../../../../src/core/feed/outbox';
+import { feedStatus } from '../../../../src/core/feed/status';
 import { addScheduled, cancelScheduled, classTimeline, lessonAt, linkProblem, linkToOpen, planAt, rememberLink, startProblem, StoredLinks } from '../../../../src/core/feed/plan';
 import { parsePolicy } from '../../../../src/core/policy/policy';
 import { resolve } from '../../../../src/core/rules/resolve';
@@ -62,6 +63,12 @@ describe('which lesson is in force at t', () => {
     expect(at({ lesson: running, scheduled: [later] }, 30).active?.id).toBe('b');
     expect(at({ lesson: null, scheduled: [later] }, 10).active).toBeNull();
     expect(at({ lesson: running }, 10).active?.id).toBe('a');
+
+    // The status page names the lesson in force, with the end it has on this device.
+    const store = { '2B': { jws: 'j', document: ClassDocumentSchema.parse({ v: 1, class: '2B', kid: 'k', issuedAt: NOW, lesson: running, scheduled: [later] }), acceptedAt: NOW, signer } };
+    const accepted = (minutes: number) => feedStatus(policy.policy, { classFeed: store, follow: {}, outbox: {}, key: null }, { now: NOW + minutes * MIN }).classes[0]?.accepted;
+    expect(accepted(10)).toMatchObject({ lessonTitle: 'a', lessonEndsAt: later.startsAt });
+    expect(accepted(40)).toMatchObject({ lessonTitle: 'b', lessonEndsAt: later.endsAt });
   });
 });
 
