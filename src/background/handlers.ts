@@ -12,6 +12,7 @@ import type { Runtime } from '../platform/browser';
 import { isOwnPage } from '../platform/runtime';
 import {
   allowSite,
+  cancelScheduledLesson,
   countClass,
   deletePresetAction,
   endClassLesson,
@@ -23,6 +24,7 @@ import {
   pinSourceOf,
   renamePresetAction,
   savePresetAction,
+  sendClassLink,
   siteToLetThrough,
   startClassLesson,
   startLesson,
@@ -64,6 +66,8 @@ const handlers: Handlers = {
   endLesson: withToken<'endLesson'>((request, now) => (request.classId !== undefined ? endClassLesson(request.classId, now) : endLesson(now))),
   pauseClass: withToken<'pauseClass'>((request, now) => pauseClass(request.classId, { message: request.message, minutes: request.minutes }, now)),
   resumeClass: withToken<'resumeClass'>((request, now) => pauseClass(request.classId, null, now)),
+  cancelScheduled: withToken<'cancelScheduled'>((request, now) => cancelScheduledLesson(request.classId, request.lessonId, now)),
+  sendLink: withToken<'sendLink'>((request, now) => sendClassLink(request.classId, request.url, now)),
   countConnected: withToken<'countConnected'>((request, now) => countClass(request.classId, now)),
   savePreset: withToken<'savePreset'>((request) => savePresetAction({ preset: request.preset, ...(request.id !== undefined ? { id: request.id } : {}) })),
   renamePreset: withToken<'renamePreset'>((request) => renamePresetAction(request.id, request.title)),

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { Verdict } from './rules/decide';
-import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed/document';
+import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassLink, type ClassPause } from './feed/document';
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
@@ -39,6 +39,8 @@ export const LessonDraftSchema = z
     presetId: z.string().optional(),
     /** Only for a lesson published to a class: opened once on every student browser when it takes hold. */
     startPage: StartPageSchema.optional(),
+    /** A lesson that starts later (an instant ahead, at most 7 days; the background checks it): `minutes` count from it. */
+    startsAt: z.number().int().positive().optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
   .superRefine(checkLessonSites);
@@ -78,6 +80,14 @@ export const RequestSchema = z.discriminatedUnion('type', [
     minutes: z.number().int().min(1).max(MAX_PAUSE_MS / 60_000),
   }),
   z.object({ type: z.literal('resumeClass'), token: Token, classId: ClassId }),
+  /** Cancels a class lesson that waits to start (a lesson started with `startsAt`). */
+  z.object({ type: z.literal('cancelScheduled'), token: Token, classId: ClassId, lessonId: z.string().min(1).max(100) }),
+  /**
+   * Sends a link to every student browser of the class, opened once on each
+   * during the class's running lesson. The address is checked by the
+   * background (a web address the lesson allows), which answers with a code.
+   */
+  z.object({ type: z.literal('sendLink'), token: Token, classId: ClassId, url: z.string().trim().min(1).max(2048) }),
   /** Teacher devices: asks the feed host how many browsers of the class are connected (a count, never who); the status carries it. */
   z.object({ type: z.literal('countConnected'), token: Token, classId: ClassId }),
   /** Without `id` a new preset; with it, the teacher's preset with that id is replaced. */
@@ -173,8 +183,13 @@ export interface Status {
 /** What a teacher device last published for one class; the delivery of it is in `Status.feed`. */
 export interface PublishedClass {
   readonly classId: string;
+  /** The lesson running now (a scheduled lesson whose start has come included). */
   readonly lesson: Lesson | null;
   readonly pause: ClassPause | null;
+  /** The lessons waiting to start, earliest first. Always set by the background. */
+  readonly scheduled?: readonly Lesson[];
+  /** The link last sent during the running lesson. Always set by the background. */
+  readonly link?: ClassLink | null;
 }
 
 export interface UnlockResult {
@@ -195,6 +210,8 @@ export interface ResponseMap {
   endLesson: Status;
   pauseClass: Status;
   resumeClass: Status;
+  cancelScheduled: Status;
+  sendLink: Status;
   countConnected: Status;
   savePreset: Status;
   deletePreset: Status;
@@ -224,4 +241,16 @@ export type ErrorCode =
   /** IT blocked the site: no teacher can let it through. */
   | 'it-blocked'
   | 'not-found'
-  | 'too-many';
+  | 'too-many'
+  /** A lesson's start that has already passed. */
+  | 'start-past'
+  /** A lesson's start more than 7 days ahead (students would refuse it). */
+  | 'start-too-far'
+  /** Ten lessons already wait for the class. */
+  | 'too-many-scheduled'
+  /** The lesson to cancel is not waiting to start (any more). */
+  | 'not-scheduled'
+  /** A link that is not a web address. */
+  | 'link-invalid'
+  /** A link that the lesson in force would block. */
+  | 'link-blocked';

@@ -32,6 +32,8 @@ export const KEYS = {
   feedKey: 'feedKey',
   /** Student devices: the class lessons whose start page was opened, so a restart does not open it again. */
   feedStartPages: 'feedStartPages',
+  /** Student devices: the links sent to a class that were opened here ("2B/<link id>"), so a restart does not open one again. */
+  feedLinks: 'feedLinks',
   /** The latest time trusted and what was noticed of the device's clock (core/rules/clock.ts); also in the second copy. */
   clock: 'clock',
 } as const;

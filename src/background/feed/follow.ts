@@ -31,6 +31,8 @@ import {
   type FollowEntry,
 } from '../../core/feed/follow';
 import { afterLiveFrame, binaryOutcome, type Frame } from '../../core/feed/live';
+import { StoredLinks, linkToOpen, rememberLink } from '../../core/feed/plan';
+import { decide } from '../../core/rules/decide';
 import type { FeedBook } from '../../core/feed/status';
 import type { Policy } from '../../core/policy/policy';
 import { KEYS } from '../../core/state';
@@ -122,17 +124,30 @@ async function record(results: readonly ClassResult[]): Promise<boolean> {
 const startPages = serialQueue();
 
 /**
- * Opens the start page of the class lesson in force, once: the lesson is
- * remembered before the tab opens, so neither a restart nor a second run
- * opens it again.
+ * Opens the start page of the class lesson in force, and a link sent to
+ * the class during it, each once: it is remembered before the tab opens,
+ * so neither a restart nor a second run opens it again. A link opens only
+ * when the rules in force let students open it.
  */
-function openStartPageIfDue(current: Current): Promise<void> {
+export function openStartPageIfDue(current: Current): Promise<void> {
   return startPages(async () => {
+    if (!follows(current.inputs.resolve.policy)) return;
+    const { active } = current.resolution;
     const opened = (await readLocal(KEYS.feedStartPages, StoredStartPages, [])).value;
-    const due = startPageToOpen(current.resolution.active, opened);
-    if (due === null) return;
-    await writeLocal({ [KEYS.feedStartPages]: rememberStartPage(opened, due.key) });
-    await openTab(due.url);
+    const due = startPageToOpen(active, opened);
+    if (due !== null) {
+      await writeLocal({ [KEYS.feedStartPages]: rememberStartPage(opened, due.key) });
+      await openTab(due.url);
+    }
+    if (current.inputs.classLinks.length === 0) return;
+    let links = (await readLocal(KEYS.feedLinks, StoredLinks, [])).value;
+    for (const { classId, link } of current.inputs.classLinks) {
+      const open = linkToOpen(classId, link, active, links, (url) => decide(url, current.prepared, 'page').allowed);
+      if (open === null) continue;
+      links = rememberLink(links, open.key);
+      await writeLocal({ [KEYS.feedLinks]: links });
+      await openTab(open.url);
+    }
   });
 }
 

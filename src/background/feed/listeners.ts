@@ -9,7 +9,7 @@
  */
 import { onAlarm } from '../../platform/alarms';
 import { followFeedBook } from './book';
-import { POLL_ALARM, pollFeeds, receiveFrame, startFollowing } from './follow';
+import { POLL_ALARM, openStartPageIfDue, pollFeeds, receiveFrame, startFollowing } from './follow';
 import { keepLive } from './live';
 import { RETRY_ALARM, deliverDue, prepareSigningKey } from './publish';
 import { trustedNow } from '../clock';
@@ -47,5 +47,8 @@ export function registerFeed(): void {
   // An unchanged policy is the same object from one pass to the next (background/policy/parsed.ts).
   onFlowPass((current, previous) => {
     if (previous === null || current.inputs.resolve.policy !== previous.inputs.resolve.policy) void start(current).catch(report);
+    // A lesson that takes hold by itself (one scheduled to start now, offline too) opens its start page; a new
+    // link opens, or one that waited for a pause to end. Each at most once (follow.ts).
+    void openStartPageIfDue(current).catch(report);
   });
 }

@@ -28,6 +28,7 @@ import {
   type OutboxEntry,
   type OutboxStore,
 } from '../../core/feed/outbox';
+import { planAt } from '../../core/feed/plan';
 import { deliveryOf, type FeedDelivery, type SigningKeyInfo } from '../../core/feed/status';
 import type { Policy } from '../../core/policy/policy';
 import type { PublishedClass } from '../../core/protocol';
@@ -157,17 +158,26 @@ export function publishPause(policy: Policy, classId: string, pause: PauseReques
   return publish(policy, classId, { pause: classPause }, now);
 }
 
-/** The class's last published state (to extend or change the lesson it carries); null when nothing was published. */
-export async function publishedState(classId: string): Promise<{ lesson: Lesson | null; pause: ClassPause | null } | null> {
-  const entry = (await feedBook()).book.outbox[classId];
-  return entry === undefined ? null : { lesson: entry.document.lesson, pause: entry.document.pause ?? null };
+/** Publishes any other change to class `classId`: the lessons waiting to start, a link. What it leaves out stays as it is. */
+export function publishChange(policy: Policy, classId: string, change: ClassChange, now: number): Promise<Publication> {
+  return publish(policy, classId, change, now);
 }
 
-/** The last published state of each of `classIds` (a class never published to has neither lesson nor pause). */
-export async function publishedClasses(classIds: readonly string[]): Promise<PublishedClass[]> {
+/** What was last published to a class, as it stands at `now` (a scheduled lesson whose start has come is the running one). */
+function planned(classId: string, document: ClassDocument | undefined, now: number): PublishedClass {
+  if (document === undefined) return { classId, lesson: null, pause: null, scheduled: [], link: null };
+  const plan = planAt(document.lesson, document.scheduled, now);
+  return { classId, lesson: plan.lesson, pause: document.pause ?? null, scheduled: plan.scheduled, link: document.link ?? null };
+}
+
+/** The class's last published state at `now` (to extend or change the lesson it carries); null when nothing was published. */
+export async function publishedState(classId: string, now: number): Promise<PublishedClass | null> {
+  const entry = (await feedBook()).book.outbox[classId];
+  return entry === undefined ? null : planned(classId, entry.document, now);
+}
+
+/** The last published state of each of `classIds` at `now` (a class never published to has neither lesson nor pause). */
+export async function publishedClasses(classIds: readonly string[], now: number): Promise<PublishedClass[]> {
   const { outbox } = (await feedBook()).book;
-  return classIds.map((classId) => {
-    const document = outbox[classId]?.document;
-    return { classId, lesson: document?.lesson ?? null, pause: document?.pause ?? null };
-  });
+  return classIds.map((classId) => planned(classId, outbox[classId]?.document, now));
 }

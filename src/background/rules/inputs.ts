@@ -6,7 +6,7 @@
  * a lesson change does not re-read a 50,000-entry policy. What is kept here
  * is a cache of storage, which a restarted worker reads anew.
  */
-import { classInputs, StoredClassFeed } from '../../core/feed/follow';
+import { classInputs, StoredClassFeed, type ClassInputs } from '../../core/feed/follow';
 import { policyInForce, type PolicyCheck, type PolicySource } from '../../core/policy/cache';
 import type { ResolveInputs } from '../../core/rules/resolve';
 import { PresetSchema, type Preset } from '../../core/schemas';
@@ -21,6 +21,8 @@ export const FLOW_INPUT_KEYS: readonly string[] = [KEYS.lesson, KEYS.exceptions,
 export interface LoadedInputs {
   readonly resolve: ResolveInputs;
   readonly policySource: PolicySource;
+  /** The links the class documents carry (the feed opens each once: feed/follow.ts). */
+  readonly classLinks: ClassInputs['links'];
   readonly policyReceivedAt: number | null;
   /** The last read of managed storage (when, what it found, its errors). */
   readonly policyStatus: PolicyCheck | null;
@@ -93,6 +95,7 @@ function build(): LoadedInputs {
   return {
     resolve: { policy: inForce.policy, teacherLesson: lesson.value, classLessons: feed.classLessons, pauses: feed.pauses, exceptions: exceptions.value },
     policySource: inForce.source,
+    classLinks: feed.links,
     policyReceivedAt: inForce.receivedAt,
     policyStatus: inForce.check,
     localPresets,

@@ -53,6 +53,6 @@ export function buildStatus(current: Current, now: number, teacher: TeacherInfo,
     teacher,
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
     notes: [...inputs.notes, ...feed.notes],
-    feed: feedStatus(policy, feed.book, feed.extras),
+    feed: feedStatus(policy, feed.book, { ...feed.extras, now }),
   };
 }

@@ -15,7 +15,8 @@ import { KEYS, StoredExceptions } from '../../core/state';
 import { checkStored, readLocalRaw, writeLocal } from '../../platform/storage';
 import { RequestError } from '../errors';
 import { feedBook } from '../feed/book';
-import { publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
+import { publishChange, publishLesson, publishPause, publishedClasses, publishedState } from '../feed/publish';
+import { addScheduled, cancelScheduled, linkProblem } from '../../core/feed/plan';
 import { connectedCounts, countConnected } from '../feed/count';
 import { liveStatuses } from '../feed/live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
@@ -32,7 +33,14 @@ import { checkedValues, tamperedAt, writeGuarded } from './guard';
 const MINUTE = 60_000;
 const serially = serialQueue();
 
-const LESSON_CODES: Record<LessonProblem, ErrorCode> = { 'too-long': 'too-long', 'mode-not-allowed': 'mode-not-allowed', invalid: 'invalid', 'no-lesson': 'no-lesson' };
+const LESSON_CODES: Record<LessonProblem, ErrorCode> = {
+  'too-long': 'too-long',
+  'mode-not-allowed': 'mode-not-allowed',
+  invalid: 'invalid',
+  'no-lesson': 'no-lesson',
+  'start-past': 'start-past',
+  'start-too-far': 'start-too-far',
+};
 const PRESET_CODES: Record<PresetProblem, ErrorCode> = { 'not-found': 'not-found', invalid: 'invalid', 'too-many': 'too-many' };
 
 function randomHex(bytes: number): string {
@@ -75,7 +83,7 @@ export async function statusOf(current: Current, now: number): Promise<Status> {
   const [teacher, feed, published, clock, tampered] = await Promise.all([
     teacherInfo(pinSourceOf(current), now),
     feedBook(),
-    publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes) : Promise.resolve(undefined),
+    publishes(current) ? publishedClasses(current.inputs.resolve.policy.classes, now) : Promise.resolve(undefined),
     clockRecord(),
     tamperedAt(),
   ]);
@@ -121,6 +129,8 @@ function lessonToChangeOrThrow(current: Current, now: number): Lesson {
 
 export function startLesson(draft: LessonDraft & { embeds: string[] }, now: number): Promise<Status> {
   return serially(async () => {
+    // This device keeps one lesson of its own: one that starts later would replace the one running.
+    if (draft.startsAt !== undefined) throw new RequestError('invalid', 'a lesson that starts later can be started for a class only');
     const current = await ensureCurrent(now);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
     await writeGuarded({ [KEYS.lesson]: lesson });
@@ -173,7 +183,7 @@ function checkClass(current: Current, classId: string): void {
 
 /** The lesson last published to the class, while it runs; 'no-lesson' otherwise. */
 async function publishedLessonOrThrow(classId: string, now: number): Promise<Lesson> {
-  const lesson = (await publishedState(classId))?.lesson ?? null;
+  const lesson = (await publishedState(classId, now))?.lesson ?? null;
   if (lesson === null || lesson.startsAt > now || lesson.endsAt <= now) throw new RequestError('no-lesson', `there is no lesson running for class ${classId}`);
   return lesson;
 }
@@ -195,6 +205,14 @@ export function startClassLesson(classId: string, draft: LessonDraft & { embeds:
     const current = await ensureCurrent(now);
     checkClass(current, classId);
     const lesson = lessonOrThrow(lessonFromRequest(draft, limitsOf(current), now, lessonId(now)));
+    if (lesson.startsAt > now) {
+      // A lesson that starts later waits beside the running one; students start it themselves at its start.
+      // It is not applied on this browser: the teacher's own browser keeps what it has.
+      const plan = addScheduled((await publishedState(classId, now))?.scheduled, lesson, now);
+      if (!plan.ok) throw new RequestError(plan.problem.code, plan.problem.message);
+      await publishChange(current.inputs.resolve.policy, classId, { scheduled: plan.scheduled }, now);
+      return applied([]);
+    }
     const { previous } = await publishLesson(current.inputs.resolve.policy, classId, lesson, now);
     if (applyHere) {
       await writeGuarded({ [KEYS.lesson]: lesson });
@@ -243,7 +261,38 @@ export function endClassLesson(classId: string, now: number): Promise<Status> {
   });
 }
 
-/** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
+/** Cancels class `classId`'s lesson `lessonId` that waits to start; the running lesson keeps its own end. */
+export function cancelScheduledLesson(classId: string, lessonId: string, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const plan = cancelScheduled((await publishedState(classId, now))?.scheduled, lessonId, now);
+    if (!plan.ok) throw new RequestError(plan.problem.code, plan.problem.message);
+    await publishChange(current.inputs.resolve.policy, classId, { scheduled: plan.scheduled }, now);
+    return applied([]);
+  });
+}
+
+/**
+ * Sends `url` to every student browser of class `classId`: opened once on
+ * each during the running lesson. Refused unless a lesson runs and it lets
+ * students open the address (with IT's lists): a link the lesson would
+ * block would only show the blocked page.
+ */
+export function sendClassLink(classId: string, url: string, now: number): Promise<Status> {
+  return serially(async () => {
+    const current = await ensureCurrent(now);
+    checkClass(current, classId);
+    const lesson = await publishedLessonOrThrow(classId, now);
+    const { policy } = current.inputs.resolve;
+    const problem = linkProblem(url, lesson, { allowed: policy.allowed, blocked: policy.blocked, embeds: policy.embeds });
+    if (problem !== null) throw new RequestError(problem.code, problem.message);
+    const link = { id: `link-${now}-${randomHex(4)}`, url: new URL(url).href, sentAt: now };
+    await publishChange(policy, classId, { link }, now);
+    return applied([]);
+  });
+}
+
 /** Asks the feed host how many browsers of `classId` are connected; the status carries the count. */
 export async function countClass(classId: string, now: number): Promise<Status> {
   const current = await ensureCurrent(now);
@@ -252,6 +301,7 @@ export async function countClass(classId: string, now: number): Promise<Status> 
   return statusOf(current, await trustedNow());
 }
 
+/** Pauses the class ("eyes on me") for `minutes`, or with null resumes it. Never on this browser: the teacher is the one talking. */
 export function pauseClass(classId: string, pause: { message: string; minutes: number } | null, now: number): Promise<Status> {
   return serially(async () => {
     const current = await ensureCurrent(now);

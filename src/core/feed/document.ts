@@ -1,7 +1,8 @@
 /**
  * Signed class documents (docs/design.md, "Teacher control"). One document per
  * class carries the class's whole current state: the lesson (or none: the
- * lesson was ended) and a pause (or none). A teacher's browser signs it with
+ * lesson was ended), the lessons that start later, a pause (or none) and a
+ * link sent to the class (or none). A teacher's browser signs it with
  * ECDSA P-256 (ES256) and PUTs it to the class feed; student browsers fetch
  * it and accept it only when
  *
@@ -52,6 +53,22 @@ const ClassPauseSchema = z
   .refine((pause) => pause.until - pause.startsAt <= MAX_PAUSE_MS, { message: 'a pause lasts at most 10 minutes', path: ['until'] });
 export type ClassPause = z.infer<typeof ClassPauseSchema>;
 
+/** How many lessons a class may have waiting at once: today's and the week's, not a term's. */
+export const MAX_SCHEDULED = 10;
+
+/**
+ * A link the teacher sends to every student browser of the class during a
+ * lesson: opened once per device (remembered by `id`), and only when the
+ * lesson in force allows its address.
+ */
+export const ClassLinkSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'not a link id'),
+  url: z.url({ protocol: /^https?$/ }).max(2048),
+  /** When the teacher sent it (epoch ms): it opens only in a lesson that ran then. */
+  sentAt: Instant,
+});
+export type ClassLink = z.infer<typeof ClassLinkSchema>;
+
 /** The signed payload: the whole current state of one class. */
 export const ClassDocumentSchema = z.object({
   v: z.literal(1),
@@ -64,6 +81,16 @@ export const ClassDocumentSchema = z.object({
   lesson: LessonSchema.nullable(),
   /** A class-wide pause; absent when there is none. */
   pause: ClassPauseSchema.optional(),
+  /**
+   * Lessons that start later (each with its own startsAt and endsAt), in
+   * addition to `lesson`: the latest to have started is the one in force
+   * (core/feed/plan.ts). Absent in documents from before they existed, and
+   * ignored by student devices from then (zod drops an unknown key), which
+   * then simply do not start them.
+   */
+  scheduled: z.array(LessonSchema).max(MAX_SCHEDULED, `at most ${MAX_SCHEDULED} lessons can wait at once`).optional(),
+  /** The link sent to the class during its lesson; absent when there is none. */
+  link: ClassLinkSchema.optional(),
 });
 export type ClassDocument = z.infer<typeof ClassDocumentSchema>;
 
@@ -127,9 +154,13 @@ export interface VerifyOptions {
   readonly clockSkewMs?: number;
 }
 
-/** True while a document still does something: its lesson has not ended, or its pause is not over. */
-export function documentInEffect(document: Pick<ClassDocument, 'lesson' | 'pause'>, now: number): boolean {
-  return (document.lesson !== null && document.lesson.endsAt > now) || (document.pause !== undefined && document.pause.until > now);
+/** True while a document still does something: its lesson (or one it schedules) has not ended, or its pause is not over. */
+export function documentInEffect(document: Pick<ClassDocument, 'lesson' | 'pause'> & { readonly scheduled?: ClassDocument['scheduled'] }, now: number): boolean {
+  return (
+    (document.lesson !== null && document.lesson.endsAt > now) ||
+    (document.pause !== undefined && document.pause.until > now) ||
+    (document.scheduled ?? []).some((lesson) => lesson.endsAt > now)
+  );
 }
 
 function reject(reason: RejectReason, detail: string): VerifyResult {
@@ -189,12 +220,17 @@ export async function verifyClassDocument(jws: string, options: VerifyOptions): 
   if (lastIssuedAt !== null && document.issuedAt <= lastIssuedAt) {
     return reject('replayed', `issued at ${document.issuedAt}, not newer than the document accepted before (${lastIssuedAt})`);
   }
-  const startsAt = Math.max(document.lesson?.startsAt ?? 0, document.pause?.startsAt ?? 0);
-  if (startsAt > now + MAX_START_AHEAD_MS) {
-    return reject('too-far-ahead', `its ${document.lesson !== null && document.lesson.startsAt === startsAt ? 'lesson' : 'pause'} starts in ${Math.round((startsAt - now) / (24 * 60 * MINUTE))} days; at most 7 days ahead are accepted`);
+  const starts: readonly (readonly [string, number])[] = [
+    ['lesson', document.lesson?.startsAt ?? 0],
+    ['pause', document.pause?.startsAt ?? 0],
+    ...(document.scheduled ?? []).map((lesson) => ['scheduled lesson', lesson.startsAt] as const),
+  ];
+  const latest = starts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (latest[1] > now + MAX_START_AHEAD_MS) {
+    return reject('too-far-ahead', `its ${latest[0]} starts in ${Math.round((latest[1] - now) / (24 * 60 * MINUTE))} days; at most 7 days ahead are accepted`);
   }
-  if (!documentInEffect(document, now) && (document.lesson !== null || document.pause !== undefined)) {
-    return reject('expired', document.lesson !== null ? 'its lesson is over' : 'its pause is over');
+  if (!documentInEffect(document, now) && (document.lesson !== null || document.pause !== undefined || (document.scheduled ?? []).length > 0)) {
+    return reject('expired', document.lesson !== null ? 'its lesson is over' : document.pause !== undefined ? 'its pause is over' : 'its scheduled lessons are over');
   }
   return { ok: true, document, signer: { kid, name: trusted.name ?? null, x: trusted.publicKey.x, y: trusted.publicKey.y } };
 }

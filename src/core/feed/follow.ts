@@ -10,8 +10,9 @@
  *               rules input, so a poll that finds nothing new costs no rules run
  */
 import { z } from 'zod';
-import { ClassDocumentSchema, RejectReasonSchema, keyMaySignFor, type ClassDocument, type RejectReason, type TrustedKey, type VerifyResult } from './document';
+import { ClassDocumentSchema, RejectReasonSchema, keyMaySignFor, type ClassDocument, type ClassLink, type RejectReason, type TrustedKey, type VerifyResult } from './document';
 import { shortDigest } from './format';
+import { classTimeline } from './plan';
 import { FeedProblemSchema, type FeedProblem } from './problem';
 import type { Policy } from '../policy/policy';
 import type { ActiveLesson, ClassLesson, Pause } from '../rules/resolve';
@@ -181,6 +182,8 @@ export function lessonInForce(document: Pick<ClassDocument, 'lesson' | 'issuedAt
 export interface ClassInputs {
   readonly classLessons: ClassLesson[];
   readonly pauses: Pause[];
+  /** The link each class's document carries (opened once, during that class's lesson: plan.ts, linkToOpen). */
+  readonly links: { readonly classId: string; readonly link: ClassLink }[];
   readonly notes: string[];
 }
 
@@ -193,7 +196,7 @@ export interface ClassInputs {
  * with the same public key.
  */
 export function classInputs(store: ClassFeedStore, policy: Policy): ClassInputs {
-  const out: ClassInputs = { classLessons: [], pauses: [], notes: [] };
+  const out: ClassInputs = { classLessons: [], pauses: [], links: [], notes: [] };
   if (!follows(policy)) return out;
   for (const classId of policy.classes) {
     const entry = store[classId];
@@ -208,9 +211,13 @@ export function classInputs(store: ClassFeedStore, policy: Policy): ClassInputs 
       out.notes.push(`class ${classId}: the lesson signed with key "${signer.kid}" no longer counts: IT's policy no longer lets that key sign for this class`);
       continue;
     }
-    const inForce = lessonInForce(document, policy.maxLessonMinutes);
-    if (inForce !== null) out.classLessons.push({ classId, lesson: inForce.lesson });
+    // The running lesson and those that start later, each ending where the next begins (plan.ts); the flow wakes at every start.
+    for (const lesson of classTimeline(document.lesson, document.scheduled)) {
+      const inForce = lessonInForce({ lesson, issuedAt: document.issuedAt }, policy.maxLessonMinutes);
+      if (inForce !== null) out.classLessons.push({ classId, lesson: inForce.lesson });
+    }
     if (document.pause !== undefined) out.pauses.push({ ...document.pause, classId });
+    if (document.link !== undefined) out.links.push({ classId, link: document.link });
   }
   return out;
 }

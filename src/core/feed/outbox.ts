@@ -9,7 +9,8 @@
  * older one is never retried after it (superseded).
  */
 import { z } from 'zod';
-import { ClassDocumentSchema, documentInEffect, type ClassDocument, type ClassDocumentDraft, type ClassPause } from './document';
+import { ClassDocumentSchema, documentInEffect, type ClassDocument, type ClassDocumentDraft, type ClassLink, type ClassPause } from './document';
+import { planAt } from './plan';
 import { FeedProblemSchema, type FeedProblem } from './problem';
 import type { Lesson } from '../schemas';
 
@@ -52,10 +53,12 @@ export type OutboxEntry = z.infer<typeof OutboxEntrySchema>;
 export const StoredOutbox = z.record(z.string(), OutboxEntrySchema);
 export type OutboxStore = z.infer<typeof StoredOutbox>;
 
-/** A change a teacher makes to a class: a lesson (or its end), a pause (or its end), or both. */
+/** A change a teacher makes to a class: a lesson (or its end), the lessons waiting to start, a pause (or its end), a link (or none). */
 export interface ClassChange {
   readonly lesson?: Lesson | null;
+  readonly scheduled?: readonly Lesson[];
   readonly pause?: ClassPause | null;
+  readonly link?: ClassLink | null;
 }
 
 /**
@@ -66,18 +69,24 @@ export interface ClassChange {
  * after the last one, so two changes in the same millisecond stay ordered.
  */
 export function nextDocument(classId: string, previous: ClassDocument | undefined, change: ClassChange, now: number): ClassDocumentDraft {
-  const carriedLesson = previous?.lesson != null && previous.lesson.endsAt > now ? previous.lesson : null;
+  // A scheduled lesson whose start has come is the running lesson now (plan.ts).
+  const carried = planAt(previous?.lesson ?? null, previous?.scheduled, now);
   const carriedPause = previous?.pause !== undefined && previous.pause.until > now ? previous.pause : undefined;
-  const lesson = change.lesson !== undefined ? change.lesson : carriedLesson;
+  const lesson = change.lesson !== undefined ? change.lesson : carried.lesson;
+  const scheduled = change.scheduled !== undefined ? change.scheduled.filter((entry) => entry.startsAt > now) : carried.scheduled;
   const pause = change.pause !== undefined ? (change.pause ?? undefined) : carriedPause;
+  // A link belongs to the lesson it was sent in: it goes when that lesson does.
+  const carriedLink = previous?.link !== undefined && lesson !== null && lesson.id === carried.lesson?.id ? previous.link : undefined;
+  const link = change.link !== undefined ? (change.link ?? undefined) : carriedLink;
   const issuedAt = Math.max(now, (previous?.issuedAt ?? -1) + 1);
-  return { class: classId, issuedAt, lesson, ...(pause !== undefined ? { pause } : {}) };
+  return { class: classId, issuedAt, lesson, ...(scheduled.length > 0 ? { scheduled } : {}), ...(pause !== undefined ? { pause } : {}), ...(link !== undefined ? { link } : {}) };
 }
 
 /** Until when a document is worth delivering: while it, or what it replaced, still has an effect. */
 export function retryUntil(previous: ClassDocument | undefined, next: ClassDocument): number {
-  const ends = [next.issuedAt + MIN_DELIVERY_WINDOW_MS, next.lesson?.endsAt ?? 0, next.pause?.until ?? 0];
-  if (previous !== undefined && documentInEffect(previous, next.issuedAt)) ends.push(previous.lesson?.endsAt ?? 0, previous.pause?.until ?? 0);
+  const lastEnd = (document: ClassDocument): number => Math.max(document.lesson?.endsAt ?? 0, document.pause?.until ?? 0, ...(document.scheduled ?? []).map((lesson) => lesson.endsAt));
+  const ends = [next.issuedAt + MIN_DELIVERY_WINDOW_MS, lastEnd(next)];
+  if (previous !== undefined && documentInEffect(previous, next.issuedAt)) ends.push(lastEnd(previous));
   return Math.max(...ends);
 }
 

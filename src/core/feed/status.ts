@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { RejectReason } from './document';
+import { classTimeline, lessonAt } from './plan';
 import { lessonInForce, type FollowEntry, type ClassFeedStore, type FeedFollowStore } from './follow';
 import type { DeliveryState, OutboxStore } from './outbox';
 import type { LiveStatus } from './live';
@@ -122,6 +123,8 @@ export function connectedCountOf(status: number | null, body: string | null, now
 export interface FeedExtras {
   readonly live?: Readonly<Record<string, LiveStatus>>;
   readonly connected?: Readonly<Record<string, ConnectedCount>>;
+  /** The time the status is for: an accepted document's lesson is then the one of its plan in force (a scheduled one that has started). */
+  readonly now?: number;
 }
 
 export interface FeedStatus {
@@ -161,7 +164,8 @@ export function feedStatus(policy: Policy, book: FeedBook, extras: FeedExtras = 
   const classes = policy.classes.map((classId): FeedClassStatus => {
     const follow = book.follow[classId];
     const accepted = book.classFeed[classId];
-    const inForce = accepted === undefined ? null : lessonInForce(accepted.document, policy.maxLessonMinutes);
+    const document = accepted === undefined || extras.now === undefined ? accepted?.document : { ...accepted.document, lesson: lessonAt(classTimeline(accepted.document.lesson, accepted.document.scheduled), extras.now) ?? accepted.document.lesson };
+    const inForce = document === undefined ? null : lessonInForce(document, policy.maxLessonMinutes);
     return {
       classId,
       lastFetchAt: follow?.lastFetchAt ?? null,
@@ -175,7 +179,7 @@ export function feedStatus(policy: Policy, book: FeedBook, extras: FeedExtras = 
               issuedAt: accepted.document.issuedAt,
               acceptedAt: accepted.acceptedAt,
               signer: accepted.signer.name ?? accepted.signer.kid,
-              lessonTitle: accepted.document.lesson?.title ?? null,
+              lessonTitle: document?.lesson?.title ?? null,
               lessonEndsAt: inForce?.lesson.endsAt ?? null,
               lessonClippedTo: inForce?.clippedTo ?? null,
               pauseUntil: accepted.document.pause?.until ?? null,

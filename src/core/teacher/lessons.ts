@@ -5,6 +5,7 @@
  * `allowBlocklistLessons`) are enforced here, so a message typed into a
  * console cannot get around them either.
  */
+import { startProblem } from '../feed/plan';
 import { patternForUrl } from '../rules/patterns';
 import type { ActiveLesson } from '../rules/resolve';
 import { lessonSitesProblem, type Lesson, type LessonMode, type TemporaryAllow } from '../schemas';
@@ -17,7 +18,7 @@ export interface LessonLimits {
   readonly allowBlocklistLessons: boolean;
 }
 
-export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson';
+export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson' | 'start-past' | 'start-too-far';
 
 export type LessonResult = { readonly ok: true; readonly lesson: Lesson } | { readonly ok: false; readonly problem: LessonProblem; readonly message: string };
 
@@ -31,6 +32,8 @@ export interface LessonRequest {
   readonly endsAt?: number;
   /** A lesson published to a class: the page every student browser opens once (validated by the protocol). */
   readonly startPage?: string;
+  /** A lesson that starts later: its start (ahead of now, at most 7 days); `minutes` then count from it. */
+  readonly startsAt?: number;
 }
 
 function refuse(problem: LessonProblem, message: string): LessonResult {
@@ -53,10 +56,15 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
   }
   const everything = lessonSitesProblem(request.mode, request.sites);
   if (everything !== null) return refuse('invalid', everything.message);
-  const endsAt = request.endsAt ?? (request.minutes !== undefined ? now + request.minutes * MINUTE : null);
+  if (request.startsAt !== undefined) {
+    const late = startProblem(request.startsAt, now);
+    if (late !== null) return refuse(late.code as LessonProblem, late.message);
+  }
+  const startsAt = request.startsAt ?? now;
+  const endsAt = request.endsAt ?? (request.minutes !== undefined ? startsAt + request.minutes * MINUTE : null);
   if (endsAt === null) return refuse('invalid', 'give the lesson a length or an end time');
   // A minute of grace for an end time: the popup turns "until 11:15" into an instant on its own clock.
-  const problem = checkEnd(endsAt, limits, now, request.endsAt !== undefined ? MINUTE : 0);
+  const problem = checkEnd(endsAt, limits, startsAt, request.endsAt !== undefined ? MINUTE : 0);
   if (problem) return problem;
   return {
     ok: true,
@@ -66,7 +74,7 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       mode: request.mode,
       sites: unique(request.sites),
       embeds: unique(request.embeds ?? []),
-      startsAt: now,
+      startsAt,
       endsAt,
       ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
     },

@@ -13,6 +13,9 @@ import type { PublishedClass, Status } from '../../core/protocol';
 import { feedProblemText, formatTime, formatTimeLeft, t } from '../shared/text';
 import { publishedTo, type EditorTarget } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
+import { ScheduledLessons } from './scheduled-lessons';
+import { SendLink } from './send-link';
+import { StartLater } from './start-later';
 
 /** How often the count of connected browsers is asked for while the panel is open. */
 export const CONNECTED_REFRESH_MS = 5_000;
@@ -209,8 +212,11 @@ export function ClassPanel({ status, classes, classId, onClass, now, busy, send,
             </div>
           </>
         )}
+        {lesson !== null && <SendLink key={`link-${classId}`} status={status} classId={classId} busy={busy} send={send} />}
       </section>
       {children}
+      <StartLater key={`later-${classId}`} status={status} classId={classId} now={now} busy={busy} send={send} />
+      <ScheduledLessons status={status} classId={classId} now={now} busy={busy} send={send} />
       {pause === null && <PauseForm key={classId} classId={classId} busy={busy} send={send} buttonRef={pauseButton} />}
     </>
   );

@@ -16,6 +16,8 @@ import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { SitesField, sortDraft } from './sites-field';
+import { StartAtField, startAtOf } from './start-at-field';
+import { formatWhen } from './start-later';
 import type { Act } from './teacher-actions';
 
 /**
@@ -63,6 +65,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const [draft, setDraft] = useState('');
   const [length, setLength] = useState<Length>(from?.minutes !== undefined ? { kind: 'minutes', minutes: from.minutes } : defaultLength);
   const [startPage, setStartPage] = useState('');
+  const [startAt, setStartAt] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
@@ -124,9 +127,15 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(t('startPageInvalid'));
         return;
       }
-      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}) };
+      const later = forClass !== null ? startAtOf(startAt, now()) : null;
+      if (later === 'passed') {
+        setProblem(t('errorStartPast'));
+        return;
+      }
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...(later !== null ? { startsAt: later } : {}) };
       const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
-      if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
+      if (next && forClass !== null && later !== null) onDone(next, t('noticeScheduled', [forClass.classId, name, formatWhen(later, now())]));
+      else if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
     }, forClass?.classId);
 
   const savePreset = () =>
@@ -217,6 +226,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
               {t('startPageHint')}
             </p>
           </div>
+          <StartAtField value={startAt} onChange={setStartAt} />
           <ApplyHereField choice={forClass} />
         </>
       )}

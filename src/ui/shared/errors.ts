@@ -32,6 +32,18 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorStudentDevice');
     case 'forbidden':
       return status?.teacher.pinFromPolicy ? t('errorPinFromSchool') : t('errorForbidden');
+    case 'start-past':
+      return t('errorStartPast');
+    case 'start-too-far':
+      return t('errorStartTooFar');
+    case 'too-many-scheduled':
+      return t('errorTooManyScheduled');
+    case 'not-scheduled':
+      return t('errorNotScheduled');
+    case 'link-invalid':
+      return t('errorLinkInvalid');
+    case 'link-blocked':
+      return t('errorLinkBlocked');
     case 'invalid':
       return t('errorInvalid', error.message);
     default:

@@ -227,7 +227,7 @@ describe('what the accepted documents put into the rules', () => {
 
   it('an ended lesson (lesson: null) leaves the class without a lesson', async () => {
     const doc = await accepted({ lesson: null, issuedAt: NOW + 1 });
-    expect(classInputs({ '2B': doc }, policy())).toEqual({ classLessons: [], pauses: [], notes: [] });
+    expect(classInputs({ '2B': doc }, policy())).toEqual({ classLessons: [], pauses: [], links: [], notes: [] });
   });
 });
 
