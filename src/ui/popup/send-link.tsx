@@ -58,7 +58,7 @@ export function SendLink({ status, classId, busy, send }: SendLinkProps) {
   return (
     // noValidate: "example.com/page" is no URL to the browser's own check, which would stop the form without a word of ours.
     <form class="send-link" aria-labelledby="link-title" noValidate onSubmit={(event) => void submit(event)}>
-      <h3 id="link-title">{t('linkTitle')}</h3>
+      <h2 id="link-title">{t('linkTitle')}</h2>
       <div class="field">
         <label for="class-link">{t('linkLabel')}</label>
         <input

@@ -59,7 +59,7 @@ async function setup(options: ExtensionOptions = {}, teacherButton = 'Teacher', 
   await user.click(await screen.findByRole('button', { name: teacherButton }));
   await user.type(document.getElementById('pin') as HTMLInputElement, '1234');
   await user.click(screen.getByRole('button', { name: openButton }));
-  await screen.findByRole('heading', { name: /^(Class|Klas) / });
+  await screen.findByRole('heading', { level: 1, name: /^(2B|3A): / });
   await answered();
   return { background, user };
 }
@@ -178,7 +178,7 @@ describe('sending a link to the class', () => {
 describe('in Dutch', () => {
   it('words the new controls and their refusals in Dutch', async () => {
     setMessageSource(localeSource('nl'));
-    const { user } = await setup({ policy: { presets: [taal, topo], ...timetable } }, 'Docent', 'Openen');
+    const { user } = await setup({ policy: { presets: [taal, topo], ...timetable } }, 'Leraar', 'Openen');
     expect(screen.getByRole('heading', { name: 'Later starten' })).toBeTruthy();
     expect(screen.getByRole('button', { name: `Topo starten om ${formatTime(T0 + 30 * M)}` })).toBeTruthy();
     await user.clear(screen.getByLabelText('Starten om'));
