@@ -71,6 +71,7 @@ export const POLICY_CODES = [
   'time-zone',
   'base64',
   'title-missing',
+  'tab-limit',
 ] as const;
 
 export type ProblemCode = (typeof GENERIC_CODES)[number] | (typeof POLICY_CODES)[number] | `pattern-${PatternErrorCode}`;

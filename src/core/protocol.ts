@@ -13,7 +13,7 @@ import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed/documen
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
-import { LessonMode, PresetSchema, SitePatternString, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
+import { LessonMode, PresetSchema, SitePatternString, TabLimit, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './rules/schedule';
 
 const Token = z.string().min(16).max(200);
@@ -39,6 +39,10 @@ export const LessonDraftSchema = z
     presetId: z.string().optional(),
     /** Only for a lesson published to a class: opened once on every student browser when it takes hold. */
     startPage: StartPageSchema.optional(),
+    /** At most this many tabs open during the lesson (1–20); absent: no limit. */
+    tabLimit: TabLimit.optional(),
+    /** A test (core/rules/tabs.ts): the tab limit at its strictest, no new windows, nobody let through. */
+    test: z.boolean().optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
   .superRefine(checkLessonSites);
@@ -221,5 +225,7 @@ export type ErrorCode =
   | 'mode-not-allowed'
   /** IT blocked the site: no teacher can let it through. */
   | 'it-blocked'
+  /** A test is on: nobody is let through. */
+  | 'test-mode'
   | 'not-found'
   | 'too-many';

@@ -31,6 +31,8 @@ export interface LessonRequest {
   readonly endsAt?: number;
   /** A lesson published to a class: the page every student browser opens once (validated by the protocol). */
   readonly startPage?: string;
+  readonly tabLimit?: number;
+  readonly test?: boolean;
 }
 
 function refuse(problem: LessonProblem, message: string): LessonResult {
@@ -69,6 +71,8 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       startsAt: now,
       endsAt,
       ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
+      ...(request.tabLimit !== undefined ? { tabLimit: request.tabLimit } : {}),
+      ...(request.test === true ? { test: true } : {}),
     },
   };
 }
@@ -95,6 +99,8 @@ export function lessonToChange(stored: Lesson | null, active: ActiveLesson | nul
     embeds: [...active.embeds],
     startsAt: now,
     endsAt: active.endsAt,
+    ...(active.tabLimit !== undefined ? { tabLimit: active.tabLimit } : {}),
+    ...(active.test ? { test: true } : {}),
   };
 }
 
