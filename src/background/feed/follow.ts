@@ -37,7 +37,7 @@ import { KEYS } from '../../core/state';
 import { clearAlarm, repeatEvery } from '../../platform/alarms';
 import { fetchFeedDocument } from '../../platform/network';
 import { readLocal, writeLocal } from '../../platform/storage';
-import { openTab } from '../../platform/tabs';
+import { openOwnTab } from '../rules/tabs';
 import { feedBook, updateFeedBook } from './book';
 import { isLive } from './live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
@@ -132,7 +132,8 @@ function openStartPageIfDue(current: Current): Promise<void> {
     const due = startPageToOpen(current.resolution.active, opened);
     if (due === null) return;
     await writeLocal({ [KEYS.feedStartPages]: rememberStartPage(opened, due.key) });
-    await openTab(due.url);
+    // Opened as Lesmodus's own tab: the lesson's tab limit lets it in.
+    await openOwnTab(due.url);
   });
 }
 

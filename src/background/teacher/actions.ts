@@ -292,12 +292,14 @@ export function deletePresetAction(id: string): Promise<Status> {
 /**
  * Checks that a blocked address can be let through: a web address whose
  * site IT has not blocked (IT's blocked list stays above any teacher's
- * exception). Returns the site pattern to allow.
+ * exception), and no test in force. Returns the site pattern to allow.
  */
 export async function siteToLetThrough(url: string, now: number): Promise<string> {
   const site = exceptionSiteFor(url);
   if (site === null) throw new RequestError('invalid', 'only web addresses (http, https) can be let through');
   const current = await ensureCurrent(now);
+  // A test lets nobody through: the lesson's sites are all there is until it ends.
+  if (current.resolution.rules.test) throw new RequestError('test-mode', 'a test is on: nobody can be let through until it ends');
   if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
     throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
   }

@@ -23,20 +23,31 @@
  * outright where the browser lets Lesmodus see it: an extension page cannot
  * show a notice in one reliably.
  */
-import type { ActiveLesson } from './resolve';
+/** What the guard reads of a lesson (resolve.ts's ActiveLesson has these fields; named here, since resolve imports this module). */
+interface LessonRestrictions {
+  readonly tabLimit?: number;
+  readonly test?: boolean;
+}
+
+interface LessonIdentity {
+  readonly origin: string;
+  readonly id: string;
+  readonly startsAt: number | null;
+  readonly classId?: string;
+}
 
 /** The tab limit of a test: one tab (those open before it are kept). */
 export const TEST_TAB_LIMIT = 1;
 
 /** The most tabs open while `lesson` is in force; null: no limit. A test is always at its strictest. */
-export function effectiveTabLimit(lesson: Pick<ActiveLesson, 'tabLimit' | 'test'> | null): number | null {
+export function effectiveTabLimit(lesson: LessonRestrictions | null): number | null {
   if (lesson === null) return null;
   if (lesson.test === true) return TEST_TAB_LIMIT;
   return lesson.tabLimit ?? null;
 }
 
 /** Which lesson a guard belongs to: a lesson changed while it runs (its sites, its end) is the same lesson. */
-export function lessonKeyOf(lesson: Pick<ActiveLesson, 'origin' | 'id' | 'startsAt' | 'classId'>): string {
+export function lessonKeyOf(lesson: LessonIdentity): string {
   return JSON.stringify([lesson.origin, lesson.classId ?? '', lesson.id, lesson.startsAt]);
 }
 

@@ -15,6 +15,7 @@ import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
+import { useRestrictions } from './lesson-restrictions';
 import { SitesField, sortDraft } from './sites-field';
 import type { Act } from './teacher-actions';
 
@@ -64,6 +65,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const [length, setLength] = useState<Length>(from?.minutes !== undefined ? { kind: 'minutes', minutes: from.minutes } : defaultLength);
   const [startPage, setStartPage] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const restrictions = useRestrictions(from);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
 
@@ -124,7 +126,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(t('startPageInvalid'));
         return;
       }
-      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}) };
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...restrictions.value };
       const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
       if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
     }, forClass?.classId);
@@ -136,7 +138,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       if (name === null || list === null) return;
       const minutes = length.kind === 'minutes' ? { minutes: length.minutes } : {};
       const ownId = target.kind === 'new' ? target.ownPresetId : undefined;
-      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes } });
+      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes, ...restrictions.value } });
       if (next) onDone(next, t('noticePresetSaved', name));
     });
 
@@ -198,6 +200,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}
+      {!running && restrictions.field}
       {forClass !== null && (
         <>
           <div class="field">

@@ -20,6 +20,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorModeNotAllowed');
     case 'it-blocked':
       return t('errorItBlocked');
+    case 'test-mode':
+      return t('errorTestMode');
     case 'no-lesson':
       return t('errorNoLesson');
     case 'not-found':
