@@ -8,7 +8,7 @@
  */
 import { decide } from '../../core/rules/decide';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../../core/teacher/lessons';
-import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
+import { deletePreset, newPresetId, renamePreset, savePreset, type PresetDraft, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
 import type { Lesson } from '../../core/schemas';
 import { KEYS, StoredExceptions } from '../../core/state';
@@ -267,7 +267,7 @@ async function storedPresets(): Promise<unknown[]> {
   return Array.isArray(raw) ? raw : [];
 }
 
-export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number } }): Promise<Status> {
+export function savePresetAction(request: { id?: string; preset: PresetDraft }): Promise<Status> {
   return serially(async () => {
     const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
     await writeLocal({ [KEYS.presets]: next });

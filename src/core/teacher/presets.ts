@@ -16,6 +16,8 @@ export interface PresetDraft {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly minutes?: number;
+  readonly tabLimit?: number;
+  readonly test?: boolean;
 }
 
 export type PresetProblem = 'not-found' | 'invalid' | 'too-many';
@@ -47,6 +49,8 @@ function build(draft: PresetDraft, id: string): Preset | string {
     sites: [...new Set(draft.sites.map((site) => site.trim()).filter((site) => site !== ''))],
     embeds: [...(draft.embeds ?? [])],
     ...(draft.minutes !== undefined ? { minutes: draft.minutes } : {}),
+    ...(draft.tabLimit !== undefined ? { tabLimit: draft.tabLimit } : {}),
+    ...(draft.test === true ? { test: true } : {}),
   });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -146,7 +146,7 @@ describe('a test', () => {
   it('refuses a tab in a new window (the window holds nothing but the notice)', async () => {
     background = await startBackground({ policy: POLICY });
     await background.setLocal({ lesson: lesson({ test: true }) });
-    const window = await background.browser.windows.create({});
+    const window = (await background.browser.windows.create({}))!;
     const tab = await background.browser.tabs.create({ url: 'https://rekenen.nl/', windowId: window.id! });
     await background.idle();
     expect(noticesShown(background).map((sent) => sent.tabId)).toEqual([tab.id]);
@@ -155,7 +155,7 @@ describe('a test', () => {
   it('closes a private window the extension can see', async () => {
     background = await startBackground({ policy: POLICY });
     await background.setLocal({ lesson: lesson({ test: true }) });
-    const window = await background.browser.windows.create({ incognito: true });
+    const window = (await background.browser.windows.create({ incognito: true }))!;
     // The in-memory browser does not mark a tab of a private window private: the browser's event is reported as it would be.
     await background.browser.tabs.onCreated.trigger({ id: 50, index: 0, windowId: window.id!, incognito: true, highlighted: false, active: true, pinned: false } as never);
     await background.idle();
