@@ -98,7 +98,7 @@ export const RequestSchema = z.discriminatedUnion('type', [
 export type Request = z.infer<typeof RequestSchema>;
 
 /** A validation problem, with the path of the field it concerns. */
-interface Problem {
+export interface Problem {
   readonly path: string;
   /** In English, as the command line says it. */
   readonly message: string;
@@ -205,7 +205,16 @@ export interface ResponseMap {
 }
 
 /** What travels back: a result, or an error a person can read. */
-export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number };
+export type Reply<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly code: ErrorCode;
+      readonly retryAt?: number;
+      /** An invalid request: the field and its problem's code (core/problem-codes.ts), for the UI to word it in the reader's language. */
+      readonly problem?: Problem;
+    };
 
 export type ErrorCode =
   | 'invalid'

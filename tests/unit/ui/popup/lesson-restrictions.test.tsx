@@ -11,6 +11,7 @@ import { startExtension, type ExtensionOptions, type TestBackground } from '../s
 import { useClock } from '../../background/support/clock';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
+import { errorText } from '../../../../src/ui/shared/errors';
 import { setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
 import { localeSource } from '../support/locale';
@@ -144,5 +145,20 @@ describe('what everyone sees', () => {
     await screen.findByRole('heading', { level: 1, name: 'Wiskunde' });
     expect(screen.getByRole('note').textContent).toBe('Toets Eén tabblad, alleen de sites van de toets, niemand doorlaten.');
     expect(screen.getByText('Hoogstens één tabblad open')).toBeTruthy();
+  });
+});
+
+describe('a tab limit outside 1 to 20', () => {
+  it.each([[0], [500]])("(%d) is refused where it enters the background, in words of the reader's language", async (tabLimit) => {
+    background = await startExtension();
+    const { token } = await background.connector.request({ type: 'unlock', pin: '1234' });
+    const refusal = await background.connector
+      .request({ type: 'startLesson', token, lesson: { title: 'Breuken', mode: 'allowlist', sites: ['rekenen.nl'], minutes: 45, tabLimit } })
+      .catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ code: 'invalid', problem: { path: 'lesson.tabLimit', code: 'tab-limit', params: ['1', '20'] } });
+    expect(errorText(refusal, null, T0)).toBe('Something in the form is not right: a tab limit is a whole number from 1 to 20; leave it out for no limit');
+    setMessageSource(localeSource('nl'));
+    expect(errorText(refusal, null, T0)).toBe('Er klopt iets niet in het formulier: een tablimiet is een geheel getal van 1 tot en met 20; laat het weg voor geen limiet');
+    expect(background.lesson).toBeNull();
   });
 });
