@@ -72,6 +72,7 @@ export const POLICY_CODES = [
   'base64',
   'title-missing',
   'tab-limit',
+  'test-allowlist',
 ] as const;
 
 export type ProblemCode = (typeof GENERIC_CODES)[number] | (typeof POLICY_CODES)[number] | `pattern-${PatternErrorCode}`;

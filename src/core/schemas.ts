@@ -33,10 +33,17 @@ export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): 
   return null;
 }
 
-/** {@link lessonSitesProblem} as a zod check, reported at `sites.N`. */
-export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[] }, ctx: z.RefinementCtx): void {
+/** A test allows only its own sites: one that blocks some sites is no test. */
+export const TEST_NEEDS_ALLOWLIST = 'a test allows only its own sites: make it an allowlist ("mode": "allowlist")';
+
+/**
+ * {@link lessonSitesProblem} as a zod check, reported at `sites.N`; and a
+ * test that is not an allowlist, reported at `test`.
+ */
+export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[]; readonly test?: unknown }, ctx: z.RefinementCtx): void {
   const problem = lessonSitesProblem(value.mode, value.sites);
   if (problem !== null) ctx.addIssue(codedIssue(`pattern-${problem.problem.code}`, problem.message, problem.problem.params, ['sites', problem.index]));
+  if (value.test === true && value.mode !== 'allowlist') ctx.addIssue(codedIssue('test-allowlist', TEST_NEEDS_ALLOWLIST, [], ['test']));
 }
 
 /** An instant, in milliseconds since 1970 (UTC). */

@@ -58,7 +58,7 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
     'At most this many tabs open during this preset, 1 to 20; leave it out for no limit. Tabs open before it took effect are kept; a tab opened beyond the limit shows a notice naming the lesson and the limit, and nothing else.',
   ),
   test: PresetSchema.shape.test.describe(
-    'A test preset (an exam platform, say): only its sites, at most one tab (those open before are kept), no new windows, incognito windows closed where the browser lets Lesmodus see them, nobody let through from the blocked page, and "Test" shown in the popup.',
+    'A test preset (an exam platform, say), always an allowlist: only its sites, at most one tab (those open before are kept), no new windows, incognito windows closed where the browser lets Lesmodus see them, nobody let through from the blocked page, and "Test" shown in the popup.',
   ),
 })
   .superRefine((preset, ctx) => {

@@ -4,7 +4,7 @@
  * reported on the status page) is left where it is rather than silently
  * lost, and every valid one survives a change to another.
  */
-import { PresetSchema, lessonSitesProblem, type LessonMode, type Preset } from '../schemas';
+import { PresetSchema, TEST_NEEDS_ALLOWLIST, lessonSitesProblem, type LessonMode, type Preset } from '../schemas';
 
 /** The most presets a teacher can keep on one device. */
 export const MAX_LOCAL_PRESETS = 100;
@@ -42,6 +42,7 @@ function indexOf(stored: readonly unknown[], id: string): number {
 function build(draft: PresetDraft, id: string): Preset | string {
   const everything = lessonSitesProblem(draft.mode, draft.sites);
   if (everything !== null) return `sites.${everything.index}: ${everything.message}`;
+  if (draft.test === true && draft.mode !== 'allowlist') return `test: ${TEST_NEEDS_ALLOWLIST}`;
   const parsed = PresetSchema.safeParse({
     id,
     title: draft.title,

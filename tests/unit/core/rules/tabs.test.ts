@@ -3,6 +3,7 @@ import { effectiveTabLimit, guardFor, judgeNewTab, leavesNotice, lessonKeyOf, no
 import { LessonSchema, PresetSchema } from '../../../../src/core/schemas';
 import { LessonDraftSchema } from '../../../../src/core/protocol';
 import { problemCodeOf } from '../../../../src/core/problem-codes';
+import { signClassDocument, verifyClassDocument } from '../../../../src/core/feed/document';
 
 const LESSON = { key: 'k1', title: 'Rekenen', limit: 2, test: false };
 const guard = (over: Partial<TabGuard> = {}): TabGuard => ({ ...LESSON, counted: [1, 2], notice: null, ...over });
@@ -85,6 +86,20 @@ describe('the notice page', () => {
   });
 });
 
+describe('the class feed', () => {
+  it('carries the tab limit and the test flag to every student, and refuses a document with a limit of 500', async () => {
+    const pair = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+    const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+    const trustedKeys = [{ id: 'anne', publicKey: { kty: 'EC' as const, crv: 'P-256' as const, x: jwk.x!, y: jwk.y! } }];
+    const now = Date.UTC(2026, 2, 2, 9);
+    const classLesson = { id: 'l1', title: 'Toets', mode: 'allowlist' as const, sites: ['toets.nl'], embeds: [], startsAt: now, endsAt: now + 3_600_000, tabLimit: 3, test: true };
+    const { jws } = await signClassDocument({ class: '2B', issuedAt: now, lesson: classLesson }, pair.privateKey, 'anne');
+    const verified = await verifyClassDocument(jws, { trustedKeys, classId: '2B', lastIssuedAt: null, now });
+    expect(verified).toMatchObject({ ok: true, document: { lesson: { tabLimit: 3, test: true } } });
+    await expect(signClassDocument({ class: '2B', issuedAt: now, lesson: { ...classLesson, tabLimit: 500 } }, pair.privateKey, 'anne')).rejects.toThrow('lesson.tabLimit: a tab limit is a whole number from 1 to 20');
+  });
+});
+
 describe('the tab limit at the boundary', () => {
   const lesson = { id: 'l1', title: 'Rekenen', mode: 'allowlist', sites: ['rekenen.nl'], startsAt: 0, endsAt: 1 };
   const draft = { title: 'Rekenen', mode: 'allowlist', sites: ['rekenen.nl'], minutes: 45 };
@@ -113,5 +128,19 @@ describe('the tab limit at the boundary', () => {
 
   it('refuses a test flag that is not true or false', () => {
     expect(LessonSchema.safeParse({ ...lesson, test: 'yes' }).success).toBe(false);
+  });
+
+  it('refuses a test that blocks sites rather than allowing only its own, at test', () => {
+    for (const [schema, value] of [
+      [LessonSchema, { ...lesson, mode: 'blocklist', test: true }],
+      [LessonDraftSchema, { ...draft, mode: 'blocklist', test: true }],
+    ] as const) {
+      const result = schema.safeParse(value);
+      expect(result.success).toBe(false);
+      const issue = result.error!.issues[0]!;
+      expect(issue.path).toEqual(['test']);
+      expect(problemCodeOf(issue)).toEqual({ code: 'test-allowlist', params: [] });
+    }
+    expect(LessonSchema.safeParse({ ...lesson, mode: 'blocklist', test: false }).success).toBe(true);
   });
 });
