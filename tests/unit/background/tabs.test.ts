@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { restartBackground, startBackground, type TestBackground } from './support/background';
 import { useClock } from './support/clock';
+import { FeedHost } from './support/feed-host';
 import type { Lesson } from '../../../src/core/schemas';
 
 const M = 60_000;
@@ -175,5 +176,36 @@ describe('a test', () => {
     await background.setLocal({ lesson: lesson({ test: true }) });
     const status = await background.connector.request({ type: 'getStatus' });
     expect(status.active).toMatchObject({ title: 'Rekenen', test: true });
+  });
+});
+
+describe('a class test', () => {
+  it('reaches every student with its limit, and its start page opens although the one tab is taken', async () => {
+    const host = new FeedHost();
+    const feed = { urlTemplate: 'https://feed.school.test/{class}.jws' };
+    const teacher = await startBackground({ policy: { role: 'teacher', classes: ['2B'], classFeed: { ...feed, authorization: 'Bearer t' } }, pin: '123456', feedHost: host });
+    const { token } = await teacher.connector.request({ type: 'unlock', pin: '123456' });
+    const key = (await teacher.connector.request({ type: 'getStatus' })).feed!.signingKey!;
+    background = await startBackground({
+      policy: { role: 'student', classes: ['2B'], classFeed: feed, teacherKeys: [{ id: key.kid, name: 'J. de Vries', publicKey: key.publicKey }] },
+      feedHost: host,
+      tabs: [{ url: 'https://toets.school.nl/' }],
+    });
+    try {
+      const draft = { title: 'Toets', mode: 'allowlist' as const, sites: ['toets.school.nl'], minutes: 45, test: true, startPage: 'https://toets.school.nl/start' };
+      await teacher.connector.request({ type: 'startLesson', token, classId: '2B', lesson: draft });
+      await background.fireAlarm('lesmodus-feed-poll');
+      await background.idle();
+      const status = await background.connector.request({ type: 'getStatus' });
+      expect(status.active).toMatchObject({ origin: 'class', title: 'Toets', test: true });
+      const [startPage] = await background.browser.tabs.query({ url: 'https://toets.school.nl/start' });
+      expect(startPage).toBeDefined();
+      expect(noticesShown(background)).toEqual([]);
+      // The start page counts: a tab of the student's own is refused.
+      const refused = await studentOpens(background);
+      expect(noticesShown(background).map((sent) => sent.tabId)).toEqual([refused]);
+    } finally {
+      await teacher.stop();
+    }
   });
 });
