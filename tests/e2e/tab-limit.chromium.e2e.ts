@@ -4,12 +4,13 @@
  * shows the notice naming the lesson and the limit, a newer one replaces it,
  * and when the lesson ends new tabs stay. A test: the popup says Test, the
  * blocked page offers no let-through and the background refuses one, and a
- * new window holds nothing but the notice.
+ * new window holds nothing but the notice; a teacher starts one from the
+ * popup by clicking, and the banner passes axe in the real page.
  */
 import type { Page } from 'puppeteer-core';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ruleCount, setLesson } from '../../src/dev/extension-state';
-import { blockedPageFor, open, waitForText } from '../../src/dev/pages';
+import { axeViolations, blockedPageFor, button, open, waitForText } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import { browserTabs, noticeTabs, tabGuard } from './support/tabs';
@@ -80,12 +81,20 @@ test('a lesson with a tab limit of 2 keeps the tabs open before it, refuses one 
   expect(await open(session, alsoFree, server.origin('other.test') + '/four')).toBe(server.origin('other.test') + '/four');
 });
 
+const PIN = '246813';
+
+/** A teacher PIN on this browser (the first test to need one chooses it), from an extension page. */
+async function ensurePin(page: Page): Promise<void> {
+  if (!(await currentUrl(page)).startsWith(session.extensionUrl(''))) await open(session, page, session.extensionUrl('popup.html'));
+  await page.evaluate((pin) => chrome.runtime.sendMessage({ type: 'setPin', newPin: pin }), PIN);
+  const status = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getStatus' }).then((reply: { value: { teacher: { pinSet: boolean } } }) => reply.value));
+  expect(status.teacher.pinSet).toBe(true);
+}
+
 test('a test: the popup says Test, nobody is let through, and a new window holds nothing but the notice', async () => {
   const page = await newPage();
   // A teacher PIN on this browser, so that the blocked page would offer a let-through outside a test.
-  await open(session, page, session.extensionUrl('popup.html'));
-  const pinSet = await page.evaluate(() => chrome.runtime.sendMessage({ type: 'setPin', newPin: '246813' }).then((reply: { ok: boolean }) => reply.ok));
-  expect(pinSet).toBe(true);
+  await ensurePin(page);
 
   await setLesson(session, allowlistLesson(['allowed.test'], Date.now() - 1000, 45, { title: 'Toets', test: true }));
   await waitFor(async () => (await ruleCount(session)) > 0 && (await tabGuard(session))?.test === true, 'the test to be in force');
@@ -98,7 +107,7 @@ test('a test: the popup says Test, nobody is let through, and a new window holds
   expect(await open(session, page, blocked)).toBe(blockedPageFor(session, blocked));
   await waitForText(page, "This is a test: only the test's sites can be opened, and nobody can be let through.");
   expect(await page.$$eval('button', (buttons) => buttons.map((button) => button.textContent))).not.toContain('Teacher: let this student through');
-  const reply = await page.evaluate((url) => chrome.runtime.sendMessage({ type: 'allowTemporarily', pin: '246813', url, minutes: 5 }), blocked);
+  const reply = await page.evaluate((url, pin) => chrome.runtime.sendMessage({ type: 'allowTemporarily', pin, url, minutes: 5 }), blocked, PIN);
   expect(reply).toMatchObject({ ok: false, code: 'test-mode' });
 
   // A new window, as Ctrl+N opens one.
@@ -111,4 +120,27 @@ test('a test: the popup says Test, nobody is let through, and a new window holds
   expect(windows).toHaveLength(windowsBefore + 1);
   expect(windows.at(-1)).toEqual([notice]);
   await cdp.detach();
+});
+
+test('a teacher starts a test from the popup: New lesson, Test, Start lesson', async () => {
+  const popup = await newPage();
+  await ensurePin(popup);
+  await open(session, popup, session.extensionUrl('popup.html'));
+  await button(popup, 'Teacher').click();
+  await popup.locator('#pin').fill(PIN);
+  await button(popup, 'Open').click();
+  await button(popup, 'New lesson…').click();
+  await popup.locator('#lesson-title').fill('Toets');
+  await popup.locator('#site-input').fill('allowed.test');
+  await popup.locator('::-p-aria([name="Test"][role="switch"])').click();
+  expect(await axeViolations(popup)).toEqual([]);
+  await button(popup, 'Start lesson').click();
+  await waitForText(popup, 'Lesson started: Toets');
+  await waitFor(async () => (await popup.$('.test-banner')) !== null, 'the Test banner');
+  expect(await axeViolations(popup)).toEqual([]);
+  await waitFor(async () => (await tabGuard(session))?.test === true, 'the test to be in force');
+  const refused = await newPage();
+  await waitFor(async () => (await currentUrl(refused)) === `${session.extensionUrl('tab-limit.html')}?lesson=Toets&limit=1&test=1`, 'a new tab to show the notice');
+  await waitForText(refused, 'Toets is a test: no new tabs or windows can be opened until it ends.');
+  expect(await axeViolations(refused)).toEqual([]);
 });
