@@ -116,6 +116,20 @@ describe('presets from IT', () => {
   });
 });
 
+describe('three clicks from a preset', () => {
+  it('Adapt, Test, Start lesson: the preset\'s own limit is chosen already', async () => {
+    const { background, user } = await setup({ policy: { presets: [{ id: 'taal', title: 'Taal', mode: 'allowlist', sites: ['taal.nl'], embeds: [], minutes: 50, tabLimit: 3 }] } });
+    await unlock(user);
+    const row = (await screen.findByText('Taal')).closest('li')!;
+    await user.click(within(row).getByRole('button', { name: 'Adapt' }));
+    expect((screen.getByRole('radio', { name: '3' }) as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByRole('switch', { name: 'Test' }));
+    await user.click(screen.getByRole('button', { name: 'Start lesson' }));
+    expect(await screen.findByText('Lesson started: Taal')).toBeTruthy();
+    expect(background.lesson).toMatchObject({ title: 'Taal', tabLimit: 3, test: true });
+  });
+});
+
 describe('what everyone sees', () => {
   it('shows the Test banner and the one tab to a student', async () => {
     await setup({ lesson: lesson({ title: 'Toets', test: true }) });
