@@ -79,6 +79,7 @@ function config(target, mode) {
         popup: './src/ui/popup/index.tsx',
         blocked: './src/ui/blocked/index.tsx',
         status: './src/ui/status/index.tsx',
+        'tab-limit': './src/ui/tab-limit/index.tsx',
       }).map(([name, module]) => [name, ['./src/zod-config.ts', module]]),
     ),
     output: { path: path.join(root, 'dist', target), filename: '[name].js', clean: true },

@@ -6,6 +6,7 @@
  * (`withToken`); letting a student through checks the PIN itself. A lesson
  * request naming a class goes to that class's feed (teacher devices).
  */
+import { problemCodeOf } from '../core/problem-codes';
 import { decide } from '../core/rules/decide';
 import { RequestSchema, type Reply, type Request, type ResponseMap } from '../core/protocol';
 import type { Runtime } from '../platform/browser';
@@ -86,7 +87,11 @@ export async function handleMessage(message: unknown, sender: Runtime.MessageSen
   const parsed = RequestSchema.safeParse(message);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, code: 'invalid', error: `invalid request${issue && issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? ''}` };
+    const error = `invalid request${issue && issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue?.message ?? ''}`;
+    // Its code lets the page say what is wrong in the reader's language (a tab limit of 500, say).
+    const coded = issue === undefined ? null : problemCodeOf(issue);
+    const problem = issue === undefined || coded === null ? undefined : { path: issue.path.join('.'), message: issue.message, code: coded.code, params: coded.params };
+    return { ok: false, code: 'invalid', error, ...(problem ? { problem } : {}) };
   }
   const request = parsed.data;
   try {

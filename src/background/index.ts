@@ -10,12 +10,13 @@ import { KEYS } from '../core/state';
 import { onAlarm, onAnyAlarm } from '../platform/alarms';
 import { onInstalledOrStartup, onMessage } from '../platform/runtime';
 import { onLocalChange, onManagedChange } from '../platform/storage';
-import { onNavigation } from '../platform/tabs';
+import { onNavigation, onTabCreated } from '../platform/tabs';
 import { askHostOnJump, onClockJump, trustedNow } from './clock';
 import { pollFeeds } from './feed/follow';
 import { onNavigationStart, registerFeed } from './feed/listeners';
 import { FLOW_INPUT_KEYS } from './rules/inputs';
-import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, refresh } from './rules/flow';
+import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, onFlowPass, refresh } from './rules/flow';
+import { followLesson, tabCreated, tabNavigated } from './rules/tabs';
 import { handleMessage } from './handlers';
 import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
@@ -43,8 +44,14 @@ onClockJump(() => void refresh());
 // first navigation. The work itself is the top-level code below, which runs
 // on every start.
 onInstalledOrStartup(() => undefined);
+// The tab limit: the guard follows the lesson in force; every new tab is judged by it (rules/tabs.ts).
+onFlowPass((current) => void followLesson(current));
+onTabCreated((tab) => void tabCreated(tab));
 onNavigation(
-  (navigation) => void checkNavigation(navigation.tabId, navigation.url, navigation.frame, navigation.frameId),
+  (navigation) => {
+    void checkNavigation(navigation.tabId, navigation.url, navigation.frame, navigation.frameId);
+    void tabNavigated(navigation.tabId, navigation.url, navigation.frame);
+  },
   () => {
     void trustedNow().then(ensureCurrent);
     onNavigationStart();

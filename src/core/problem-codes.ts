@@ -71,6 +71,8 @@ export const POLICY_CODES = [
   'time-zone',
   'base64',
   'title-missing',
+  'tab-limit',
+  'test-allowlist',
 ] as const;
 
 export type ProblemCode = (typeof GENERIC_CODES)[number] | (typeof POLICY_CODES)[number] | `pattern-${PatternErrorCode}`;

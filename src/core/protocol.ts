@@ -13,7 +13,7 @@ import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassLink, type ClassPause } from
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
-import { LessonMode, PresetSchema, SitePatternString, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
+import { LessonMode, PresetSchema, SitePatternString, TabLimit, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './rules/schedule';
 
 const Token = z.string().min(16).max(200);
@@ -41,6 +41,10 @@ export const LessonDraftSchema = z
     startPage: StartPageSchema.optional(),
     /** A lesson that starts later (an instant ahead, at most 7 days; the background checks it): `minutes` count from it. */
     startsAt: z.number().int().positive().optional(),
+    /** At most this many tabs open during the lesson (1–20); absent: no limit. */
+    tabLimit: TabLimit.optional(),
+    /** A test (core/rules/tabs.ts): the tab limit at its strictest, no new windows, nobody let through. */
+    test: z.boolean().optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
   .superRefine(checkLessonSites);
@@ -104,7 +108,7 @@ export const RequestSchema = z.discriminatedUnion('type', [
 export type Request = z.infer<typeof RequestSchema>;
 
 /** A validation problem, with the path of the field it concerns. */
-interface Problem {
+export interface Problem {
   readonly path: string;
   /** In English, as the command line says it. */
   readonly message: string;
@@ -220,7 +224,16 @@ export interface ResponseMap {
 }
 
 /** What travels back: a result, or an error a person can read. */
-export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number };
+export type Reply<T> =
+  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: false;
+      readonly error: string;
+      readonly code: ErrorCode;
+      readonly retryAt?: number;
+      /** An invalid request: the field and its problem's code (core/problem-codes.ts), for the UI to word it in the reader's language. */
+      readonly problem?: Problem;
+    };
 
 export type ErrorCode =
   | 'invalid'
@@ -240,6 +253,8 @@ export type ErrorCode =
   | 'mode-not-allowed'
   /** IT blocked the site: no teacher can let it through. */
   | 'it-blocked'
+  /** A test is on: nobody is let through. */
+  | 'test-mode'
   | 'not-found'
   | 'too-many'
   /** A lesson's start that has already passed. */

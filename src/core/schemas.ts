@@ -33,16 +33,31 @@ export function lessonSitesProblem(mode: LessonMode, sites: readonly string[]): 
   return null;
 }
 
-/** {@link lessonSitesProblem} as a zod check, reported at `sites.N`. */
-export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[] }, ctx: z.RefinementCtx): void {
+/** A test allows only its own sites: one that blocks some sites is no test. */
+export const TEST_NEEDS_ALLOWLIST = 'a test allows only its own sites: make it an allowlist ("mode": "allowlist")';
+
+/**
+ * {@link lessonSitesProblem} as a zod check, reported at `sites.N`; and a
+ * test that is not an allowlist, reported at `test`.
+ */
+export function checkLessonSites(value: { readonly mode: LessonMode; readonly sites: readonly string[]; readonly test?: unknown }, ctx: z.RefinementCtx): void {
   const problem = lessonSitesProblem(value.mode, value.sites);
   if (problem !== null) ctx.addIssue(codedIssue(`pattern-${problem.problem.code}`, problem.message, problem.problem.params, ['sites', problem.index]));
+  if (value.test === true && value.mode !== 'allowlist') ctx.addIssue(codedIssue('test-allowlist', TEST_NEEDS_ALLOWLIST, [], ['test']));
 }
 
 /** An instant, in milliseconds since 1970 (UTC). */
 const Instant = z.number().int().nonnegative();
 
 const Title = z.string().trim().min(1, coded('title-missing', 'a title is needed')).max(120);
+
+/** The fewest and most tabs a lesson can cap open tabs at (core/rules/tabs.ts says what the cap means). */
+export const TAB_LIMIT_MIN = 1;
+export const TAB_LIMIT_MAX = 20;
+const TAB_LIMIT_HELP = coded('tab-limit', `a tab limit is a whole number from ${TAB_LIMIT_MIN} to ${TAB_LIMIT_MAX}; leave it out for no limit`, [String(TAB_LIMIT_MIN), String(TAB_LIMIT_MAX)]);
+
+/** How many tabs may be open during a lesson; absent: no limit. */
+export const TabLimit = z.number(TAB_LIMIT_HELP).int(TAB_LIMIT_HELP).min(TAB_LIMIT_MIN, TAB_LIMIT_HELP).max(TAB_LIMIT_MAX, TAB_LIMIT_HELP);
 
 /** What a lesson restricts: shared by lessons and presets. */
 const RuleSetFields = {
@@ -52,6 +67,10 @@ const RuleSetFields = {
   sites: z.array(SitePatternString).max(1000).default([]),
   /** Sites that may appear inside a page (video players) but not as a page of their own. */
   embeds: z.array(SitePatternString).max(200).default([]),
+  /** At most this many tabs open (those open before the lesson are kept); absent: no limit. */
+  tabLimit: TabLimit.optional(),
+  /** A test: the tab limit at its strictest, no new windows, nobody let through (core/rules/tabs.ts). */
+  test: z.boolean().optional(),
 };
 
 export const LessonSchema = z

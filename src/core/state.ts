@@ -92,6 +92,12 @@ export const SESSION_KEYS = {
    * opens the popup after the teacher walked away finds it locked.
    */
   teacherSession: 'teacherSession',
+  /**
+   * The tab limit of the lesson in force (core/rules/tabs.ts, TabGuard):
+   * which tabs count and which shows the notice. Tab ids hold for one run of
+   * the browser, and so does this: a restarted worker keeps it.
+   */
+  tabGuard: 'tabGuard',
 } as const;
 
 export const StoredLesson = LessonSchema.nullable();

@@ -35,8 +35,63 @@ export async function navigateTab(tabId: number, url: string): Promise<void> {
   }
 }
 
-export async function openTab(url: string): Promise<void> {
-  await browser.tabs.create({ url, active: true });
+/** Opens `url` in a new, active tab; resolves with the new tab's id (null when the browser gives none). */
+export async function openTab(url: string): Promise<number | null> {
+  const tab = await browser.tabs.create({ url, active: true });
+  return tab.id ?? null;
+}
+
+/** A window a page opened as a popup (a sign-in dialog), a panel or developer tools: no address to type in. */
+const NOT_A_BROWSER_WINDOW: ReadonlySet<string> = new Set(['popup', 'panel', 'devtools', 'app']);
+
+/** The ids of every open tab in a normal browser window (tabs of popup windows left out). */
+export async function browsingTabIds(): Promise<number[]> {
+  const [tabs, windows] = await Promise.all([browser.tabs.query({}), browser.windows.getAll()]);
+  const other = new Set(windows.filter((window) => window.type !== undefined && NOT_A_BROWSER_WINDOW.has(window.type)).map((window) => window.id));
+  return tabs.flatMap((tab) => (tab.id !== undefined && !other.has(tab.windowId) ? [tab.id] : []));
+}
+
+/** A tab just created, as the tab limit judges it. */
+export interface CreatedTab {
+  readonly id: number;
+  readonly windowId: number;
+  readonly incognito: boolean;
+}
+
+/** Calls `listener` for every tab created (incognito ones only where the extension may run in incognito). */
+export function onTabCreated(listener: (tab: CreatedTab) => void): void {
+  browser.tabs.onCreated.addListener((tab) => {
+    if (tab.id === undefined || tab.id < 0) return;
+    listener({ id: tab.id, windowId: tab.windowId ?? -1, incognito: tab.incognito });
+  });
+}
+
+/** True when `windowId` is a popup window a page opened (or a panel): no address bar to type in. */
+export async function inPopupWindow(windowId: number): Promise<boolean> {
+  try {
+    const window = await browser.windows.get(windowId);
+    return window.type !== undefined && NOT_A_BROWSER_WINDOW.has(window.type);
+  } catch {
+    return false;
+  }
+}
+
+/** Closes a tab; one closed meanwhile is no error. */
+export async function closeTab(tabId: number): Promise<void> {
+  try {
+    await browser.tabs.remove(tabId);
+  } catch {
+    // Closed already.
+  }
+}
+
+/** Closes a window; one closed meanwhile is no error. */
+export async function closeWindow(windowId: number): Promise<void> {
+  try {
+    await browser.windows.remove(windowId);
+  } catch {
+    // Closed already.
+  }
 }
 
 /**

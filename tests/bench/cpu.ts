@@ -34,6 +34,8 @@ export const decideBench: Bench = {
       exceptions: [],
       lesson: { mode: 'allowlist', sites, embeds: [] },
       paused: false,
+      test: false,
+      tabLimit: null,
     };
     const prepared = prepare(rules);
     const pool = [...blocked, ...allowed, ...sites].map((pattern) => pattern.replace(/^\./, ''));
@@ -175,6 +177,8 @@ export const compileBench: Bench = {
       exceptions: [],
       lesson: null,
       paused: false,
+      test: false,
+      tabLimit: null,
     };
     const options = { blockedPageUrl: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/blocked.html' };
     let count = 0;

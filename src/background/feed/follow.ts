@@ -39,7 +39,7 @@ import { KEYS } from '../../core/state';
 import { clearAlarm, repeatEvery } from '../../platform/alarms';
 import { fetchFeedDocument } from '../../platform/network';
 import { readLocal, writeLocal } from '../../platform/storage';
-import { openTab } from '../../platform/tabs';
+import { openOwnTab } from '../rules/tabs';
 import { feedBook, updateFeedBook } from './book';
 import { isLive } from './live';
 import { ensureCurrent, inputsChanged, type Current } from '../rules/flow';
@@ -137,7 +137,8 @@ export function openStartPageIfDue(current: Current): Promise<void> {
     const due = startPageToOpen(active, opened);
     if (due !== null) {
       await writeLocal({ [KEYS.feedStartPages]: rememberStartPage(opened, due.key) });
-      await openTab(due.url);
+      // Opened as Lesmodus's own tab: the lesson's tab limit lets it in.
+      await openOwnTab(due.url);
     }
     if (current.inputs.classLinks.length === 0) return;
     let links = (await readLocal(KEYS.feedLinks, StoredLinks, [])).value;
@@ -146,7 +147,7 @@ export function openStartPageIfDue(current: Current): Promise<void> {
       if (open === null) continue;
       links = rememberLink(links, open.key);
       await writeLocal({ [KEYS.feedLinks]: links });
-      await openTab(open.url);
+      await openOwnTab(open.url);
     }
   });
 }

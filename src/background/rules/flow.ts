@@ -135,7 +135,8 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 
 /** Equal effective rules; IT's lists are compared by identity first (an unchanged policy is the same object). */
 function sameRules(a: EffectiveRules, b: EffectiveRules): boolean {
-  if (a.paused !== b.paused || !sameList(a.itAllowed, b.itAllowed) || !sameList(a.itBlocked, b.itBlocked) || !sameList(a.itEmbeds, b.itEmbeds) || !sameList(a.exceptions, b.exceptions)) {
+  // The test flag is compared although compile() does not read it yet: what a test blocks may depend on it.
+  if (a.paused !== b.paused || a.test !== b.test || !sameList(a.itAllowed, b.itAllowed) || !sameList(a.itBlocked, b.itBlocked) || !sameList(a.itEmbeds, b.itEmbeds) || !sameList(a.exceptions, b.exceptions)) {
     return false;
   }
   if (a.lesson === null || b.lesson === null) return a.lesson === b.lesson;

@@ -8,7 +8,7 @@
  */
 import { decide } from '../../core/rules/decide';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../../core/teacher/lessons';
-import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
+import { deletePreset, newPresetId, renamePreset, savePreset, type PresetDraft, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
 import type { Lesson } from '../../core/schemas';
 import { KEYS, StoredExceptions } from '../../core/state';
@@ -317,7 +317,7 @@ async function storedPresets(): Promise<unknown[]> {
   return Array.isArray(raw) ? raw : [];
 }
 
-export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number } }): Promise<Status> {
+export function savePresetAction(request: { id?: string; preset: PresetDraft }): Promise<Status> {
   return serially(async () => {
     const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
     await writeLocal({ [KEYS.presets]: next });
@@ -342,12 +342,14 @@ export function deletePresetAction(id: string): Promise<Status> {
 /**
  * Checks that a blocked address can be let through: a web address whose
  * site IT has not blocked (IT's blocked list stays above any teacher's
- * exception). Returns the site pattern to allow.
+ * exception), and no test in force. Returns the site pattern to allow.
  */
 export async function siteToLetThrough(url: string, now: number): Promise<string> {
   const site = exceptionSiteFor(url);
   if (site === null) throw new RequestError('invalid', 'only web addresses (http, https) can be let through');
   const current = await ensureCurrent(now);
+  // A test lets nobody through: the lesson's sites are all there is until it ends.
+  if (current.resolution.rules.test) throw new RequestError('test-mode', 'a test is on: nobody can be let through until it ends');
   if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
     throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
   }

@@ -120,7 +120,7 @@ export interface ItLists {
  */
 export function linkProblem(url: string, lesson: Pick<Lesson, 'mode' | 'sites' | 'embeds'>, it: ItLists): PlanProblem | null {
   if (!/^https?:\/\//i.test(url) || patternForUrl(url) === null) return { code: 'link-invalid', message: 'a link is a web address starting with http:// or https://' };
-  const rules = prepare({ itAllowed: it.allowed, itBlocked: it.blocked, itEmbeds: it.embeds, exceptions: [], lesson: { mode: lesson.mode, sites: lesson.sites, embeds: lesson.embeds }, paused: false });
+  const rules = prepare({ itAllowed: it.allowed, itBlocked: it.blocked, itEmbeds: it.embeds, exceptions: [], lesson: { mode: lesson.mode, sites: lesson.sites, embeds: lesson.embeds }, paused: false, test: false, tabLimit: null });
   if (!decide(url, rules, 'page').allowed) return { code: 'link-blocked', message: `the lesson blocks ${url}: add its site to the lesson first` };
   return null;
 }

@@ -54,6 +54,12 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   sites: PresetSchema.shape.sites.describe('Site patterns (Chrome URLBlocklist syntax), at most 1000.'),
   embeds: PresetSchema.shape.embeds.describe('Sites allowed inside pages (video players) during this preset, never as a page of their own.'),
   minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
+  tabLimit: PresetSchema.shape.tabLimit.describe(
+    'At most this many tabs open during this preset, 1 to 20; leave it out for no limit. Tabs open before it took effect are kept; a tab opened beyond the limit shows a notice naming the lesson and the limit, and nothing else.',
+  ),
+  test: PresetSchema.shape.test.describe(
+    'A test preset (an exam platform, say), always an allowlist: only its sites, at most one tab (those open before are kept), no new windows, incognito windows closed where the browser lets Lesmodus see them, nobody let through from the blocked page, and "Test" shown in the popup.',
+  ),
 })
   .superRefine((preset, ctx) => {
     // Only once mode and sites are valid; their own problems are reported already.

@@ -5,6 +5,7 @@
  */
 import type { Policy } from '../policy/policy';
 import type { Lesson, LessonMode, Preset, TemporaryAllow } from '../schemas';
+import { effectiveTabLimit } from './tabs';
 import { activePeriod, nextPeriod, nextScheduleChange, type PeriodOccurrence } from './schedule';
 
 /** Where the lesson in force comes from. */
@@ -18,6 +19,13 @@ export interface EffectiveRules {
   readonly exceptions: readonly string[];
   readonly lesson: null | { readonly mode: LessonMode; readonly sites: readonly string[]; readonly embeds: readonly string[] };
   readonly paused: boolean;
+  /**
+   * A test is on (the lesson in force is one): the tab limit at its
+   * strictest, no new windows, nobody let through, and AI off.
+   */
+  readonly test: boolean;
+  /** The most tabs open while the lesson is in force (core/rules/tabs.ts, effectiveTabLimit); null: no limit. */
+  readonly tabLimit: number | null;
 }
 
 /** The lesson in force, as the popup and the blocked page describe it. */
@@ -35,6 +43,10 @@ export interface ActiveLesson {
   /** The class it was published for (class feed only). */
   readonly classId?: string;
   readonly startPage?: string;
+  /** The lesson's own tab limit (in a test the limit in force is stricter: EffectiveRules.tabLimit). */
+  readonly tabLimit?: number;
+  /** A test: see EffectiveRules.test. */
+  readonly test?: boolean;
 }
 
 /** A class-wide pause ("eyes on me") from the class feed. */
@@ -88,11 +100,17 @@ function fromLesson(lesson: Lesson, origin: LessonOrigin, classId?: string): Act
     endsAt: lesson.endsAt,
     ...(classId !== undefined ? { classId } : {}),
     ...(lesson.startPage !== undefined ? { startPage: lesson.startPage } : {}),
+    ...restrictionsOf(lesson),
   };
 }
 
+/** A lesson's or preset's tab limit and test flag, when it has them. */
+function restrictionsOf(from: Pick<Lesson, 'tabLimit' | 'test'>): Pick<ActiveLesson, 'tabLimit' | 'test'> {
+  return { ...(from.tabLimit !== undefined ? { tabLimit: from.tabLimit } : {}), ...(from.test === true ? { test: true } : {}) };
+}
+
 function fromPreset(preset: Preset, origin: LessonOrigin, startsAt: number | null, endsAt: number | null, title?: string): ActiveLesson {
-  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt };
+  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt, ...restrictionsOf(preset) };
 }
 
 /** Collects the earliest future instant among candidates. */
@@ -170,6 +188,8 @@ export function resolve(inputs: ResolveInputs, now: number): Resolution {
     exceptions: exceptions.map((exception) => exception.site),
     lesson: active ? { mode: active.mode, sites: active.sites, embeds: active.embeds } : null,
     paused: pause !== null,
+    test: active?.test === true,
+    tabLimit: effectiveTabLimit(active),
   };
   return { rules, active, pause, exceptions, nextChange: next.value, nextPeriod: nextPeriod(timetable, now) };
 }

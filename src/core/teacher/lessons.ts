@@ -34,6 +34,8 @@ export interface LessonRequest {
   readonly startPage?: string;
   /** A lesson that starts later: its start (ahead of now, at most 7 days); `minutes` then count from it. */
   readonly startsAt?: number;
+  readonly tabLimit?: number;
+  readonly test?: boolean;
 }
 
 function refuse(problem: LessonProblem, message: string): LessonResult {
@@ -77,6 +79,8 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       startsAt,
       endsAt,
       ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
+      ...(request.tabLimit !== undefined ? { tabLimit: request.tabLimit } : {}),
+      ...(request.test === true ? { test: true } : {}),
     },
   };
 }
@@ -103,6 +107,8 @@ export function lessonToChange(stored: Lesson | null, active: ActiveLesson | nul
     embeds: [...active.embeds],
     startsAt: now,
     endsAt: active.endsAt,
+    ...(active.tabLimit !== undefined ? { tabLimit: active.tabLimit } : {}),
+    ...(active.test ? { test: true } : {}),
   };
 }
 

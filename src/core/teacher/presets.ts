@@ -4,7 +4,7 @@
  * reported on the status page) is left where it is rather than silently
  * lost, and every valid one survives a change to another.
  */
-import { PresetSchema, lessonSitesProblem, type LessonMode, type Preset } from '../schemas';
+import { PresetSchema, TEST_NEEDS_ALLOWLIST, lessonSitesProblem, type LessonMode, type Preset } from '../schemas';
 
 /** The most presets a teacher can keep on one device. */
 export const MAX_LOCAL_PRESETS = 100;
@@ -16,6 +16,8 @@ export interface PresetDraft {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly minutes?: number;
+  readonly tabLimit?: number;
+  readonly test?: boolean;
 }
 
 export type PresetProblem = 'not-found' | 'invalid' | 'too-many';
@@ -40,6 +42,7 @@ function indexOf(stored: readonly unknown[], id: string): number {
 function build(draft: PresetDraft, id: string): Preset | string {
   const everything = lessonSitesProblem(draft.mode, draft.sites);
   if (everything !== null) return `sites.${everything.index}: ${everything.message}`;
+  if (draft.test === true && draft.mode !== 'allowlist') return `test: ${TEST_NEEDS_ALLOWLIST}`;
   const parsed = PresetSchema.safeParse({
     id,
     title: draft.title,
@@ -47,6 +50,8 @@ function build(draft: PresetDraft, id: string): Preset | string {
     sites: [...new Set(draft.sites.map((site) => site.trim()).filter((site) => site !== ''))],
     embeds: [...(draft.embeds ?? [])],
     ...(draft.minutes !== undefined ? { minutes: draft.minutes } : {}),
+    ...(draft.tabLimit !== undefined ? { tabLimit: draft.tabLimit } : {}),
+    ...(draft.test === true ? { test: true } : {}),
   });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

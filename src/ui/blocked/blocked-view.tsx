@@ -57,9 +57,9 @@ function headingFor(verdict: Verdict | null, paused: boolean): Heading {
   return 'blockedTitle';
 }
 
-/** A teacher can let a student through a lesson's block, never through IT's and not during a pause. */
+/** A teacher can let a student through a lesson's block, never through IT's, not during a pause and not in a test. */
 function canLetThrough(status: Status, verdict: Verdict, url: string): boolean {
-  return status.teacher.pinSet && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
+  return status.teacher.pinSet && status.active?.test !== true && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
 }
 
 interface Answer {
@@ -187,6 +187,7 @@ export function BlockedView({ connector, blockedUrl, inFrame, history = NO_HISTO
       )}
       {host !== null && <BlockedAddress host={host} url={blockedUrl} />}
       {itBlocked && !pause && <p class="explain">{t('blockedItRule')}</p>}
+      {lesson?.test === true && !pause && !openAgain && <p class="explain test-note">{t('blockedTestNote')}</p>}
       {lesson?.mode === 'allowlist' && !pause && <AllowedSites sites={lesson.sites} />}
       {!pause && !openAgain && <p class="ask">{t(itBlocked ? 'blockedAskTeacherOrIt' : 'blockedAskTeacher')}</p>}
       {!lesson && !pause && !itBlocked && !openAgain && <p class="hint">{t('blockedNoLesson')}</p>}

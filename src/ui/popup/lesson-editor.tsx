@@ -15,6 +15,7 @@ import { t } from '../shared/text';
 import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
+import { useRestrictions } from './lesson-restrictions';
 import { SitesField, sortDraft } from './sites-field';
 import { StartAtField, startAtOf } from './start-at-field';
 import { formatWhen } from './start-later';
@@ -67,6 +68,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const [startPage, setStartPage] = useState('');
   const [startAt, setStartAt] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  const restrictions = useRestrictions(from);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
 
@@ -132,7 +134,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(t('errorStartPast'));
         return;
       }
-      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...(later !== null ? { startsAt: later } : {}) };
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...(later !== null ? { startsAt: later } : {}), ...restrictions.value };
       const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
       if (next && forClass !== null && later !== null) onDone(next, t('noticeScheduled', [forClass.classId, name, formatWhen(later, now())]));
       else if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
@@ -145,7 +147,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       if (name === null || list === null) return;
       const minutes = length.kind === 'minutes' ? { minutes: length.minutes } : {};
       const ownId = target.kind === 'new' ? target.ownPresetId : undefined;
-      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes } });
+      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes, ...restrictions.value } });
       if (next) onDone(next, t('noticePresetSaved', name));
     });
 
@@ -207,6 +209,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}
+      {!running && restrictions.field}
       {forClass !== null && (
         <>
           <div class="field">

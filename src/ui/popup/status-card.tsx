@@ -9,6 +9,7 @@
 import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
 import { formatTime, formatTimeLeft, plural, siteLink, t } from '../shared/text';
+import { TabLimitNote, TestBanner } from './lesson-restrictions';
 
 const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
   teacher: 'originTeacher',
@@ -27,6 +28,7 @@ export function StatusCard({ status, now, compact = false }: { status: Status; n
   const next = status.timetable.next;
   return (
     <section class="status-card" aria-labelledby="status-title">
+      <TestBanner lesson={lesson} />
       {lesson && <p class="origin">{t(ORIGIN_KEYS[lesson.origin])}</p>}
       <h1 id="status-title" tabIndex={-1}>
         {lesson ? lesson.title : t('statusNoLesson')}
@@ -44,6 +46,7 @@ export function StatusCard({ status, now, compact = false }: { status: Status; n
       {lesson && (
         <>
           <p class="mode">{t(lesson.mode === 'allowlist' ? 'modeAllowlist' : 'modeBlocklist')}</p>
+          <TabLimitNote lesson={lesson} />
           {compact && lesson.sites.length > 0 ? (
             <details class="lesson-sites">
               <summary>{plural('showSites', lesson.sites.length)}</summary>

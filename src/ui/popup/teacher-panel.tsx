@@ -14,6 +14,7 @@ import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type Edi
 import { ClassPanel } from './class-panel';
 import { PresetsList } from './presets-list';
 import type { Act, TeacherRequest } from './teacher-actions';
+import { restrictionFields } from './lesson-restrictions';
 
 const MINUTE = 60_000;
 
@@ -64,7 +65,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
     void send(
       {
         type: 'startLesson',
-        lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id },
+        lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id, ...restrictionFields(preset) },
         ...(classes !== null ? { classId: classes.classId, applyHere: classes.applyHere } : {}),
       },
       () => (classes !== null ? t('noticeClassStarted', [classes.classId, preset.title]) : t('noticeStarted', preset.title)),

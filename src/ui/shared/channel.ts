@@ -4,7 +4,7 @@
  * background that answers the same protocol.
  */
 import type { z } from 'zod';
-import type { ErrorCode, Reply, RequestSchema, ResponseMap } from '../../core/protocol';
+import type { ErrorCode, Problem, Reply, RequestSchema, ResponseMap } from '../../core/protocol';
 
 export type RequestInput = z.input<typeof RequestSchema>;
 
@@ -18,6 +18,8 @@ export class BackgroundError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAt?: number,
+    /** An invalid request: which field, and its problem's code. */
+    readonly problem?: Problem,
   ) {
     super(message);
   }
@@ -29,7 +31,7 @@ export function connectorOver(send: (message: unknown) => Promise<unknown>): Con
     async request(request) {
       const reply = (await send(request)) as Reply<never> | undefined;
       if (!reply) throw new BackgroundError('internal', 'no answer from the background');
-      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt);
+      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt, reply.problem);
       return reply.value;
     },
   };

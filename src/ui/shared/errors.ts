@@ -1,6 +1,7 @@
 /** Refusals from the background in words a teacher can act on, in the UI's language. */
 import type { Status } from '../../core/protocol';
 import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS } from '../../core/teacher/pin';
+import { policyProblemText } from '../status/policy-problem';
 import { BackgroundError } from './channel';
 import { formatCountdown, t } from './text';
 
@@ -20,6 +21,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorModeNotAllowed');
     case 'it-blocked':
       return t('errorItBlocked');
+    case 'test-mode':
+      return t('errorTestMode');
     case 'no-lesson':
       return t('errorNoLesson');
     case 'not-found':
@@ -45,7 +48,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
     case 'link-blocked':
       return t('errorLinkBlocked');
     case 'invalid':
-      return t('errorInvalid', error.message);
+      // Worded from its code where it has one: "a tab limit is a whole number from 1 to 20", in the reader's language.
+      return t('errorInvalid', error.problem !== undefined ? policyProblemText(error.problem) : error.message);
     default:
       return t('errorInternal', error.message);
   }

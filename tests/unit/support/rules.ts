@@ -8,5 +8,7 @@ export const rules = (over: Partial<EffectiveRules> = {}): EffectiveRules => ({
   exceptions: [],
   lesson: null,
   paused: false,
+  test: false,
+  tabLimit: null,
   ...over,
 });

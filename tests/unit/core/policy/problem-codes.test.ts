@@ -85,6 +85,9 @@ const cases: Array<[string, unknown, { path: string; code: string; params: strin
   ['an unknown time zone', { timeZone: 'Europe/Lutjebroek' }, { path: 'timeZone', code: 'time-zone', params: [] }],
   ['a salt that is not base64', { teacherPin: { ...PIN, salt: 'not base64 at all!' } }, { path: 'teacherPin.salt', code: 'base64', params: [] }],
   ['a preset without a title', { presets: [{ ...PRESET, title: ' ' }] }, { path: 'presets.0.title', code: 'title-missing', params: [] }],
+  ['a preset with a tab limit of 0', { presets: [{ ...PRESET, tabLimit: 0 }] }, { path: 'presets.0.tabLimit', code: 'tab-limit', params: ['1', '20'] }],
+  ['a preset with a tab limit of 500', { presets: [{ ...PRESET, tabLimit: 500 }] }, { path: 'presets.0.tabLimit', code: 'tab-limit', params: ['1', '20'] }],
+  ['a test preset that blocks sites', { allowBlocklistLessons: true, presets: [{ ...PRESET, mode: 'blocklist', test: true }] }, { path: 'presets.0.test', code: 'test-allowlist', params: [] }],
   ['an unreadable site in a preset', { presets: [{ ...PRESET, sites: ['exa mple.org'] }] }, { path: 'presets.0.sites.0', code: 'pattern-space', params: ['exa mple.org'] }],
   ['every site allowed by a preset', { presets: [{ ...PRESET, sites: ['*'] }] }, { path: 'presets.0.sites.0', code: 'pattern-allows-everything', params: ['*'] }],
 ];

@@ -137,6 +137,8 @@ function randomRules(random: Random): EffectiveRules {
             embeds: Array.from({ length: random.int(3) }, () => randomPattern(random)),
           },
     paused: random.chance(0.08),
+    test: false,
+    tabLimit: null,
   };
 }
 

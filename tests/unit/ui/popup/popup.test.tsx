@@ -458,7 +458,7 @@ describe('starting a lesson', () => {
     expect(within(row).getByText('Blocks sites: not allowed by your school')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'New lesson…' }));
     expect(screen.queryByRole('radio', { name: 'All sites except the ones below' })).toBeNull();
-    expect(screen.getAllByRole('radio').map((radio) => radio.getAttribute('value'))).toEqual(['15', '30', '45', '50']);
+    expect(within(screen.getByRole('group', { name: 'Length' })).getAllByRole('radio').map((radio) => radio.getAttribute('value'))).toEqual(['15', '30', '45', '50']);
   });
 
   it('starts a blocklist lesson where IT allows it', async () => {
