@@ -90,6 +90,12 @@ export const SESSION_KEYS = {
    * opens the popup after the teacher walked away finds it locked.
    */
   teacherSession: 'teacherSession',
+  /**
+   * The tabs whose page a class pause covered, each with the pause's end:
+   * a worker started after the teacher resumed still knows which covers to
+   * take off (background/rules/cover.ts).
+   */
+  pauseCovers: 'pauseCovers',
 } as const;
 
 export const StoredLesson = LessonSchema.nullable();
