@@ -6,11 +6,12 @@
  * to show, or to go. Nothing is declared in the manifest: the cover is only
  * ever in a page while a pause lasts.
  *
- * Measured in Chromium and Firefox ESR: both run it in a page of any web
- * site that is loading or loaded; both refuse the browser's own pages, other
- * extensions' pages, the PDF viewer (Firefox), error pages and the stores
- * where no extension may run a script. Those give false here, and the
- * background sends such a tab to the pause page instead.
+ * Seen in Chromium 156 and Firefox ESR 153 (tests/e2e/pause.chromium,
+ * feed.firefox): both run it in an ordinary web page and the cover holds.
+ * The browsers refuse it in pages no extension may script (their own
+ * pages, other extensions' pages, error pages, Firefox's PDF viewer, the
+ * web stores): those give false here, and the background sends such a tab
+ * to the pause page instead.
  */
 import { browser } from './browser';
 
