@@ -195,7 +195,7 @@ function createCover(): PauseCover {
     }
     const parent = document.documentElement;
     if (parent === null || host === null || dialog === null) return;
-    if (host.parentNode !== parent || parent.lastElementChild !== host) parent.append(host);
+    if (host.parentNode !== parent) parent.append(host);
     if (!dialog.open || !dialog.matches(':modal')) {
       if (dialog.open) dialog.close();
       dialog.showModal();
@@ -245,7 +245,8 @@ function createCover(): PauseCover {
     if (first) {
       const focused = document.activeElement;
       focusedBefore = focused instanceof HTMLElement && focused !== document.body ? focused : null;
-      for (const type of BLOCKED_EVENTS) window.addEventListener(type, stopInPage, true);
+      // Not passive: a wheel or touch outside the cover must not scroll the page either.
+      for (const type of BLOCKED_EVENTS) window.addEventListener(type, stopInPage, { capture: true, passive: false });
       // Timers of a tab in the background run late: the time is checked again when it is shown.
       document.addEventListener('visibilitychange', checkTime);
       window.addEventListener('pageshow', checkTime);

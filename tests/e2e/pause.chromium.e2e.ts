@@ -5,7 +5,9 @@
  * replaced; keys and clicks do not reach it; the page's own script cannot
  * take the cover off; a new page is refused (it gets the pause page); when
  * the teacher resumes, the cover goes by itself, and the answer, the
- * page's state and the cursor are as they were: nothing was reloaded.
+ * page's state and the cursor are as they were: nothing was reloaded. A
+ * page still loading when the pause begins, and one whose answer arrives
+ * during it, are covered too.
  *
  * One student browser follows class 2B on the reference feed server (the
  * live socket brings the pause and the resume: nothing waits on time), the
@@ -125,4 +127,29 @@ test('a pause covers the page a student is writing in, and the answer is still t
   // The tab that was refused goes back to its page.
   await waitFor(async () => (await currentUrl(spare)) === other, 'the refused tab to return to its page');
   await spare.close();
+});
+
+test('a page still loading when the pause begins, and one whose answer arrives during the pause, are covered too', async () => {
+  // A page whose response never ends (it shows, and keeps loading), and one whose answer the server holds back.
+  const stalled = siteUrl('allowed.test', '/stall');
+  const stalling = await student.browser.newPage();
+  void stalling.goto(stalled).catch(() => undefined);
+  await waitFor(async () => (await currentUrl(stalling)) === stalled, 'the stalled page to show');
+  const held = siteUrl('allowed.test', '/held?key=pause-late');
+  const late = await student.browser.newPage();
+  void late.goto(held).catch(() => undefined);
+  await waitFor(() => site.requests.some((request) => request.path === '/held?key=pause-late'), 'the held request to reach the site');
+
+  const pausedAt = await publish({ lesson: lesson(), pause: { message: 'Even stoppen', startsAt: Date.now(), until: Date.now() + 5 * M } });
+  await accepted(pausedAt, 'the student to accept the pause');
+  await waitFor(() => covered(stalling), 'the loading page to be covered', 20_000);
+  site.release('pause-late');
+  await waitFor(async () => (await currentUrl(late)) === held && (await covered(late)), 'the page that arrived during the pause to be covered', 20_000);
+
+  const resumedAt = await publish({ lesson: lesson() });
+  await accepted(resumedAt, 'the student to accept the resume');
+  await waitFor(async () => (await uncovered(stalling)) && (await uncovered(late)), 'both covers to go');
+  expect(await currentUrl(stalling)).toBe(stalled);
+  expect(await currentUrl(late)).toBe(held);
+  await Promise.all([stalling.close(), late.close()]);
 });
