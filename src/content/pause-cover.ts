@@ -224,8 +224,16 @@ function createCover(): PauseCover {
     if (host !== null) observer.observe(host, { attributes: true });
   }
 
+  /** Ends the cover when its time is up, or looks again then (a timer may fire a little early, or late in a hidden tab). */
   const checkTime = (): void => {
-    if (state !== null && !active()) end();
+    if (state === null) return;
+    const left = endsAt - performance.now();
+    if (left <= 0) {
+      end();
+      return;
+    }
+    clearTimeout(timer);
+    timer = setTimeout(checkTime, left + 20);
   };
 
   function show(next: CoverState): boolean {

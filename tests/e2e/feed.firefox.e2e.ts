@@ -114,6 +114,9 @@ test('a pause covers the open page where it is, keys do not reach it, a new page
   expect(await currentUrl(page)).toBe(reading);
   await page.keyboard.type('typed under the cover');
   expect(await work()).toEqual({ text: 'Half an answer', loadMark: 'loaded once' });
+  // The page's own script cannot simply take the cover away: it is back at once.
+  await page.evaluate(() => document.querySelector('lesmodus-pause')?.remove());
+  await waitFor(() => covered(page), 'the cover to come back');
   // A new page gets the pause page, with the teacher's words.
   const other = siteUrl('allowed.test', '/other');
   const spare = await student.browser.newPage();

@@ -7,7 +7,7 @@
  * the teacher resumes, the cover goes by itself, and the answer, the
  * page's state and the cursor are as they were: nothing was reloaded. A
  * page still loading when the pause begins, and one whose answer arrives
- * during it, are covered too.
+ * during it, are covered too; a pause nobody resumes ends by itself.
  *
  * One student browser follows class 2B on the reference feed server (the
  * live socket brings the pause and the resume: nothing waits on time), the
@@ -152,4 +152,19 @@ test('a page still loading when the pause begins, and one whose answer arrives d
   expect(await currentUrl(stalling)).toBe(stalled);
   expect(await currentUrl(late)).toBe(held);
   await Promise.all([stalling.close(), late.close()]);
+});
+
+test('a pause that runs out ends by itself: the cover goes and the page is as it was', async () => {
+  const essay = siteUrl('allowed.test', '/essay-2');
+  expect(await open(student, page, essay)).toBe(essay);
+  await page.evaluate(() => {
+    (window as unknown as { loadMark: string }).loadMark = 'before the short pause';
+  });
+  // A short pause: nobody resumes it.
+  const pausedAt = await publish({ lesson: lesson(), pause: { message: 'Heel even', startsAt: Date.now(), until: Date.now() + 4000 } });
+  await accepted(pausedAt, 'the student to accept the short pause');
+  await waitFor(() => covered(page), 'the page to be covered');
+  await waitFor(() => uncovered(page), 'the cover to go at the end of the pause', 20_000);
+  expect(await currentUrl(page)).toBe(essay);
+  expect(await page.evaluate(() => (window as unknown as { loadMark?: string }).loadMark)).toBe('before the short pause');
 });
