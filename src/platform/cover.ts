@@ -6,12 +6,13 @@
  * to show, or to go. Nothing is declared in the manifest: the cover is only
  * ever in a page while a pause lasts.
  *
- * Seen in Chromium 156 and Firefox ESR 153 (tests/e2e/pause.chromium,
- * feed.firefox): both run it in an ordinary web page and the cover holds.
- * The browsers refuse it in pages no extension may script (their own
- * pages, other extensions' pages, error pages, Firefox's PDF viewer, the
- * web stores): those give false here, and the background sends such a tab
- * to the pause page instead.
+ * Seen in Chromium 156 and Firefox ESR 153 (tests/e2e/pause.*): both run
+ * it in an ordinary web page, loaded or still loading, and the cover holds.
+ * Chromium covers a PDF in its viewer too (tried by hand); Firefox refuses
+ * its PDF viewer ("Missing host permission for the tab"), as both refuse
+ * pages no extension may script (their own pages, other extensions' pages,
+ * error pages, the web stores): those give false here, and the background
+ * sends such a tab to the pause page instead.
  */
 import { browser } from './browser';
 
