@@ -30,7 +30,7 @@ import type { Lesson } from '../../src/core/schemas';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
 import { ChromiumPolicyFile, DEV_EXTENSION_ID, extensionCopies, type ExtensionCopies } from '../../src/dev/chromium-policy';
 import { FeedHost, WorkerRequests, acceptedIssuedAt, clickUntil as clickUntilIn, follow, studentPolicy, teacherPolicy, waitForPolicy } from './support/classroom';
-import { coverText, covered, uncovered } from './support/cover';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 import { ruleCount, stored } from '../../src/dev/extension-state';
 import { axeViolations, blockedPageFor, button, open, pageText, waitForText } from '../../src/dev/pages';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';

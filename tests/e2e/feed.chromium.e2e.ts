@@ -36,7 +36,7 @@ import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
-import { coverText, covered, uncovered } from './support/cover';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 

@@ -29,7 +29,7 @@ import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
-import { covered, uncovered } from './support/cover';
+import { covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 

@@ -30,7 +30,7 @@ import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import { FEED_TOKEN, FeedHost } from './support/classroom';
-import { coverText, covered, uncovered } from './support/cover';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 import { classStatus, livePolicy, publishWhenStored, startFileHost, statusPage, waitForLive, waitForSubscribers, type FileHost } from './support/live';
 
 jest.setTimeout(120_000);

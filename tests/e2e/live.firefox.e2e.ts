@@ -27,7 +27,7 @@ import { startFeedHosts, type FeedHosts } from '../../src/dev/feed-hosts';
 import { open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
-import { covered } from './support/cover';
+import { covered } from '../../src/dev/cover';
 import { livePolicy, subscribers, waitForSubscribers } from './support/live';
 
 jest.setTimeout(300_000);

@@ -24,7 +24,7 @@ import { newTeacherKey, TeacherPublisher } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import { FEED_TOKEN, FeedHost, acceptedIssuedAt, clickUntil, studentPolicy, waitForPolicy } from './support/classroom';
-import { coverText, covered, uncovered } from './support/cover';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 

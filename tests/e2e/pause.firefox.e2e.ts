@@ -19,7 +19,7 @@ import { newTeacherKey, TeacherPublisher } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import { FEED_TOKEN, FeedHost, acceptedIssuedAt, clickUntil, studentPolicy, waitForPolicy } from './support/classroom';
-import { covered, uncovered } from './support/cover';
+import { covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 

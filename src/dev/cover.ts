@@ -1,5 +1,6 @@
 /**
- * The pause cover as a page's own scripts and a student see it. Its content
+ * The pause cover (src/content/pause-cover.ts) as a page's own scripts and
+ * a student see it, for the e2e suites and the bench. Its content
  * is in a closed shadow root, out of the page's reach: a page sees only the
  * host element, and what is under the middle of the window. Chromium's
  * DevTools protocol reads closed shadow roots too, which gives the words.
