@@ -32,7 +32,7 @@ const SRC = (dir) => [`src/${dir}/**/*.ts`, `src/${dir}/**/*.tsx`];
 const importRules = [
   // Node-side code: the harness, the command-line tools, the feed server (and src/*.ts).
   restrictImports(['src/*.ts', ...SRC('dev'), ...SRC('tools'), ...SRC('server')], { paths: [polyfill], patterns: [noTests] }),
-  restrictImports([...SRC('background'), ...SRC('ui')], { paths: [polyfill], patterns: [noTests, noTooling] }),
+  restrictImports([...SRC('background'), ...SRC('ui'), ...SRC('content')], { paths: [polyfill], patterns: [noTests, noTooling] }),
   restrictImports(SRC('platform'), { patterns: [noTests, noTooling] }),
   restrictImports(SRC('core'), { patterns: [...pureCorePatterns, noTests, noTooling] }),
 ];
@@ -42,7 +42,7 @@ const importRules = [
 // src/tools/webpack-dependency-patches.js takes Preact's raw-HTML path out of the bundles.
 const rawHtml = 'Lesmodus builds its pages from components, never from HTML strings.';
 const noRawHtml = {
-  files: [...SRC('ui'), ...SRC('platform'), ...SRC('background')],
+  files: [...SRC('ui'), ...SRC('platform'), ...SRC('background'), ...SRC('content')],
   rules: {
     'no-restricted-syntax': ['error',
       { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: rawHtml },

@@ -72,16 +72,18 @@ function config(target, mode) {
     name: target,
     mode,
     devtool: production ? false : 'cheap-source-map',
-    // src/zod-config.ts first in every bundle: it configures zod before any schema is built.
-    entry: Object.fromEntries(
-      Object.entries({
+    // src/zod-config.ts first in every bundle of the extension's own pages and worker: it configures zod before any schema is built.
+    entry: Object.fromEntries([
+      ...Object.entries({
         background: './src/background/index.ts',
         popup: './src/ui/popup/index.tsx',
         blocked: './src/ui/blocked/index.tsx',
         status: './src/ui/status/index.tsx',
         'tab-limit': './src/ui/tab-limit/index.tsx',
       }).map(([name, module]) => [name, ['./src/zod-config.ts', module]]),
-    ),
+      // The pause cover, injected into web pages by the background: no zod, no Preact, no browser API.
+      ['pause-cover', './src/content/pause-cover.ts'],
+    ]),
     output: { path: path.join(root, 'dist', target), filename: '[name].js', clean: true },
     resolve: {
       extensions: ['.ts', '.tsx', '.js'],

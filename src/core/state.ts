@@ -98,6 +98,12 @@ export const SESSION_KEYS = {
    * the browser, and so does this: a restarted worker keeps it.
    */
   tabGuard: 'tabGuard',
+  /**
+   * The tabs whose page a class pause covered, each with the pause's end:
+   * a worker started after the teacher resumed still knows which covers to
+   * take off (background/rules/cover.ts).
+   */
+  pauseCovers: 'pauseCovers',
 } as const;
 
 export const StoredLesson = LessonSchema.nullable();

@@ -4,16 +4,17 @@
  * the e2e suites), through each class-feed host the extension speaks to
  * live: nginx + nchan (where installed: src/dev/feed-hosts.ts) and the
  * reference server. No click, no navigation: the document arrives over the
- * student's socket and the open tab is swept.
+ * student's socket and the open tab is covered or swept.
  *
- * - a class pause published -> the student's open tab shows the pause;
+ * - a class pause published -> the student's open tab is covered by the
+ *   pause where it is;
  * - a class lesson published -> the student's open tab (a site the lesson
  *   does not allow) is swept to the blocked page.
  *
  * Each trial starts from a free tab and a connected student (the host's own
  * subscriber count says 1), and times from just before the teacher signs
- * and PUTs to the moment the tab's address is the blocked page (looked at
- * every 50 ms or so through DevTools, so figures are that coarse).
+ * and PUTs to the moment the tab shows the cover or the blocked page (looked
+ * at every 50 ms or so through DevTools, so figures are that coarse).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import type { Page } from 'puppeteer-core';
 import { startFeedServer } from '../../src/server/feed-server';
 import { DEV_EXTENSION_ID, ChromiumPolicyFile } from '../../src/dev/chromium-policy';
 import { currentUrl, distDir, launchChromium, waitFor, type ChromiumSession } from '../../src/dev/browsers';
+import { covered, uncovered } from '../../src/dev/cover';
 import { startFeedHosts } from '../../src/dev/feed-hosts';
 import { stored } from '../../src/dev/extension-state';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
@@ -98,12 +100,14 @@ async function measureHost(host: Host, key: TeacherKey, site: TestServer, trials
     const blocked = `${session.extensionUrl('blocked.html')}#${target}`;
     await page.goto(target, { waitUntil: 'load' });
 
-    /** Publishes `draft` and times it until the still tab is on the blocked page; then frees the class and waits for the tab to return. */
-    const trial = async (draft: Parameters<TeacherPublisher['publish']>[1]): Promise<number> => {
-      await waitFor(async () => (await currentUrl(page)) === target, 'the tab to be free before the trial', 30_000);
+    /** The still tab is the student's own page, with no cover. */
+    const free = async (): Promise<boolean> => (await currentUrl(page)) === target && (await uncovered(page));
+    /** Publishes `draft` and times it until the still tab shows it (`shown`); then frees the class and waits for the tab to be free. */
+    const trial = async (draft: Parameters<TeacherPublisher['publish']>[1], shown: () => Promise<boolean>): Promise<number> => {
+      await waitFor(free, 'the tab to be free before the trial', 30_000);
       const start = Date.now();
       await teacher.publish('2B', draft);
-      await waitFor(async () => (await currentUrl(page)) === blocked, `the still tab to be swept (${host.name})`, 30_000);
+      await waitFor(shown, `the still tab to show it (${host.name})`, 30_000);
       const elapsed = Date.now() - start;
       await teacher.publish('2B', { lesson: null });
       return elapsed;
@@ -113,9 +117,12 @@ async function measureHost(host: Host, key: TeacherKey, site: TestServer, trials
     const lessons: number[] = [];
     for (let index = 0; index < trials; index += 1) {
       const now = Date.now();
-      pauses.push(await trial({ lesson: null, pause: { message: 'Iedereen kijkt naar het bord', startsAt: now, until: now + 5 * 60_000 } }));
+      pauses.push(await trial({ lesson: null, pause: { message: 'Iedereen kijkt naar het bord', startsAt: now, until: now + 5 * 60_000 } }, () => covered(page)));
       lessons.push(
-        await trial({ lesson: { id: `bench-${index}-${now}`, title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'], embeds: [], startsAt: now - 1000, endsAt: now + HOUR } }),
+        await trial(
+          { lesson: { id: `bench-${index}-${now}`, title: 'Rekenen 2B', mode: 'allowlist', sites: ['allowed.test'], embeds: [], startsAt: now - 1000, endsAt: now + HOUR } },
+          async () => (await currentUrl(page)) === blocked,
+        ),
       );
     }
     return { host: host.name, pauseMedian: median(pauses), pauseWorst: Math.max(...pauses), lessonMedian: median(lessons), lessonWorst: Math.max(...lessons), trials };

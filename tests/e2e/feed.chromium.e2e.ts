@@ -10,7 +10,8 @@
  *
  * Shown: a lesson for 2B is enforced by the 2B student and not by the 3A
  * student; ending it releases the student; a pause reaches a student who sits
- * still (over its live socket) and is lifted; a start page opens once, also not
+ * still (over its live socket), covers the open page, sends a new one to the
+ * pause page, and is lifted; a start page opens once, also not
  * again after the service worker restarts; a document signed by an unknown
  * key is refused and counted; with the server stopped mid-lesson nothing
  * changes until the lesson's own end. And privacy, shown rather than
@@ -35,6 +36,7 @@ import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 
@@ -175,23 +177,29 @@ test('a pause reaches a student who sits still, says when it ends, and is lifted
 
   const message = 'Iedereen even kijken naar het bord';
   const pausedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }), pause: { message, startsAt: Date.now(), until: Date.now() + 3 * M } });
-  // No click: the live socket brings the pause (the 30-second poll alarm would, without one), and the sweep replaces the open page.
+  // No click: the live socket brings the pause (the 30-second poll alarm would, without one), and the open page is covered where it is.
   const started = Date.now();
-  await waitFor(async () => (await currentUrl(page2B)) === blockedPageFor(student2B, reading), 'the paused page to be replaced', 45_000);
+  await waitFor(() => covered(page2B), 'the paused page to be covered', 45_000);
   console.log(`pause reached a student sitting still after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   expect(await acceptedIssuedAt(student2B)).toBe(pausedAt);
-  await waitFor(async () => (await page2B.$('.pause-message')) !== null, 'the pause message to show');
-  expect(await page2B.$eval('h1', (el) => el.textContent)).toBe('Eyes on your teacher');
-  expect(await page2B.$eval('.pause-message', (el) => el.textContent)).toBe(message);
-  expect(await page2B.evaluate(() => document.body.innerText)).toMatch(/Back to your work at \d\d:\d\d/);
-  // Every page gives way, the lesson's own sites too.
+  expect(await currentUrl(page2B)).toBe(reading);
+  const shown = await coverText(page2B);
+  expect(shown).toContain('Eyes on your teacher');
+  expect(shown).toContain(message);
+  expect(shown).toMatch(/Back to your work at \d\d:\d\d/);
+  // No new page opens, the lesson's own sites neither: the pause page says why.
   const spare = await student2B.browser.newPage();
   expect(await open(student2B, spare, siteUrl('allowed.test', '/other'))).toBe(blockedPageFor(student2B, siteUrl('allowed.test', '/other')));
+  await waitFor(async () => (await spare.$('.pause-message')) !== null, 'the pause message to show');
+  expect(await spare.$eval('h1', (el) => el.textContent)).toBe('Eyes on your teacher');
+  expect(await spare.$eval('.pause-message', (el) => el.textContent)).toBe(message);
+  expect(await spare.evaluate(() => document.body.innerText)).toMatch(/Back to your work at \d\d:\d\d/);
   await spare.close();
 
   const resumedAt = await publish({ lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' }) });
   await clickUntil(student2B, async () => (await acceptedIssuedAt(student2B)) === resumedAt, 'the student to accept the resume');
-  await waitFor(async () => (await currentUrl(page2B)) === reading, 'the paused tab to return to its page');
+  await waitFor(() => uncovered(page2B), 'the cover to go by itself');
+  expect(await currentUrl(page2B)).toBe(reading);
 });
 
 test('a lesson\'s start page opens once: not again when the lesson changes, nor after the service worker restarts', async () => {

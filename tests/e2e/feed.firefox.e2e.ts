@@ -9,8 +9,10 @@
  * student clicking around does (support/classroom.ts).
  *
  * Shown: a lesson for 2B is enforced (a blocked host lands on the blocked
- * page, an allowed one loads); ending it releases the student; a pause shows
- * the teacher's message on the blocked page and resuming lifts it; a
+ * page, an allowed one loads); ending it releases the student; a pause
+ * covers the open page where it is (what the student wrote stays; keys do
+ * not reach it), a new page gets the pause page with the teacher's words,
+ * and resuming lifts both; a
  * document signed by a key IT does not list is refused and the lesson in
  * force stays.
  *
@@ -27,6 +29,7 @@ import { blockedPageFor, open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
+import { covered, uncovered } from '../../src/dev/cover';
 
 jest.setTimeout(120_000);
 
@@ -47,9 +50,6 @@ const clickUntilAccepted = (issuedAt: number, what: string): Promise<void> =>
   clickUntilIn(student, site.origin('allowed.test'), async () => (await acceptedIssuedAt(student)) === issuedAt, what);
 
 const siteUrl = (host: string, path: string): string => `${site.origin(host)}${path}`;
-
-/** The text of the blocked page's pause message; null when it shows none. */
-const pauseMessage = (): Promise<string | null> => page.evaluate(() => document.querySelector('.pause-message')?.textContent ?? null);
 
 beforeAll(async () => {
   site = await startTestServer();
@@ -91,22 +91,44 @@ test('the teacher ends the lesson and the student is released', async () => {
   expect(await ruleCount(student)).toBe(0);
 });
 
-test("a pause shows the teacher's message on the blocked page, and resuming lifts it", async () => {
+test('a pause covers the open page where it is, keys do not reach it, a new page is refused, and resuming leaves the work as it was', async () => {
   const lesson = allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'rekenen-2' });
   const reading = siteUrl('allowed.test', '/reading');
   await clickUntilAccepted(await publish({ lesson }), 'the student to accept the lesson');
   expect(await open(student, page, reading)).toBe(reading);
+  await page.evaluate(() => {
+    const answer = document.createElement('textarea');
+    answer.id = 'answer';
+    document.body.append(answer);
+    (window as unknown as { loadMark: string }).loadMark = 'loaded once';
+  });
+  const work = (): Promise<{ text: string; loadMark: unknown }> =>
+    page.evaluate(() => ({ text: (document.getElementById('answer') as HTMLTextAreaElement).value, loadMark: (window as unknown as { loadMark?: unknown }).loadMark }));
+  await page.click('#answer');
+  await page.keyboard.type('Half an answer');
 
   const message = 'Iedereen even kijken naar het bord';
   await clickUntilAccepted(await publish({ lesson, pause: { message, startsAt: Date.now(), until: Date.now() + 3 * M } }), 'the student to accept the pause');
-  // The open page gives way to the blocked page, with the teacher's words.
-  await waitFor(async () => (await currentUrl(page)) === blockedPageFor(student, reading), 'the paused page to be replaced');
-  await waitFor(async () => (await pauseMessage()) === message, 'the pause message to show');
+  // The open page is covered where it is, not replaced.
+  await waitFor(() => covered(page), 'the page to be covered');
+  expect(await currentUrl(page)).toBe(reading);
+  await page.keyboard.type('typed under the cover');
+  expect(await work()).toEqual({ text: 'Half an answer', loadMark: 'loaded once' });
+  // The page's own script cannot simply take the cover away: it is back at once.
+  await page.evaluate(() => document.querySelector('lesmodus-pause')?.remove());
+  await waitFor(() => covered(page), 'the cover to come back');
+  // A new page gets the pause page, with the teacher's words.
+  const other = siteUrl('allowed.test', '/other');
+  const spare = await student.browser.newPage();
+  expect(await open(student, spare, other)).toBe(blockedPageFor(student, other));
+  await waitFor(async () => (await spare.evaluate(() => document.querySelector('.pause-message')?.textContent ?? null)) === message, 'the pause message to show');
 
   await clickUntilAccepted(await publish({ lesson }), 'the student to accept the resume');
-  await waitFor(async () => (await currentUrl(page)) === reading, 'the paused tab to return to its page');
-  const other = siteUrl('allowed.test', '/other');
-  expect(await open(student, page, other)).toBe(other);
+  await waitFor(() => uncovered(page), 'the cover to go by itself');
+  expect(await currentUrl(page)).toBe(reading);
+  expect(await work()).toEqual({ text: 'Half an answer', loadMark: 'loaded once' });
+  await waitFor(async () => (await currentUrl(spare)) === other, 'the refused tab to return to its page');
+  await spare.close();
 });
 
 test('a document signed by a key IT does not list is refused; the lesson in force stays', async () => {

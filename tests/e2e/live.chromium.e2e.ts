@@ -30,6 +30,7 @@ import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
 import { allowlistLesson } from './lesson';
 import { FEED_TOKEN, FeedHost } from './support/classroom';
+import { coverText, covered, uncovered } from '../../src/dev/cover';
 import { classStatus, livePolicy, publishWhenStored, startFileHost, statusPage, waitForLive, waitForSubscribers, type FileHost } from './support/live';
 
 jest.setTimeout(120_000);
@@ -70,11 +71,15 @@ const pause = (message = 'Iedereen kijkt naar het bord'): Omit<ClassDocumentDraf
   pause: { message, startsAt: Date.now(), until: Date.now() + 5 * M },
 });
 
-/** The student's open tab shows the blocked page (a pause, or a lesson that blocks it): no click needed. */
+/** The student's open tab shows the blocked page (a lesson that blocks it): no click needed. */
 const swept = (who: Student, what: string, timeoutMs = 15_000): Promise<void> =>
   waitFor(async () => (await currentUrl(who.tab)) === blockedPageFor(who.session, reading()), what, timeoutMs);
 /** The student's open tab is back on its page. */
 const released = (who: Student, what: string): Promise<void> => waitFor(async () => (await currentUrl(who.tab)) === reading(), what, 15_000);
+/** The student's open tab is covered by the pause where it is: no click needed. */
+const paused = (who: Student, what: string, timeoutMs = 15_000): Promise<void> => waitFor(() => covered(who.tab), what, timeoutMs);
+/** The cover is gone from the student's open tab, which stayed on its page. */
+const resumed = (who: Student, what: string): Promise<void> => waitFor(async () => (await uncovered(who.tab)) && (await currentUrl(who.tab)) === reading(), what, 15_000);
 
 const heldIssuedAt = async (who: Student): Promise<number | null> => (await classStatus(who.ui))?.accepted?.issuedAt ?? null;
 
@@ -123,16 +128,16 @@ describe('nginx + nchan, one node', () => {
 
   test('a pause reaches the student sitting still at once, and the start page of a lesson opens at once', async () => {
     const pausedAt = await teacher.publish('2B', pause());
-    await swept(who, 'the still tab to give way to the pause');
+    await paused(who, 'the still tab to be covered by the pause');
     expect(await heldIssuedAt(who)).toBe(pausedAt);
-    await waitFor(async () => (await who.tab.$('.pause-message')) !== null, 'the pause message to show');
+    expect(await coverText(who.tab)).toContain('Iedereen kijkt naar het bord');
 
     const startPage = `${site.origin('allowed.test')}/start-here`;
     const startPages = async (): Promise<number> => (await who.session.browser.pages()).filter((page) => page.url() === startPage).length;
     await teacher.publish('2B', { lesson: allowlistLesson(['allowed.test'], Date.now() - 1000, 30, { id: 'live-1', startPage }) });
     await waitFor(async () => (await startPages()) === 1, 'the start page to open without a click');
-    // The lesson allows only allowed.test: the reading tab stays on the blocked page.
-    expect(await currentUrl(who.tab)).toBe(blockedPageFor(who.session, reading()));
+    // The lesson allows only allowed.test: the reading tab, covered until now, goes to the blocked page.
+    await swept(who, 'the lesson to send the reading tab to the blocked page');
     // Nothing over the socket was refused (the newest document on connect included).
     expect((await classStatus(who.ui))?.rejections).toBe(0);
   });
@@ -172,17 +177,17 @@ describe('two nginx nodes sharing Redis: published on node A, the student on nod
 
   test('a pause published on node A reaches the student on node B at once', async () => {
     await teacher.publish('2B', pause());
-    await swept(who, 'the still tab to give way to the pause');
+    await paused(who, 'the still tab to be covered by the pause');
   });
 
   test('with Redis stopped the student keeps the pause; once Redis is back the next document arrives over the same socket', async () => {
     const held = await heldIssuedAt(who);
     await shared.redis!.stop();
     expect(await heldIssuedAt(who)).toBe(held);
-    expect(await currentUrl(who.tab)).toBe(blockedPageFor(who.session, reading()));
+    expect(await covered(who.tab)).toBe(true);
     await shared.redis!.restart();
     const resumedAt = await publishWhenStored(teacher, '2B', { lesson: null });
-    await released(who, 'the resume to reach the student');
+    await resumed(who, 'the resume to reach the student');
     expect(await heldIssuedAt(who)).toBe(resumedAt);
   });
 
@@ -193,14 +198,14 @@ describe('two nginx nodes sharing Redis: published on node A, the student on nod
     const pausedAt = await publishWhenStored(teacher, '2B', pause('Laptops dicht'));
     await nodeB.restart();
     // By the socket's reconnect (jittered backoff, up to a minute) or the 30-second poll, whichever comes first.
-    await swept(who, 'the pause published while node B was down to arrive on reconnect', 45_000);
+    await paused(who, 'the pause published while node B was down to arrive on reconnect', 45_000);
     expect(await heldIssuedAt(who)).toBe(pausedAt);
     await waitForLive(who.ui, 'open', 'the student to be live again on node B', 75_000);
     // (Not the count here: nchan with Redis keeps counting a stopped node's sockets for a while,
     // and those of a node that crashed until Redis forgets them: docs/class-feed.md.)
     expect((await classStatus(who.ui))?.rejections).toBe(0);
     await publishWhenStored(teacher, '2B', { lesson: null });
-    await released(who, 'the resume to reach the student');
+    await resumed(who, 'the resume to reach the student');
   }, 180_000);
 });
 
@@ -219,7 +224,7 @@ describe('the reference server', () => {
     await waitForLive(who.ui, 'open', 'the student to connect');
     await waitForSubscribers(countUrl(), authorization, 1, 'the server to count the student');
     const pausedAt = await teacher.publish('2B', pause());
-    await swept(who, 'the still tab to give way to the pause');
+    await paused(who, 'the still tab to be covered by the pause');
     expect(await heldIssuedAt(who)).toBe(pausedAt);
   });
 
@@ -229,13 +234,13 @@ describe('the reference server', () => {
     await reference.stop();
     await waitForLive(who.ui, 'waiting', 'the student to notice the server is gone');
     expect(await heldIssuedAt(who)).toBe(held);
-    expect(await currentUrl(who.tab)).toBe(blockedPageFor(who.session, reading()));
+    expect(await covered(who.tab)).toBe(true);
     await reference.start(port);
     await waitForSubscribers(countUrl(), authorization, 1, 'the student to reconnect by itself');
     await waitForLive(who.ui, 'open', 'the student to be live again');
     expect((await classStatus(who.ui))?.rejections).toBe(0);
     await teacher.publish('2B', { lesson: null });
-    await released(who, 'the resume to release the tab at once');
+    await resumed(who, 'the resume to take the cover off at once');
   });
 });
 
@@ -248,7 +253,7 @@ describe('a host that only serves files', () => {
     expect(files.log).toContain('UPGRADE /feed/2B.jws');
     const pausedAt = await teacher.publish('2B', pause());
     // The poll alarm (every 30 s) brings it.
-    await waitFor(async () => (await currentUrl(who.tab)) === blockedPageFor(who.session, reading()), 'the poll to bring the pause', 45_000);
+    await paused(who, 'the poll to bring the pause', 45_000);
     expect(await heldIssuedAt(who)).toBe(pausedAt);
     expect((await classStatus(who.ui))?.lastOutcome).toBe('accepted');
   });

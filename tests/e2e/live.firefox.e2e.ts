@@ -22,11 +22,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Page } from 'puppeteer-core';
-import { currentUrl, distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
+import { distDir, launchFirefox, waitFor, type FirefoxSession } from '../../src/dev/browsers';
 import { startFeedHosts, type FeedHosts } from '../../src/dev/feed-hosts';
-import { blockedPageFor, open } from '../../src/dev/pages';
+import { open } from '../../src/dev/pages';
 import { newTeacherKey, TeacherPublisher, type TeacherKey } from '../../src/dev/teacher';
 import { startTestServer, type TestServer } from '../../src/dev/test-server';
+import { covered } from '../../src/dev/cover';
 import { livePolicy, subscribers, waitForSubscribers } from './support/live';
 
 jest.setTimeout(300_000);
@@ -122,9 +123,9 @@ describe('polling every 30 s (the default)', () => {
     const fetchesBefore = (await readFile(hosts.nodes[0]!.accessLogFile, 'utf8')).split('\n').filter((line) => / fetch 2B /.test(line)).length;
     const start = Date.now();
     await teacher.publish('2B', { lesson: null, pause: { message: 'Iedereen kijkt naar het bord', startsAt: Date.now(), until: Date.now() + 5 * 60_000 } });
-    await waitFor(async () => (await currentUrl(tab)) === blockedPageFor(session, reading()), 'the still tab to give way to the pause', 45_000);
-    console.log(`Firefox, poll every 30 s, after ${IDLE_MS / 1000} s idle: pause published -> tab swept in ${Date.now() - start} ms`);
-    // Not a poll that brought it: the feed was not fetched between the publish and the sweep.
+    await waitFor(() => covered(tab), 'the still tab to be covered by the pause', 45_000);
+    console.log(`Firefox, poll every 30 s, after ${IDLE_MS / 1000} s idle: pause published -> tab covered in ${Date.now() - start} ms`);
+    // Not a poll that brought it: the feed was not fetched between the publish and the cover.
     const fetchesAfter = (await readFile(hosts.nodes[0]!.accessLogFile, 'utf8')).split('\n').filter((line) => / fetch 2B /.test(line)).length;
     expect(fetchesAfter).toBe(fetchesBefore);
   });

@@ -18,8 +18,8 @@
  */
 import { compileWithReport } from '../../core/rules/compile';
 import { judgedAddress } from '../../core/rules/patterns';
-import { decide, prepare, shownAddress, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
-import { resolve, type EffectiveRules, type Resolution } from '../../core/rules/resolve';
+import { decide, prepare, shownAddress, withoutPause, type NavigationKind, type PreparedRules } from '../../core/rules/decide';
+import { resolve, type EffectiveRules, type Pause, type Resolution } from '../../core/rules/resolve';
 import { alarmAt } from '../../platform/alarms';
 import { BROWSER } from '../../platform/browser';
 import { applyRules } from '../../platform/dnr';
@@ -27,6 +27,7 @@ import { navigateFrame, tabFrames } from '../../platform/frames';
 import { extensionUrl } from '../../platform/runtime';
 import { navigateTab, openTabs } from '../../platform/tabs';
 import { trustedNow } from '../clock';
+import { coverPage, uncoverPages, uncoverShown } from './cover';
 import { loadInputs, type LoadedInputs } from './inputs';
 
 /** The alarm that wakes the flow when the rules next change. */
@@ -143,6 +144,10 @@ function sameRules(a: EffectiveRules, b: EffectiveRules): boolean {
   return a.lesson.mode === b.lesson.mode && sameList(a.lesson.sites, b.lesson.sites) && sameList(a.lesson.embeds, b.lesson.embeds);
 }
 
+function samePause(a: Pause | null, b: Pause | null): boolean {
+  return a === b || (a !== null && b !== null && a.message === b.message && a.until === b.until && a.startsAt === b.startsAt);
+}
+
 async function runOnce(): Promise<Current> {
   const keys = changedKeys === null ? null : [...changedKeys];
   // A fresh worker reads everything; what events reported before is in that read.
@@ -198,8 +203,9 @@ async function runOnce(): Promise<Current> {
   }
   current = { computedAt: now, inputs, resolution, prepared, ruleCount, appliedAt, ruleError };
   await alarmAt(WAKE_ALARM, resolution.nextChange, now, () => void refresh());
-  // Open tabs are judged again when the rules changed, and once by every new worker (tabs may have changed while none ran).
-  if (rulesChanged || previous === null) await sweep(prepared);
+  // Open tabs are judged again when the rules changed, and once by every new worker (tabs may
+  // have changed while none ran); a new pause message or end reaches the covers the same way.
+  if (rulesChanged || previous === null || !samePause(previous.resolution.pause, resolution.pause)) await sweep(prepared, resolution.pause, now);
   for (const listener of listeners) {
     try {
       listener(current, previous);
@@ -246,11 +252,24 @@ async function sendBack(tabId: number, original: string, prepared: PreparedRules
 }
 
 /**
- * Every open tab whose page is now blocked goes to the blocked page; every
+ * A page the rules no longer allow: during a class pause, a page the rules
+ * beneath it allow is covered where it is (its work kept; see cover.ts);
+ * any other page, and one that cannot be covered, goes to the blocked page.
+ * True when the page stays (covered).
+ */
+async function giveWay(tabId: number, url: string, prepared: PreparedRules, pause: Pause | null, now: number): Promise<boolean> {
+  const covered = pause !== null && prepared.paused && decide(url, withoutPause(prepared), 'page').allowed && (await coverPage(tabId, pause, now));
+  if (!covered) await navigateTab(tabId, blockedPageFor(url));
+  return covered;
+}
+
+/**
+ * Every open tab whose page is now blocked goes to the blocked page (during
+ * a pause, an allowed page is covered instead: giveWay()); every
  * blocked page whose address is allowed again goes back to it, so a class is
  * released when a lesson ends without anyone touching a laptop; and every
  * frame of a page that stays, whose site is now blocked, shows the blocked
- * notice.
+ * notice. With no pause on, the covers of one that ended go.
  *
  * A page is judged by what the tab shows, loading or not: a page whose
  * response was still arriving, or whose images were still loading, when
@@ -260,7 +279,8 @@ async function sendBack(tabId: number, original: string, prepared: PreparedRules
  * already arriving); only a blocked page it is about to show for an address
  * allowed now is sent back at once.
  */
-async function sweep(prepared: PreparedRules): Promise<void> {
+async function sweep(prepared: PreparedRules, pause: Pause | null, now: number): Promise<void> {
+  if (pause === null) await uncoverPages(now);
   const tabs = await openTabs();
   await Promise.all(
     tabs.map(async (tab) => {
@@ -275,8 +295,8 @@ async function sweep(prepared: PreparedRules): Promise<void> {
         return;
       }
       if (!decide(tab.url, prepared, 'page').allowed) {
-        await navigateTab(tab.id, blockedPageFor(tab.url));
-        return;
+        // A covered page stays: its frames are judged as any page's.
+        if (!(await giveWay(tab.id, tab.url, prepared, pause, now))) return;
       }
       for (const frame of await tabFrames(tab.id)) {
         if (blockedAddressOf(frame.url) === null && !decide(frame.url, prepared, 'frame').allowed) await navigateFrame(tab.id, frame.frameId, blockedPageFor(frame.url));
@@ -301,18 +321,23 @@ function rulesToJudgeBy(): Promise<Current> {
  * which Firefox's rules never see) goes to the blocked page, or for a frame
  * to the blocked page's one-line notice. A blocked page that commits while
  * its address is allowed (the lesson ended while it was on its way) goes
- * back to that address.
+ * back to that address. During a class pause a page that commits (one that
+ * was on its way when the pause began, or back from the back-forward cache)
+ * is covered like the pages already open.
  */
 export async function checkNavigation(tabId: number, url: string, frame: NavigationKind, frameId = 0): Promise<void> {
   const original = blockedAddressOf(url);
   // A frame's notice stays: the page around it decides when it is opened again.
   if (original !== null && frame === 'frame') return;
-  const { prepared } = await rulesToJudgeBy();
+  const { prepared, resolution } = await rulesToJudgeBy();
   if (original !== null) {
     await sendBack(tabId, original, prepared);
     return;
   }
-  if (decide(url, prepared, frame).allowed) return;
-  if (frame === 'page') await navigateTab(tabId, blockedPageFor(url));
+  if (decide(url, prepared, frame).allowed) {
+    if (frame === 'page' && !prepared.paused) await uncoverShown(tabId, await trustedNow());
+    return;
+  }
+  if (frame === 'page') await giveWay(tabId, url, prepared, resolution.pause, await trustedNow());
   else await navigateFrame(tabId, frameId, blockedPageFor(url));
 }

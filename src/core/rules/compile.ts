@@ -8,7 +8,8 @@
  * Precedence is carried by DNR priorities (the higher wins, whatever the
  * action):
  *
- *   PAUSE                       everything to the blocked page ("eyes on me")
+ *   PAUSE                       every new page to the blocked page ("eyes on me"; pages
+ *                               already open are covered by the background, not replaced)
  *   DECODE                      percent-encoded letters and digits decoded, one redirect each
  *   IT_BASE + 2·specificity + 2 an IT allowed pattern's veto (a repeated query key)
  *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
@@ -87,6 +88,7 @@ export const PRIORITY = {
 
 const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame', 'object'];
 const FRAMES: ResourceType[] = ['sub_frame', 'object'];
+const PAGES: ResourceType[] = ['main_frame'];
 const ANY_WEB_URL = '^https?://.*$';
 
 type Action = 'allow' | 'redirect';
@@ -324,9 +326,9 @@ class RuleBuilder {
     return rule;
   }
 
-  /** Everything http(s), pages and frames. */
-  addEverything(action: Action, priority: number): void {
-    this.push(action, priority, { resourceTypes: PAGES_AND_FRAMES });
+  /** Everything http(s), pages and frames (or only `resourceTypes`). */
+  addEverything(action: Action, priority: number, resourceTypes: ResourceType[] = PAGES_AND_FRAMES): void {
+    this.push(action, priority, { resourceTypes });
   }
 
   finish(): DnrRule[] {
@@ -458,7 +460,9 @@ export function compile(rules: EffectiveRules, options: CompileOptions): DnrRule
 export function compileWithReport(rules: EffectiveRules, options: CompileOptions & { readonly maxRegexRules?: number }): Compiled {
   const builder = new RuleBuilder(options);
 
-  if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE);
+  // A pause stops new pages only: a page already loaded is not a request, and
+  // its frames load as the lesson has it (see decide()).
+  if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE, PAGES);
 
   const used: SitePattern[] = [];
   const each = (sources: readonly string[], add: (pattern: SitePattern) => void): void => {

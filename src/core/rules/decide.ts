@@ -152,6 +152,15 @@ export function prepare(rules: EffectiveRules): PreparedRules {
   return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused };
 }
 
+/**
+ * The same rules without a class pause: how a page that a pause covers is
+ * judged beneath it (a page the lesson blocks goes to the blocked page; one
+ * it allows is covered and keeps its work).
+ */
+export function withoutPause(rules: PreparedRules): PreparedRules {
+  return rules.paused ? { ...rules, paused: false } : rules;
+}
+
 const VIEW_SOURCE = /^view-source:/i;
 
 /**
@@ -183,7 +192,7 @@ const scratch = new Int32Array(LISTS);
 
 /**
  * Whether a navigation to `href` is allowed under the prepared rules. Layers,
- * strongest first: IT's blocked list, a class pause, IT's allowed list (of IT's
+ * strongest first: IT's blocked list, a class pause (pages only), IT's allowed list (of IT's
  * two lists the more specific pattern wins, allowed on a tie), a teacher's
  * temporary exception,
  * the lesson (allowlist or blocklist; in an allowlist lesson frames may also
@@ -198,8 +207,11 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
   const blocked = best[IT_BLOCKED]!;
   const allowed = best[IT_ALLOWED]!;
   if (blocked > allowed) return BLOCK('it-blocked');
-  // "Eyes on me": while the teacher pauses the class, every page gives way.
-  if (rules.paused) return BLOCK('paused');
+  // "Eyes on me": while the teacher pauses the class, no page opens. Frames
+  // are judged as without the pause: a page open when the pause began is
+  // covered, not replaced (the background's cover), and what loads inside it
+  // stays as the lesson has it, so a form or editor in a frame keeps its work.
+  if (rules.paused && kind === 'page') return BLOCK('paused');
   if (allowed >= 0) return ALLOW('it-allowed');
   // A veto (a repeated query key) of an allowing pattern blocks just above where that pattern would allow.
   if (best[EXCEPTION_VETO]! >= 0) return BLOCK('not-in-lesson');

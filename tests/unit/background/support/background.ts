@@ -121,6 +121,8 @@ export interface OpenTabSetup {
   readonly pendingUrl?: string;
   /** The addresses of the frames inside its page (frame ids 1, 2, …). */
   readonly frames?: readonly string[];
+  /** Its page's content-script world (the pause cover), as a restarted worker finds it. */
+  readonly page?: { readonly url: string; readonly script: boolean; readonly cover: unknown };
 }
 
 const MINUTE = 60_000;
@@ -178,6 +180,13 @@ export class TestBackground {
   /** The address a tab shows now (undefined once it is closed). */
   async tabUrl(tabId: number): Promise<string | undefined> {
     return (await this.browser.tabs.get(tabId))?.url;
+  }
+
+  /** The pause cover a tab's page shows now (what it says), or null. */
+  async coverOf(tabId: number): Promise<unknown> {
+    const url = await this.tabUrl(tabId);
+    const page = this.controls.pages.get(tabId);
+    return page !== undefined && page.url === url ? page.cover : null;
   }
 
   /** The address a frame inside a tab's page shows now. */
@@ -424,7 +433,7 @@ async function browserState(background: TestBackground): Promise<BrowserState> {
     rules: background.dnr.inForce,
     alarms: (await alarms.getAll()).map(({ name, scheduledTime, periodInMinutes }) => ({ name, scheduledTime, ...(periodInMinutes !== undefined ? { periodInMinutes } : {}) })),
     tabs: (await tabs.query({})).flatMap((tab) =>
-      tab.url ? [{ url: tab.url, loading: tab.status === 'loading', ...(tab.pendingUrl ? { pendingUrl: tab.pendingUrl } : {}), frames: (background.controls.frames.get(tab.id!) ?? []).map((frame) => frame.url) }] : [],
+      tab.url ? [{ url: tab.url, loading: tab.status === 'loading', ...(tab.pendingUrl ? { pendingUrl: tab.pendingUrl } : {}), frames: (background.controls.frames.get(tab.id!) ?? []).map((frame) => frame.url), ...(background.controls.pages.has(tab.id!) ? { page: { ...background.controls.pages.get(tab.id!)! } } : {}) }] : [],
     ),
   };
 }
@@ -465,6 +474,7 @@ async function openTab(fake: FakeModule, tab: OpenTabSetup): Promise<void> {
   const created = await tabs.create({ url: tab.url });
   if (tab.loading || tab.pendingUrl !== undefined) await tabs.update(created.id!, { status: 'loading', ...(tab.pendingUrl !== undefined ? { pendingUrl: tab.pendingUrl } : {}) } as never);
   if (tab.frames?.length) fake.controls.frames.set(created.id!, tab.frames.map((url, index) => ({ frameId: index + 1, url })));
+  if (tab.page) fake.controls.pages.set(created.id!, { ...tab.page });
 }
 
 async function start(setup: BackgroundSetup, state: BrowserState | null): Promise<TestBackground> {

@@ -293,6 +293,16 @@ describe('compile() on its own', () => {
     expect(embed.condition.resourceTypes).toEqual(['sub_frame', 'object']);
   });
 
+  it('a pause stops new pages only: its rule is for main_frame, so frames of a covered page load as the lesson has them', () => {
+    const pauseRules = compile(rules({ paused: true, lesson: { mode: 'allowlist', sites: ['b.nl'], embeds: [] } }), OPTIONS).filter((rule) => rule.priority === PRIORITY.PAUSE);
+    expect(pauseRules).toHaveLength(1);
+    expect(pauseRules[0]!.condition.resourceTypes).toEqual(['main_frame']);
+    const paused = rules({ paused: true, lesson: { mode: 'allowlist', sites: ['b.nl'], embeds: [] } });
+    expect(judge(paused, 'https://b.nl/').allowed).toBe(false);
+    expect(judge(paused, 'https://b.nl/', 'sub_frame').allowed).toBe(true);
+    expect(judge(paused, 'https://c.nl/', 'sub_frame').allowed).toBe(false);
+  });
+
   it('touches only pages and frames: every rule is limited to main_frame, sub_frame and object (plug-in embeds)', () => {
     const compiled = compile(rules({ itBlocked: ['a.nl', 'b.nl/x'], lesson: { mode: 'allowlist', sites: ['c.nl'], embeds: ['d.nl'] } }), { ...OPTIONS, domainsWithTrailingDot: true });
     for (const rule of compiled) expect(rule.condition.resourceTypes.every((type) => type === 'main_frame' || type === 'sub_frame' || type === 'object')).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decide, prepare, type NavigationKind, type Reason } from '../../../../src/core/rules/decide';
+import { decide, prepare, withoutPause, type NavigationKind, type Reason } from '../../../../src/core/rules/decide';
 import { parseUrl } from '../../../../src/core/rules/patterns';
 import { PolicySchema } from '../../../../src/core/policy/policy';
 import { resolve, type ClassLesson, type EffectiveRules, type Pause, type ResolveInputs } from '../../../../src/core/rules/resolve';
@@ -66,11 +66,26 @@ describe('decide: pause ("eyes on me")', () => {
     ['https://wikipedia.org/', 'page', B('paused')],
     ['https://school.nl/', 'page', B('paused')],
     ['https://example.com/', 'page', B('paused')],
-    ['https://anything.else/', 'frame', B('paused')],
+    ['https://anything.else/', 'page', B('paused')],
     ['https://games.com/', 'page', B('it-blocked')],
     ['about:blank', 'page', A('not-web')],
+    // Frames load as the lesson has it: the page around them is covered, not replaced.
+    ['https://wikipedia.org/', 'frame', A('lesson-allowed')],
+    ['https://school.nl/', 'frame', A('it-allowed')],
+    ['https://anything.else/', 'frame', B('not-in-lesson')],
+    ['https://games.com/', 'frame', B('it-blocked')],
   ])('%s (%s)', (href, kind, expected) => {
     expect(verdict(paused, href, kind as NavigationKind)).toBe(expected);
+  });
+
+  it.each([
+    ['https://wikipedia.org/', A('lesson-allowed')],
+    ['https://example.com/', A('exception')],
+    ['https://anything.else/', B('not-in-lesson')],
+    ['https://games.com/', B('it-blocked')],
+  ])('beneath the pause (what a covered page is judged by): %s', (href, expected) => {
+    const beneath = decide(href, withoutPause(prepare(paused)), 'page');
+    expect(`${beneath.allowed ? 'allowed' : 'blocked'} (${beneath.reason})`).toBe(expected);
   });
 
   it('blocks everything with no lesson too', () => {
