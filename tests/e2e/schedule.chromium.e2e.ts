@@ -101,7 +101,7 @@ beforeAll(async () => {
   await button(popup, 'Teacher').click();
   await popup.locator('#pin').fill(PIN);
   await button(popup, 'Open').click();
-  await popup.locator('#class-title').wait();
+  await popup.locator('.class-panel #status-title').wait();
 });
 
 afterAll(async () => {
@@ -177,7 +177,7 @@ test('a lesson set for the next minute is not enforced before its start and is, 
   expect(await ruleCount(student)).toBeGreaterThan(0);
   await feed.start(port);
   // The popup now shows the planned lesson as the class's running one.
-  await waitForText(popup, /Rekenen, until \d\d:\d\d/, 15_000);
+  await waitForText(popup, /2B: Rekenen[\s\S]*until \d\d:\d\d/, 15_000);
 });
 
 test('a planned lesson is listed in the popup and cancelled there; the student then holds no plan for it', async () => {
