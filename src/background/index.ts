@@ -17,16 +17,16 @@ import { onNavigationStart, registerFeed } from './feed/listeners';
 import { FLOW_INPUT_KEYS } from './rules/inputs';
 import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, refresh } from './rules/flow';
 import { handleMessage } from './handlers';
-import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
+import { managedPolicyChanged, policyCacheChanged, syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
 onLocalChange(FLOW_INPUT_KEYS, (changed) => void inputsChanged(Object.keys(changed), changed));
-// The cached policy is IT's, read from managed storage: whenever it changes (also when the
-// change was not the policy source's own, from an extension page's console, say), managed
-// storage is read again at once, and the source puts IT's policy back if it differs.
-onLocalChange([KEYS.policyCache], () => void syncManagedPolicy());
-onManagedChange(() => void syncManagedPolicy());
+// The cached policy is IT's, read from managed storage: whenever it changes other than by the
+// policy source's own write (from an extension page's console, say), managed storage is read
+// again at once, and the source puts IT's policy back if it differs.
+onLocalChange([KEYS.policyCache], (changed) => void policyCacheChanged(changed[KEYS.policyCache]));
+onManagedChange((changes) => void managedPolicyChanged(changes));
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());
 // Time only moves forward (background/clock.ts): every alarm reads the clock, so a

@@ -85,7 +85,7 @@ function usableCache(stored: unknown, parse: PolicyParser): { cache: PolicyCache
  * Compared field by field: a 50,000-entry policy is walked once, not
  * serialised twice.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
