@@ -494,6 +494,15 @@ export function parsedPatterns(sources: readonly string[]): readonly SitePattern
   return patterns;
 }
 
+/**
+ * Records the parsed patterns of a list whose every entry was just parsed
+ * (and is valid), so that {@link parsedPatterns} does not parse them again.
+ * `patterns[i]` must be `parsePattern(sources[i])`'s pattern.
+ */
+export function rememberPatterns(sources: readonly string[], patterns: readonly SitePattern[]): void {
+  if (patterns.length === sources.length) parsedLists.set(sources, patterns);
+}
+
 /** True when the URL falls under the pattern, read as `mode` says. */
 export function matches(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): boolean {
   return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url, mode);
