@@ -155,6 +155,9 @@ function fail(source: string, code: PatternErrorCode, reason: string, ...params:
   return { ok: false, error: `"${source}": ${reason}`, code, params: [source, ...params] };
 }
 
+/** The query conditions of a pattern without a query: one array for all of them (a pattern is never changed). */
+const NO_QUERY: readonly QueryCondition[] = Object.freeze([]);
+
 /** `scheme:*`, Chrome's short form of `scheme://*`. A dot makes it a host with a port (`example.com:*`, refused), as Chrome reads it. */
 const SCHEME_STAR_RE = /^([a-z][a-z0-9+-]*):\*$/i;
 
@@ -166,7 +169,7 @@ export function parsePattern(input: string): ParseResult {
   const source = input.trim();
   // The common case by far, and all of a large IT list: a plain lower-case host name.
   if (PLAIN_HOST_RE.test(source) && !NUMERIC_LABEL_RE.test(source)) {
-    return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: [] } };
+    return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: NO_QUERY } };
   }
   if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com', code: 'empty', params: [''] };
   if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', 'too-long', `longer than ${MAX_PATTERN_LENGTH} characters`, String(MAX_PATTERN_LENGTH));
