@@ -18,19 +18,18 @@ import { FLOW_INPUT_KEYS } from './rules/inputs';
 import { WAKE_ALARM, checkNavigation, ensureCurrent, inputsChanged, onFlowPass, refresh } from './rules/flow';
 import { followLesson, tabCreated, tabNavigated } from './rules/tabs';
 import { handleMessage } from './handlers';
-import { syncManagedPolicy, watchManagedPolicy } from './policy/source';
+import { managedPolicyChanged, policyCacheChanged, syncManagedPolicy, watchManagedPolicy } from './policy/source';
 
 // One listener for every input of the flow: a write of the policy cache and
 // its status together is one change, and one flow pass.
-// The cached policy is IT's, read from managed storage: whenever it changes (also when the
-// change was not the policy source's own, from an extension page's console, say), managed
-// storage is read again once the flow holds the change, and the source puts IT's policy back
-// if it differs.
+// The cached policy is IT's, read from managed storage: whenever it changes other than by the
+// policy source's own write (from an extension page's console, say), managed storage is read
+// again once the flow holds the change, and the source puts IT's policy back if it differs.
 onLocalChange(FLOW_INPUT_KEYS, (changed) => {
   const taken = inputsChanged(Object.keys(changed), changed);
-  if (KEYS.policyCache in changed) void taken.then(() => syncManagedPolicy());
+  if (KEYS.policyCache in changed) void taken.then(() => policyCacheChanged(changed[KEYS.policyCache]));
 });
-onManagedChange(() => void syncManagedPolicy());
+onManagedChange((changes) => void managedPolicyChanged(changes));
 watchManagedPolicy(() => void syncManagedPolicy());
 onAlarm(WAKE_ALARM, () => void refresh());
 // Time only moves forward (background/clock.ts): every alarm reads the clock, so a

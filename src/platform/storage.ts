@@ -60,10 +60,17 @@ export function onLocalChange(keys: readonly string[], listener: (changed: Recor
   });
 }
 
-/** Calls `listener` when the managed policy changes (Chrome pushes changes while running). */
-export function onManagedChange(listener: () => void): void {
-  browser.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'managed') listener();
+/**
+ * Calls `listener` when the managed policy changes (Chrome pushes changes
+ * while running), with each changed key and its new value (none: removed).
+ */
+export function onManagedChange(listener: (changes: Record<string, { newValue?: unknown }>) => void): void {
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area !== 'managed') return;
+    // A removal has no newValue (some implementations say null, which no policy value is).
+    const changed: Record<string, { newValue?: unknown }> = {};
+    for (const [key, change] of Object.entries(changes)) changed[key] = change.newValue === null || change.newValue === undefined ? {} : { newValue: change.newValue };
+    listener(changed);
   });
 }
 

@@ -72,11 +72,20 @@ interface PolicyUpdate {
 /** Validates a policy as IT wrote it: parsePolicy, or a caller's remembering wrapper of it. */
 type PolicyParser = (raw: unknown) => PolicyResult;
 
+/**
+ * The policy of a well-formed stored cache, as stored rather than zod's copy
+ * of it: a parser that remembers the policies it has seen by their object
+ * then knows it without serialising a 50,000-entry list.
+ */
+function storedRaw(stored: unknown): unknown {
+  return (stored as { readonly raw: unknown }).raw;
+}
+
 /** The stored cache when it is well-formed and its policy still validates; null otherwise. */
 function usableCache(stored: unknown, parse: PolicyParser): { cache: PolicyCache; policy: Policy } | null {
   const cache = PolicyCacheSchema.safeParse(stored);
   if (!cache.success) return null;
-  const parsed = parse(cache.data.raw);
+  const parsed = parse(storedRaw(stored));
   return parsed.ok ? { cache: cache.data, policy: parsed.policy } : null;
 }
 
@@ -85,7 +94,7 @@ function usableCache(stored: unknown, parse: PolicyParser): { cache: PolicyCache
  * Compared field by field: a 50,000-entry policy is walked once, not
  * serialised twice.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) || Array.isArray(b)) {
@@ -206,7 +215,7 @@ export function policyInForce(stored: StoredPolicy, parse: PolicyParser = parseP
     notes.push(`the cached policy was corrupt${firstIssue(cache.error)}; no IT policy applies until IT's policy is read again`);
     return { policy: EMPTY_POLICY, source: 'none', receivedAt: null, check, notes };
   }
-  const parsed = parse(cache.data.raw);
+  const parsed = parse(storedRaw(stored.cache));
   if (!parsed.ok) {
     notes.push(`the cached policy no longer validates (${problemText(parsed.errors[0])}); no IT policy applies until IT's policy is read again`);
     return { policy: EMPTY_POLICY, source: 'none', receivedAt: null, check, notes };

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
-import { judgesWebPages, matchesEverything, parsePattern, siteOf } from '../rules/patterns';
+import { judgesWebPages, matchesEverything, parsePattern, rememberPatterns, siteOf, type SitePattern } from '../rules/patterns';
 import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, PIN_ITERATIONS, strongEnough, weakPinProblem } from '../teacher/pin';
 import {
   LessonMode,
@@ -524,9 +524,20 @@ export type PolicyResult =
  */
 const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-/** Every forbidden key in the document, at its dotted path. */
+/**
+ * Every forbidden key in the document, at its dotted path. A policy is JSON,
+ * whose arrays have no keys but their indices: of an array only the objects
+ * in it are looked into, so a 50,000-entry list costs one pass over it.
+ */
 function forbiddenKeys(value: unknown, path: string[] = [], found: PolicyProblem[] = [], depth = 0): PolicyProblem[] {
   if (typeof value !== 'object' || value === null || depth > 64) return found;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const item: unknown = value[index];
+      if (typeof item === 'object' && item !== null) forbiddenKeys(item, [...path, String(index)], found, depth + 1);
+    }
+    return found;
+  }
   for (const key of Object.keys(value)) {
     const at = [...path, key];
     if (FORBIDDEN_KEYS.has(key)) found.push({ path: at.join('.'), message: `"${key}" is not a policy field and is refused: remove it`, code: 'forbidden-key', params: [key] });
@@ -556,6 +567,10 @@ export function unwrapAdminConsole(raw: unknown): unknown {
   return out;
 }
 
+/** IT's site lists, each an array of site patterns. */
+const SITE_LISTS = ['blocked', 'allowed', 'embeds'] as const;
+type SiteListField = (typeof SITE_LISTS)[number];
+
 /** Chrome reads the first 1,000 entries of URLAllowlist and ignores the rest; so does Lesmodus for `allowed`. */
 export const MAX_ALLOWED_ENTRIES = 1000;
 
@@ -576,51 +591,68 @@ export const MAX_ALLOWED_ENTRIES = 1000;
  *
  * Entries that are not strings stay, and fail the schema as before.
  */
-function readSiteLists(policy: Record<string, unknown>): { lists: Record<string, unknown>; warnings: PolicyProblem[] } {
+function readSiteLists(policy: Record<string, unknown>): { lists: Record<string, unknown>; valid: Map<SiteListField, string[]>; warnings: PolicyProblem[] } {
   const lists: Record<string, unknown> = {};
+  const valid = new Map<SiteListField, string[]>();
   const warnings: PolicyProblem[] = [];
-  for (const field of ['blocked', 'allowed', 'embeds'] as const) {
-    const entries = policy[field];
+  for (const field of SITE_LISTS) {
+    const entries: unknown = policy[field];
     if (!Array.isArray(entries)) continue;
     const kept: unknown[] = [];
-    entries.forEach((entry: unknown, index) => {
-      const path = `${field}.${index}`;
+    const patterns: SitePattern[] = [];
+    let allValid = true;
+    // A plain loop, and each entry's path only for a warning: this runs for every entry of a 50,000-entry list.
+    for (let index = 0; index < entries.length; index += 1) {
+      const entry: unknown = entries[index];
       if (typeof entry !== 'string') {
         kept.push(entry);
-        return;
+        allValid = false;
+        continue;
       }
       if (field === 'allowed' && index >= MAX_ALLOWED_ENTRIES) {
         if (index === MAX_ALLOWED_ENTRIES) {
-          warnings.push({ path, message: `left out, with the ${entries.length - MAX_ALLOWED_ENTRIES - 1} entries after it: Chrome reads only the first ${MAX_ALLOWED_ENTRIES} entries of an allowed list, and so does Lesmodus` });
+          warnings.push({ path: `${field}.${index}`, message: `left out, with the ${entries.length - MAX_ALLOWED_ENTRIES - 1} entries after it: Chrome reads only the first ${MAX_ALLOWED_ENTRIES} entries of an allowed list, and so does Lesmodus` });
         }
-        return;
+        continue;
       }
       const result = parsePattern(entry);
       if (result.ok) {
+        const pattern = result.pattern;
         kept.push(entry);
-        if (field !== 'blocked' && matchesEverything(result.pattern)) {
+        patterns.push(pattern);
+        if (field !== 'blocked' && matchesEverything(pattern)) {
           warnings.push({
-            path,
+            path: `${field}.${index}`,
             message: field === 'allowed'
               ? `"${entry.trim()}" allows every site: nothing IT blocks is blocked, and no allowlist lesson holds. Remove it unless that is what you mean`
               : `"${entry.trim()}" lets every site show inside pages in every allowlist lesson. Remove it unless that is what you mean`,
           });
-        } else if (!judgesWebPages(result.pattern)) {
-          warnings.push({ path, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
+        } else if (!judgesWebPages(pattern)) {
+          warnings.push({ path: `${field}.${index}`, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
         }
-        return;
+        continue;
       }
       const site = field === 'blocked' ? siteOf(entry) : null;
-      if (site !== null) {
+      const widened = site === null ? null : parsePattern(site);
+      if (site !== null && widened !== null) {
         kept.push(site);
-        warnings.push({ path, message: `${result.error}. Until this is corrected, all of ${site} is blocked` });
+        if (widened.ok) patterns.push(widened.pattern);
+        else allValid = false;
+        warnings.push({ path: `${field}.${index}`, message: `${result.error}. Until this is corrected, all of ${site} is blocked` });
       } else {
-        warnings.push({ path, message: `${result.error}. This entry is left out; the rest of the policy applies` });
+        warnings.push({ path: `${field}.${index}`, message: `${result.error}. This entry is left out; the rest of the policy applies` });
       }
-    });
+    }
     lists[field] = kept;
+    if (allValid) {
+      // Every entry is a string and a valid pattern: what the schema checks, done. Parsed here, the
+      // patterns are not parsed again to compile the rules (parsedPatterns finds them by the list).
+      const list = kept as string[];
+      rememberPatterns(list, patterns);
+      valid.set(field, list);
+    }
   }
-  return { lists, warnings };
+  return { lists, valid, warnings };
 }
 
 /** True when at least one top-level field is in the Admin console's `{"Value": …}` form. */
@@ -664,12 +696,20 @@ export function parsePolicy(raw: unknown): PolicyResult {
     if (forbidden.length > 0) return { ok: false, errors: forbidden, warnings };
     const unwrapped = unwrapAdminConsole(raw);
     let input = unwrapped;
+    let checked = new Map<SiteListField, string[]>();
     if (isPlainObject(unwrapped)) {
       const read = readSiteLists(unwrapped);
       warnings = read.warnings;
-      input = Object.assign(Object.create(null) as Record<string, unknown>, unwrapped, read.lists);
+      checked = read.valid;
+      const lists = Object.assign(Object.create(null) as Record<string, unknown>, unwrapped, read.lists);
+      // A list that readSiteLists found valid entry by entry is not checked by the schema a second time:
+      // for a 50,000-entry list zod's work per entry costs more than the check itself. The schema checks
+      // the rest (none of its checks reads a site list), and the lists join its result.
+      for (const field of checked.keys()) delete lists[field];
+      input = lists;
     }
     parsed = PolicySchema.safeParse(input);
+    if (parsed.success) for (const [field, list] of checked) parsed.data[field] = list;
   } catch (error) {
     // A check that throws on some odd input must not take the caller down
     // with it: the policy is then simply not valid, and says why.

@@ -155,6 +155,9 @@ function fail(source: string, code: PatternErrorCode, reason: string, ...params:
   return { ok: false, error: `"${source}": ${reason}`, code, params: [source, ...params] };
 }
 
+/** The query conditions of a pattern without a query: one array for all of them (a pattern is never changed). */
+const NO_QUERY: readonly QueryCondition[] = Object.freeze([]);
+
 /** `scheme:*`, Chrome's short form of `scheme://*`. A dot makes it a host with a port (`example.com:*`, refused), as Chrome reads it. */
 const SCHEME_STAR_RE = /^([a-z][a-z0-9+-]*):\*$/i;
 
@@ -166,7 +169,7 @@ export function parsePattern(input: string): ParseResult {
   const source = input.trim();
   // The common case by far, and all of a large IT list: a plain lower-case host name.
   if (PLAIN_HOST_RE.test(source) && !NUMERIC_LABEL_RE.test(source)) {
-    return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: [] } };
+    return { ok: true, pattern: { source, scheme: null, host: stripTrailingDot(source), anyHost: false, exact: false, port: null, path: '', query: NO_QUERY } };
   }
   if (source === '') return { ok: false, error: 'empty pattern: write a site such as example.com', code: 'empty', params: [''] };
   if (source.length > MAX_PATTERN_LENGTH) return fail(source.slice(0, 40) + '…', 'too-long', `longer than ${MAX_PATTERN_LENGTH} characters`, String(MAX_PATTERN_LENGTH));
@@ -512,6 +515,15 @@ export function parsedPatterns(sources: readonly string[]): readonly SitePattern
     parsedLists.set(sources, patterns);
   }
   return patterns;
+}
+
+/**
+ * Records the parsed patterns of a list whose every entry was just parsed
+ * (and is valid), so that {@link parsedPatterns} does not parse them again.
+ * `patterns[i]` must be `parsePattern(sources[i])`'s pattern.
+ */
+export function rememberPatterns(sources: readonly string[], patterns: readonly SitePattern[]): void {
+  if (patterns.length === sources.length) parsedLists.set(sources, patterns);
 }
 
 /** True when the URL falls under the pattern, read as `mode` says. */

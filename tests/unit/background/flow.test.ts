@@ -76,6 +76,33 @@ describe('one pass per change', () => {
     expect(status.policy.source).toBe('managed');
   });
 
+  it('a policy change Chrome reports is applied from the values it carries: managed storage is not read again, before or after', async () => {
+    background = await startBackground({ policy: { ...POLICY, maxLessonMinutes: 90 } });
+    const managed = background.browser.storage.managed;
+    const reads = jest.spyOn(managed, 'get');
+    // As Chrome reports it: one change with a new value, one key removed.
+    await managed.set({ blocked: [...POLICY.blocked, 'chat.test'] });
+    await managed.remove(['maxLessonMinutes']);
+    await background.idle();
+    expect(reads).not.toHaveBeenCalled();
+    expect(redirected(background, 'https://chat.test/')).toBe(true);
+    expect(background.stored<{ raw: unknown }>('policyCache')?.raw).toEqual({ ...POLICY, blocked: [...POLICY.blocked, 'chat.test'] });
+  });
+
+  it('a new policy is in force before it is written to the cache', async () => {
+    background = await startBackground({ policy: POLICY });
+    const inForceAtWrite: boolean[] = [];
+    const local = background.browser.storage.local;
+    const set = local.set.bind(local);
+    jest.spyOn(local, 'set').mockImplementation(async (values) => {
+      if ('policyCache' in values) inForceAtWrite.push(redirected(background, 'https://chat.test/'));
+      return set(values);
+    });
+    await background.pushPolicy({ ...POLICY, blocked: [...POLICY.blocked, 'chat.test'] });
+    expect(inForceAtWrite).toEqual([true]);
+    expect(background.stored<{ raw: { blocked: string[] } }>('policyCache')?.raw.blocked.at(-1)).toBe('chat.test');
+  });
+
   it('a change that leaves the rules as they are (a saved preset) applies nothing', async () => {
     background = await startBackground({ policy: POLICY, pin: '1234' });
     const { token } = await background.connector.request({ type: 'unlock', pin: '1234' });

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { policyInForce } from '../../../../src/core/policy/cache';
-import { MAX_ALLOWED_ENTRIES, parsePolicy, unwrapAdminConsole } from '../../../../src/core/policy/policy';
+import { MAX_ALLOWED_ENTRIES, PolicySchema, parsePolicy, unwrapAdminConsole } from '../../../../src/core/policy/policy';
+import { parsePattern, parsedPatterns } from '../../../../src/core/rules/patterns';
 
 function read(raw: unknown) {
   const result = parsePolicy(raw);
@@ -92,5 +93,30 @@ describe('prototype keys are refused, wherever they appear', () => {
     expect(Object.getPrototypeOf(unwrapped)).toBeNull();
     expect(Object.keys(unwrapped)).toEqual(['blocked', '__proto__']);
     expect(unwrapped.allowed).toBeUndefined();
+  });
+});
+
+describe('the site lists, checked entry by entry as they are read', () => {
+  const listed = ['school.nl', ' https://Login.School.NL:8443/portal?x=1 ', '*.tiktok.com', '.exact.example', '[::1]', 'http:*', 'bad host!'];
+
+  it('come out as the schema alone would give them, with every other field as before', () => {
+    const raw = { blocked: ['games.example', 'video.example/watch'], allowed: ['login.example'], embeds: ['player.example'], maxLessonMinutes: 60 };
+    expect(read(raw).policy).toEqual(PolicySchema.parse(raw));
+    expect(read({ maxLessonMinutes: 60 }).policy).toEqual(PolicySchema.parse({ maxLessonMinutes: 60 }));
+  });
+
+  it("are compiled from the very patterns read: the same as parsing each entry anew", () => {
+    const { policy } = read({ blocked: listed, allowed: listed, embeds: listed });
+    for (const list of [policy.blocked, policy.allowed, policy.embeds]) {
+      expect(parsedPatterns(list)).toEqual(list.map((entry) => { const result = parsePattern(entry); if (!result.ok) throw new Error(result.error); return result.pattern; }));
+    }
+  });
+
+  it('a list with an entry that is not a string is reported as before, beside the other problems, in field order', () => {
+    const result = parsePolicy({ blocked: ['games.example'], allowed: ['login.example', 42], maxLessonMinutes: 'long' });
+    expect(result.ok ? [] : result.errors.map((error) => [error.path, error.message])).toEqual([
+      ['allowed.1', 'expected string, received number'],
+      ['maxLessonMinutes', 'expected number, received string'],
+    ]);
   });
 });
