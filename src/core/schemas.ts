@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { codedIssue, codedParams, coded } from './problem-codes';
 import { lessonSiteProblem, parsePattern } from './rules/patterns';
+import { CATEGORY_ID_RE, MAX_LESSON_CATEGORIES } from './rules/categories/catalog';
 
 // zod runs without eval in the extension: see src/zod-config.ts, which every
 // bundle evaluates before this module.
@@ -44,6 +45,13 @@ const Instant = z.number().int().nonnegative();
 
 const Title = z.string().trim().min(1, coded('title-missing', 'a title is needed')).max(120);
 
+/**
+ * A site category by id (`ai`, or one of IT's own). Whether the device knows
+ * it is checked where the policy is at hand: the background for a teacher's
+ * lesson, the policy for its presets (core/rules/categories/catalog.ts).
+ */
+export const CategoryRef = z.string().regex(CATEGORY_ID_RE, coded('category-id', 'a category id is lower-case letters, digits and "-", starting with a letter, e.g. "ai"'));
+
 /** What a lesson restricts: shared by lessons and presets. */
 const RuleSetFields = {
   title: Title,
@@ -52,6 +60,12 @@ const RuleSetFields = {
   sites: z.array(SitePatternString).max(1000).default([]),
   /** Sites that may appear inside a page (video players) but not as a page of their own. */
   embeds: z.array(SitePatternString).max(200).default([]),
+  /**
+   * Ids of the site categories the lesson blocks (`ai`, `social`, …), in
+   * allowlist and blocklist lessons alike. Absent: none (as in lessons and
+   * presets made before categories; read it with lessonCategories()).
+   */
+  categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
 };
 
 export const LessonSchema = z

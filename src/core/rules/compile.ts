@@ -13,9 +13,12 @@
  *   IT_BASE + 2·specificity + 2 an IT allowed pattern's veto (a repeated query key)
  *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
  *   IT_BASE + 2·specificity     IT blocked  } allowed on a tie
- *   EXCEPTION + 1, LESSON + 1   vetoes of exceptions, and of lesson sites and embeds
+ *   EXCEPTION + 1               vetoes of exceptions
  *   EXCEPTION                   a teacher's temporary exception
- *   LESSON                      lesson sites (allow or block), embeds (frames only)
+ *   LESSON_VETO                 vetoes of lesson sites and embeds
+ *   LESSON + 2·specificity + 1  allowlist lesson: its sites, embeds (frames only)  } the more specific wins,
+ *   LESSON + 2·specificity      the categories the lesson blocks                    } the lesson's own on a tie
+ *   LESSON + 2·specificity      blocklist lesson: its sites
  *   LESSON_DEFAULT              allowlist lesson: everything else blocked
  *
  * Plain host patterns (no scheme, port, path, query or leading dot) go many
@@ -64,11 +67,16 @@ interface CompileOptions {
   readonly domainsWithTrailingDot?: boolean;
 }
 
+/** The largest specificity() of a valid pattern: a host has at most 127 labels (253 characters). */
+const MAX_SPECIFICITY = 16_777_215;
+
 export const PRIORITY = {
   LESSON_DEFAULT: 1,
+  /** The base of the lesson's band, where its sites and blocked categories rank by specificity. */
   LESSON: 2,
-  EXCEPTION: 3,
-  IT_BASE: 1000,
+  LESSON_VETO: 2 + 2 * MAX_SPECIFICITY + 2,
+  EXCEPTION: 2 + 2 * MAX_SPECIFICITY + 3,
+  IT_BASE: 40_000_000,
   /** Percent-encoded unreserved characters are decoded (one redirect each) before anything else is judged. */
   DECODE: 1_999_999_999,
   PAUSE: 2_000_000_000,
@@ -266,7 +274,7 @@ class RuleBuilder {
 
   readonly domains = (hosts: readonly string[]): string[] => domainsFor(hosts, this.options.domainsWithTrailingDot === true);
 
-  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
+  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode, vetoPriority = priority + 1): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
       // A number, not a string: this runs once per entry of IT's lists.
       const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
@@ -281,7 +289,7 @@ class RuleBuilder {
     }
     this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
-    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
+    if (action === 'allow') this.addConditions(pattern, 'redirect', vetoPriority, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
   }
 
   private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
@@ -445,13 +453,16 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
 
   const lesson = rules.lesson;
+  const ranked = (pattern: SitePattern): number => PRIORITY.LESSON + 2 * specificity(pattern);
   if (lesson?.mode === 'allowlist') {
-    each(lesson.sites, (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES, ALLOWING));
-    each([...rules.itEmbeds, ...lesson.embeds], (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES, ALLOWING));
+    each(lesson.sites, (pattern) => builder.add(pattern, 'allow', ranked(pattern) + 1, PAGES_AND_FRAMES, ALLOWING, PRIORITY.LESSON_VETO));
+    each([...rules.itEmbeds, ...lesson.embeds], (pattern) => builder.add(pattern, 'allow', ranked(pattern) + 1, FRAMES, ALLOWING, PRIORITY.LESSON_VETO));
     builder.addEverything('redirect', PRIORITY.LESSON_DEFAULT);
   } else if (lesson?.mode === 'blocklist') {
-    each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
+    each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', ranked(pattern), PAGES_AND_FRAMES, BLOCKING));
   }
+  // A category's hosts go many to a rule, as any list's: one rule per specificity (in practice per number of labels).
+  for (const category of lesson?.categories ?? []) each(category.sites, (pattern) => builder.add(pattern, 'redirect', ranked(pattern), PAGES_AND_FRAMES, BLOCKING));
   for (const rule of decodingRules(used, builder.domains)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -5,6 +5,7 @@
  */
 import type { Policy } from '../policy/policy';
 import type { Lesson, LessonMode, Preset, TemporaryAllow } from '../schemas';
+import { categoryCatalog, lessonCategories } from './categories/catalog';
 import { activePeriod, nextPeriod, nextScheduleChange, type PeriodOccurrence } from './schedule';
 
 /** Where the lesson in force comes from. */
@@ -16,8 +17,20 @@ export interface EffectiveRules {
   readonly itBlocked: readonly string[];
   readonly itEmbeds: readonly string[];
   readonly exceptions: readonly string[];
-  readonly lesson: null | { readonly mode: LessonMode; readonly sites: readonly string[]; readonly embeds: readonly string[] };
+  readonly lesson: null | {
+    readonly mode: LessonMode;
+    readonly sites: readonly string[];
+    readonly embeds: readonly string[];
+    /** The categories the lesson blocks, with their sites as IT's policy leaves them; absent: none. */
+    readonly categories?: readonly BlockedCategory[];
+  };
   readonly paused: boolean;
+}
+
+/** A category a lesson blocks, with its sites. */
+export interface BlockedCategory {
+  readonly id: string;
+  readonly sites: readonly string[];
 }
 
 /** The lesson in force, as the popup and the blocked page describe it. */
@@ -35,6 +48,8 @@ export interface ActiveLesson {
   /** The class it was published for (class feed only). */
   readonly classId?: string;
   readonly startPage?: string;
+  /** The ids of the categories it blocks (lessonCategories()); absent: none. */
+  readonly categories?: readonly string[];
 }
 
 /** A class-wide pause ("eyes on me") from the class feed. */
@@ -88,11 +103,35 @@ function fromLesson(lesson: Lesson, origin: LessonOrigin, classId?: string): Act
     endsAt: lesson.endsAt,
     ...(classId !== undefined ? { classId } : {}),
     ...(lesson.startPage !== undefined ? { startPage: lesson.startPage } : {}),
+    ...withCategories(lesson),
   };
 }
 
+/** `categories` of an active lesson, present only when it blocks any. */
+function withCategories(lesson: { readonly categories?: readonly string[] }): { categories?: readonly string[] } {
+  const categories = lessonCategories(lesson);
+  return categories.length > 0 ? { categories } : {};
+}
+
 function fromPreset(preset: Preset, origin: LessonOrigin, startsAt: number | null, endsAt: number | null, title?: string): ActiveLesson {
-  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt };
+  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt, ...withCategories(preset) };
+}
+
+/**
+ * The categories the lesson blocks, with their sites from IT's catalog. An id
+ * the catalog does not know (a class lesson from a device with another
+ * policy, or a category IT has since removed) blocks nothing: there is no
+ * list to block; the teacher's device refuses such an id when the lesson is set.
+ */
+function blockedCategories(active: ActiveLesson, policy: Policy): { categories?: readonly BlockedCategory[] } {
+  const ids = active.categories ?? [];
+  if (ids.length === 0) return {};
+  const catalog = categoryCatalog(policy.categories);
+  const categories = ids.flatMap((id) => {
+    const category = catalog.get(id);
+    return category ? [{ id, sites: category.sites }] : [];
+  });
+  return categories.length > 0 ? { categories } : {};
 }
 
 /** Collects the earliest future instant among candidates. */
@@ -168,7 +207,7 @@ export function resolve(inputs: ResolveInputs, now: number): Resolution {
     itBlocked: policy.blocked,
     itEmbeds: policy.embeds,
     exceptions: exceptions.map((exception) => exception.site),
-    lesson: active ? { mode: active.mode, sites: active.sites, embeds: active.embeds } : null,
+    lesson: active ? { mode: active.mode, sites: active.sites, embeds: active.embeds, ...blockedCategories(active, policy) } : null,
     paused: pause !== null,
   };
   return { rules, active, pause, exceptions, nextChange: next.value, nextPeriod: nextPeriod(timetable, now) };

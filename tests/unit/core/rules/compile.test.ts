@@ -476,7 +476,8 @@ describe("the browser's limit of regex rules", () => {
   });
 
   it('of rules of one priority, keeps the first patterns of the list, as Chrome keeps the first entries of its URL lists', () => {
-    const sites = pathPatterns(40, 'school.example');
+    // Paths of one length: lesson sites rank by specificity, and these are all equally specific.
+    const sites = Array.from({ length: 40 }, (_, i) => `school.example/page-${String(i).padStart(2, '0')}`);
     // 66 decoding rules and the lesson's "everything else" redirect, then room for 25 of the 40 sites.
     const result = compileWithReport(rules({ lesson: { mode: 'allowlist', sites, embeds: [] } }), { ...OPTIONS, maxRegexRules: 66 + 1 + 25 });
     expect(result.leftOut).toEqual(sites.slice(25).reverse());
