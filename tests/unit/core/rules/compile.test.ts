@@ -117,7 +117,20 @@ function randomUrl(random: Random): string {
   return `${scheme}://${userinfo}${urlHost(random)}${port}${path}${query}${fragment}`;
 }
 
+/** The rules with, now and then, a lesson site or embed also in a blocked category: a tie the lesson's own pattern wins. */
+function withTies(random: Random, effective: EffectiveRules): EffectiveRules {
+  const lesson = effective.lesson;
+  const first = lesson?.categories?.[0];
+  const own = lesson ? [...lesson.sites, ...lesson.embeds] : [];
+  if (!lesson || first === undefined || own.length === 0 || !random.chance(0.4)) return effective;
+  return { ...effective, lesson: { ...lesson, categories: [{ ...first, sites: [...first.sites, random.pick(own)] }, ...lesson.categories!.slice(1)] } };
+}
+
 function randomRules(random: Random): EffectiveRules {
+  return withTies(random, randomRulesWithoutTies(random));
+}
+
+function randomRulesWithoutTies(random: Random): EffectiveRules {
   const lessonKind = random.pick(['none', 'allowlist', 'allowlist', 'blocklist'] as const);
   const itBlocked = Array.from({ length: random.int(4) }, () => randomPattern(random));
   const itAllowed = Array.from({ length: random.int(3) }, () => randomPattern(random));
@@ -135,6 +148,11 @@ function randomRules(random: Random): EffectiveRules {
             mode: lessonKind,
             sites: Array.from({ length: random.int(4) }, () => randomPattern(random)),
             embeds: Array.from({ length: random.int(3) }, () => randomPattern(random)),
+            // Blocked categories: their sites near misses of the lesson's own, so that the two meet, and sometimes the very same.
+            categories: Array.from({ length: random.chance(0.5) ? 1 + random.int(2) : 0 }, (_, index) => ({
+              id: `c${index}`,
+              sites: Array.from({ length: 1 + random.int(3) }, () => randomPattern(random)),
+            })),
           },
     paused: random.chance(0.08),
   };
