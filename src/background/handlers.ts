@@ -89,7 +89,9 @@ export async function handleMessage(message: unknown, sender: Runtime.MessageSen
     const handler = handlers[request.type] as (request: Request, now: number) => Promise<unknown>;
     return { ok: true, value: await handler(request, await trustedNow()) };
   } catch (error) {
-    if (error instanceof RequestError) return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}) };
+    if (error instanceof RequestError) {
+      return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}), ...(error.params ? { params: error.params } : {}) };
+    }
     return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -13,8 +13,9 @@ import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassPause } from './feed/documen
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
-import { LessonMode, PresetSchema, SitePatternString, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
+import { CategoryRef, LessonMode, PresetSchema, SitePatternString, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './rules/schedule';
+import { MAX_LESSON_CATEGORIES, type CategoryOrigin } from './rules/categories/catalog';
 
 const Token = z.string().min(16).max(200);
 const Minutes = z.number().int().min(1).max(24 * 60);
@@ -39,6 +40,8 @@ export const LessonDraftSchema = z
     presetId: z.string().optional(),
     /** Only for a lesson published to a class: opened once on every student browser when it takes hold. */
     startPage: StartPageSchema.optional(),
+    /** Ids of the site categories the lesson blocks; the background refuses one this device does not know ('unknown-category'). */
+    categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
   .superRefine(checkLessonSites);
@@ -156,6 +159,8 @@ export interface Status {
     readonly studentDevice?: boolean;
   };
   readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
+  /** The site categories in force: shipped, changed by IT or IT's own. Always set by the background. */
+  readonly categories?: readonly CategorySummary[];
   /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
   readonly notes: readonly string[];
   /** The class feed: per class, what was fetched, accepted or refused (students), delivered (teachers). Always set by the background. */
@@ -166,6 +171,15 @@ export interface Status {
    * browser), so the popup can show, extend, change and end them. Absent elsewhere.
    */
   readonly published?: readonly PublishedClass[];
+}
+
+/** A site category as the popup offers it and the status page lists it. */
+export interface CategorySummary {
+  readonly id: string;
+  readonly title: { readonly en: string; readonly nl: string };
+  readonly origin: CategoryOrigin;
+  /** How many site patterns it lists. */
+  readonly count: number;
 }
 
 /** What a teacher device last published for one class; the delivery of it is in `Status.feed`. */
@@ -201,7 +215,10 @@ export interface ResponseMap {
 }
 
 /** What travels back: a result, or an error a person can read. */
-export type Reply<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number };
+export type Reply<T> =
+  | { readonly ok: true; readonly value: T }
+  /** `params`: the values the error names (an unknown category's id), for the UI to word it. */
+  | { readonly ok: false; readonly error: string; readonly code: ErrorCode; readonly retryAt?: number; readonly params?: readonly string[] };
 
 export type ErrorCode =
   | 'invalid'
@@ -222,4 +239,6 @@ export type ErrorCode =
   /** IT blocked the site: no teacher can let it through. */
   | 'it-blocked'
   | 'not-found'
-  | 'too-many';
+  | 'too-many'
+  /** A lesson or preset names a site category this device does not know. */
+  | 'unknown-category';

@@ -7,6 +7,7 @@
  * has applied it.
  */
 import { decide } from '../../core/rules/decide';
+import { categoryCatalog, unknownCategory } from '../../core/rules/categories/catalog';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../../core/teacher/lessons';
 import { deletePreset, newPresetId, renamePreset, savePreset, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
@@ -32,7 +33,7 @@ import { checkedValues, tamperedAt, writeGuarded } from './guard';
 const MINUTE = 60_000;
 const serially = serialQueue();
 
-const LESSON_CODES: Record<LessonProblem, ErrorCode> = { 'too-long': 'too-long', 'mode-not-allowed': 'mode-not-allowed', invalid: 'invalid', 'no-lesson': 'no-lesson' };
+const LESSON_CODES: Record<LessonProblem, ErrorCode> = { 'too-long': 'too-long', 'mode-not-allowed': 'mode-not-allowed', invalid: 'invalid', 'no-lesson': 'no-lesson', 'unknown-category': 'unknown-category' };
 const PRESET_CODES: Record<PresetProblem, ErrorCode> = { 'not-found': 'not-found', invalid: 'invalid', 'too-many': 'too-many' };
 
 function randomHex(bytes: number): string {
@@ -98,7 +99,7 @@ async function applied(keys: readonly string[]): Promise<Status> {
 }
 
 function lessonOrThrow(result: LessonResult): Lesson {
-  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message);
+  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message, undefined, result.params);
   return result.lesson;
 }
 
@@ -108,8 +109,8 @@ function presetsOrThrow(result: PresetResult): unknown[] {
 }
 
 function limitsOf(current: Current) {
-  const { maxLessonMinutes, allowBlocklistLessons } = current.inputs.resolve.policy;
-  return { maxLessonMinutes, allowBlocklistLessons };
+  const { maxLessonMinutes, allowBlocklistLessons, categories } = current.inputs.resolve.policy;
+  return { maxLessonMinutes, allowBlocklistLessons, categories: categoryCatalog(categories) };
 }
 
 /** The lesson a change applies to, or 'no-lesson'. */
@@ -267,8 +268,10 @@ async function storedPresets(): Promise<unknown[]> {
   return Array.isArray(raw) ? raw : [];
 }
 
-export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number } }): Promise<Status> {
+export function savePresetAction(request: { id?: string; preset: { title: string; mode: 'allowlist' | 'blocklist'; sites: string[]; embeds: string[]; minutes?: number; categories?: string[] } }): Promise<Status> {
   return serially(async () => {
+    const unknown = unknownCategory(request.preset.categories ?? [], limitsOf(await ensureCurrent(await trustedNow())).categories);
+    if (unknown !== null) throw new RequestError('unknown-category', `there is no site category "${unknown}" on this device`, undefined, [unknown]);
     const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
     await writeLocal({ [KEYS.presets]: next });
     return applied([KEYS.presets]);

@@ -5,6 +5,7 @@
  * `allowBlocklistLessons`) are enforced here, so a message typed into a
  * console cannot get around them either.
  */
+import { categoryCatalog, unknownCategory, type CategoryInfo } from '../rules/categories/catalog';
 import { patternForUrl } from '../rules/patterns';
 import type { ActiveLesson } from '../rules/resolve';
 import { lessonSitesProblem, type Lesson, type LessonMode, type TemporaryAllow } from '../schemas';
@@ -15,11 +16,15 @@ const MINUTE = 60_000;
 export interface LessonLimits {
   readonly maxLessonMinutes: number;
   readonly allowBlocklistLessons: boolean;
+  /** The categories in force (IT's catalog); absent: only the shipped ones are known. */
+  readonly categories?: ReadonlyMap<string, CategoryInfo>;
 }
 
-export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson';
+export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson' | 'unknown-category';
 
-export type LessonResult = { readonly ok: true; readonly lesson: Lesson } | { readonly ok: false; readonly problem: LessonProblem; readonly message: string };
+export type LessonResult =
+  | { readonly ok: true; readonly lesson: Lesson }
+  | { readonly ok: false; readonly problem: LessonProblem; readonly message: string; readonly params?: readonly string[] };
 
 /** A lesson as the teacher asks for it (the protocol's validated draft). */
 export interface LessonRequest {
@@ -31,10 +36,24 @@ export interface LessonRequest {
   readonly endsAt?: number;
   /** A lesson published to a class: the page every student browser opens once (validated by the protocol). */
   readonly startPage?: string;
+  /** Ids of the categories the lesson blocks. */
+  readonly categories?: readonly string[];
 }
 
-function refuse(problem: LessonProblem, message: string): LessonResult {
-  return { ok: false, problem, message };
+function refuse(problem: LessonProblem, message: string, params?: readonly string[]): LessonResult {
+  return { ok: false, problem, message, ...(params ? { params } : {}) };
+}
+
+/** Refuses a category the device does not know, by name; null when all are known. */
+function checkCategories(ids: readonly string[] | undefined, limits: LessonLimits): LessonResult | null {
+  const unknown = unknownCategory(ids ?? [], limits.categories ?? categoryCatalog());
+  return unknown === null ? null : refuse('unknown-category', `there is no site category "${unknown}" on this device`, [unknown]);
+}
+
+/** `categories` for a stored lesson: each id once, and none when there are none. */
+function withCategories(ids: readonly string[] | undefined): { categories?: string[] } {
+  const unique = [...new Set(ids ?? [])];
+  return unique.length > 0 ? { categories: unique } : {};
 }
 
 /** Checks an end time against the limits: after now, and not further away than IT allows. */
@@ -53,6 +72,8 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
   }
   const everything = lessonSitesProblem(request.mode, request.sites);
   if (everything !== null) return refuse('invalid', everything.message);
+  const categories = checkCategories(request.categories, limits);
+  if (categories) return categories;
   const endsAt = request.endsAt ?? (request.minutes !== undefined ? now + request.minutes * MINUTE : null);
   if (endsAt === null) return refuse('invalid', 'give the lesson a length or an end time');
   // A minute of grace for an end time: the popup turns "until 11:15" into an instant on its own clock.
@@ -69,6 +90,7 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       startsAt: now,
       endsAt,
       ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
+      ...withCategories(request.categories),
     },
   };
 }
@@ -95,6 +117,7 @@ export function lessonToChange(stored: Lesson | null, active: ActiveLesson | nul
     embeds: [...active.embeds],
     startsAt: now,
     endsAt: active.endsAt,
+    ...withCategories(active.categories),
   };
 }
 

@@ -16,6 +16,8 @@ export interface PresetDraft {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly minutes?: number;
+  /** Ids of the categories the preset blocks (the background checks that the device knows them). */
+  readonly categories?: readonly string[];
 }
 
 export type PresetProblem = 'not-found' | 'invalid' | 'too-many';
@@ -47,6 +49,7 @@ function build(draft: PresetDraft, id: string): Preset | string {
     sites: [...new Set(draft.sites.map((site) => site.trim()).filter((site) => site !== ''))],
     embeds: [...(draft.embeds ?? [])],
     ...(draft.minutes !== undefined ? { minutes: draft.minutes } : {}),
+    ...(draft.categories !== undefined && draft.categories.length > 0 ? { categories: [...new Set(draft.categories)] } : {}),
   });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -18,6 +18,8 @@ export class BackgroundError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAt?: number,
+    /** The values the message names (an unknown category's id). */
+    readonly params: readonly string[] = [],
   ) {
     super(message);
   }
@@ -29,7 +31,7 @@ export function connectorOver(send: (message: unknown) => Promise<unknown>): Con
     async request(request) {
       const reply = (await send(request)) as Reply<never> | undefined;
       if (!reply) throw new BackgroundError('internal', 'no answer from the background');
-      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt);
+      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt, reply.params);
       return reply.value;
     },
   };

@@ -32,6 +32,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorStudentDevice');
     case 'forbidden':
       return status?.teacher.pinFromPolicy ? t('errorPinFromSchool') : t('errorForbidden');
+    case 'unknown-category':
+      return t('policyErrorCategoryUnknown', error.params[0] ?? '');
     case 'invalid':
       return t('errorInvalid', error.message);
     default:

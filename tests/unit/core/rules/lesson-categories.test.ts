@@ -6,7 +6,7 @@ import { decide, prepare, type NavigationKind } from '../../../../src/core/rules
 import { PolicySchema } from '../../../../src/core/policy/policy';
 import { BUILTIN_CATEGORIES } from '../../../../src/core/rules/categories';
 import { categoryCatalog, lessonCategories, unknownCategory } from '../../../../src/core/rules/categories/catalog';
-import { resolve, type EffectiveRules } from '../../../../src/core/rules/resolve';
+import { resolve, type BlockedCategory, type EffectiveRules } from '../../../../src/core/rules/resolve';
 import type { Lesson } from '../../../../src/core/schemas';
 import { DnrSimulator } from '../../support/dnr-simulator';
 import { rules } from '../../support/rules';
@@ -14,8 +14,8 @@ import { rules } from '../../support/rules';
 const AI = { id: 'ai', sites: ['chatgpt.com', 'gemini.google.com', 'bing.com/chat'] };
 const SOCIAL = { id: 'social', sites: ['tiktok.com', 'instagram.com'] };
 
-const allowlist = (sites: string[], categories = [AI], embeds: string[] = []): EffectiveRules['lesson'] => ({ mode: 'allowlist', sites, embeds, categories });
-const blocklist = (sites: string[], categories = [AI]): EffectiveRules['lesson'] => ({ mode: 'blocklist', sites, embeds: [], categories });
+const allowlist = (sites: string[], categories: readonly BlockedCategory[] = [AI], embeds: string[] = []): EffectiveRules['lesson'] => ({ mode: 'allowlist', sites, embeds, categories });
+const blocklist = (sites: string[], categories: readonly BlockedCategory[] = [AI]): EffectiveRules['lesson'] => ({ mode: 'blocklist', sites, embeds: [], categories });
 
 /** "allowed (reason)" or "blocked (reason: category)". */
 function verdict(effective: EffectiveRules, href: string, kind: NavigationKind = 'page'): string {
