@@ -58,7 +58,7 @@ const handlers: Handlers = {
     request.classId !== undefined ? extendClassLesson(request.classId, request.minutes, now) : extendRunningLesson(request.minutes, now),
   ),
   updateLesson: withToken<'updateLesson'>((request, now) => {
-    const change = { sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}) };
+    const change = { sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}), ...(request.categories ? { categories: request.categories } : {}) };
     return request.classId !== undefined ? updateClassLesson(request.classId, change, now) : updateRunningLesson(change, now);
   }),
   endLesson: withToken<'endLesson'>((request, now) => (request.classId !== undefined ? endClassLesson(request.classId, now) : endLesson(now))),

@@ -70,6 +70,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
     embeds: z.array(SitePatternString).max(200).optional(),
     title: z.string().trim().min(1).max(120).optional(),
     classId: ClassId.optional(),
+    /** The categories the running lesson blocks from now on; absent: unchanged. */
+    categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
   }),
   z.object({ type: z.literal('endLesson'), token: Token, classId: ClassId.optional() }),
   /** "Eyes on me": every page of every student browser of the class gives way to `message`, for `minutes` (never the teacher's own browser). */

@@ -138,10 +138,10 @@ export function extendRunningLesson(minutes: number, now: number): Promise<Statu
   });
 }
 
-export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string; categories?: string[] }, now: number): Promise<Status> {
   return serially(async () => {
     const current = await ensureCurrent(now);
-    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
+    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change, limitsOf(current)));
     await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
@@ -227,8 +227,8 @@ export function extendClassLesson(classId: string, minutes: number, now: number)
   return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(extendLesson(lesson, minutes, limitsOf(current), now)));
 }
 
-export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
-  return changeClassLesson(classId, now, (lesson) => lessonOrThrow(changeLesson(lesson, change)));
+export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string; categories?: string[] }, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(changeLesson(lesson, change, limitsOf(current))));
 }
 
 /** Ends the class's lesson for every student (and on this browser, when it applied here too). */

@@ -45,7 +45,7 @@ function refuse(problem: LessonProblem, message: string, params?: readonly strin
 }
 
 /** Refuses a category the device does not know, by name; null when all are known. */
-function checkCategories(ids: readonly string[] | undefined, limits: LessonLimits): LessonResult | null {
+function checkCategories(ids: readonly string[] | undefined, limits: Pick<LessonLimits, 'categories'> = {}): LessonResult | null {
   const unknown = unknownCategory(ids ?? [], limits.categories ?? categoryCatalog());
   return unknown === null ? null : refuse('unknown-category', `there is no site category "${unknown}" on this device`, [unknown]);
 }
@@ -134,16 +134,21 @@ interface LessonChange {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly title?: string;
+  /** The categories it blocks from now on; absent: unchanged. */
+  readonly categories?: readonly string[];
 }
 
-/** The lesson with other sites (and perhaps another title), changed while it runs. */
-export function changeLesson(lesson: Lesson, change: LessonChange): LessonResult {
+/** The lesson with other sites (and perhaps another title or other categories), changed while it runs. */
+export function changeLesson(lesson: Lesson, change: LessonChange, limits?: Pick<LessonLimits, 'categories'>): LessonResult {
   const everything = lessonSitesProblem(lesson.mode, change.sites);
   if (everything !== null) return refuse('invalid', everything.message);
+  const categories = checkCategories(change.categories, limits);
+  if (categories) return categories;
+  const { categories: _previous, ...rest } = lesson;
   return {
     ok: true,
     lesson: {
-      ...lesson,
+      ...(change.categories !== undefined ? { ...rest, ...withCategories(change.categories) } : lesson),
       sites: unique(change.sites),
       ...(change.embeds !== undefined ? { embeds: unique(change.embeds) } : {}),
       ...(change.title !== undefined && change.title.trim() !== '' ? { title: change.title.trim() } : {}),

@@ -11,6 +11,7 @@ import type { Verdict } from '../../core/rules/decide';
 import type { Status } from '../../core/protocol';
 import type { Connector } from '../shared/channel';
 import { formatTime, siteLink, t } from '../shared/text';
+import { categoryOffHeading } from '../shared/categories';
 import { LeaveActions, type PageHistory } from './leave-actions';
 import { LetThrough } from './let-through';
 
@@ -122,7 +123,9 @@ export function BlockedView({ connector, blockedUrl, inFrame, history = NO_HISTO
   const status = answer?.status ?? null;
   const verdict = answer?.verdict ?? null;
   const pause = status?.pause ?? null;
-  const heading = t(answer === null ? 'blockedTitleWaiting' : headingFor(verdict, pause !== null));
+  const byCategory = answer !== null && pause === null && verdict?.reason === 'category-blocked';
+  // "AI tools are off in this lesson": a category the lesson blocks says which, not only the host.
+  const heading = byCategory ? categoryOffHeading(verdict.category ?? '', status) : t(answer === null ? 'blockedTitleWaiting' : headingFor(verdict, pause !== null));
 
   // The tab's title says what the page says.
   useLayoutEffect(() => {

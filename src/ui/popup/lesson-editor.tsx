@@ -16,6 +16,7 @@ import { useFocusOnMount } from '../shared/use-focus';
 import { ApplyHereField, classErrorText, publishedTo, type ClassChoice, type EditorTarget } from './class-choice';
 import { LengthPicker, lengthToRequest, type Length } from './length-picker';
 import { SitesField, sortDraft } from './sites-field';
+import { CategoryToggles, useCategoryChoice } from './category-toggles';
 import type { Act } from './teacher-actions';
 
 /**
@@ -66,6 +67,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
+  const categories = useCategoryChoice(status, initial);
 
   /** The sites with whatever is still typed in the field, or null (with the problem shown) when that is not valid. */
   const allSites = (): string[] | null => {
@@ -124,7 +126,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(t('startPageInvalid'));
         return;
       }
-      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}) };
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...categories.fields };
       const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
       if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
     }, forClass?.classId);
@@ -136,7 +138,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       if (name === null || list === null) return;
       const minutes = length.kind === 'minutes' ? { minutes: length.minutes } : {};
       const ownId = target.kind === 'new' ? target.ownPresetId : undefined;
-      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes } });
+      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes, ...categories.fields } });
       if (next) onDone(next, t('noticePresetSaved', name));
     });
 
@@ -145,7 +147,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       const name = checkedTitle();
       const list = allSites();
       if (name === null || list === null) return;
-      const next = await act({ type: 'updateLesson', sites: list, title: name, ...(runningClass !== undefined ? { classId: runningClass } : {}) });
+      const next = await act({ type: 'updateLesson', sites: list, title: name, categories: [...categories.ids], ...(runningClass !== undefined ? { classId: runningClass } : {}) });
       if (next) onDone(next, t('noticeSitesChanged'));
     }, runningClass);
 
@@ -197,6 +199,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         mode={mode}
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
+      <CategoryToggles status={status} choice={categories} />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}
       {forClass !== null && (
         <>
