@@ -56,7 +56,7 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   sites: PresetSchema.shape.sites.describe('Site patterns (Chrome URLBlocklist syntax), at most 1000.'),
   embeds: PresetSchema.shape.embeds.describe('Sites allowed inside pages (video players) during this preset, never as a page of their own.'),
   minutes: PresetSchema.shape.minutes.describe('Suggested length in minutes when a teacher starts this preset.'),
-  categories: PresetSchema.shape.categories.describe('Ids of the site categories the preset blocks, e.g. ["ai", "social"]: the shipped ones (ai, social, games, video) or one of categories.'),
+  categories: PresetSchema.shape.categories.describe('Ids of the site categories the preset blocks, e.g. ["ai", "social"]: the shipped ones (ai, social, games, video) or the id of one of the school\'s own under categories.'),
 })
   .superRefine((preset, ctx) => {
     // Only once mode and sites are valid; their own problems are reported already.
@@ -351,7 +351,7 @@ const PolicyCategorySchema = z
     name: z
       .object({ en: CategoryName.describe('The name in English.'), nl: CategoryName.describe('The name in Dutch.') })
       .optional()
-      .describe('The name teachers and students see: required for a category of the school\'s own; for a shipped one it replaces Lesmodus\'s name.'),
+      .describe('A category of the school\'s own: the name teachers and students see ("Exam help" is off in this lesson).'),
     sites: CategorySites.optional().describe('A category of the school\'s own: its sites (Chrome URLBlocklist syntax; no "*", no whole top-level domain).'),
     add: CategorySites.optional().describe('A shipped category: sites added to Lesmodus\'s list.'),
     replace: CategorySites.optional().describe('A shipped category: sites that replace Lesmodus\'s list.'),
@@ -360,11 +360,11 @@ const PolicyCategorySchema = z
     if (typeof entry.id !== 'string' || !CATEGORY_ID_RE.test(entry.id)) return;
     if (isBuiltinCategory(entry.id)) {
       const changes = [entry.add, entry.replace].filter((list) => list !== undefined).length;
-      if (entry.sites !== undefined || changes > 1 || (changes === 0 && entry.name === undefined)) {
+      if (entry.sites !== undefined || entry.name !== undefined || changes !== 1) {
         ctx.addIssue(
           codedIssue(
             'category-shipped-change',
-            `"${entry.id}" is a category Lesmodus ships: change it with "add" (sites added to its list) or "replace" (a list of your own instead), one of the two`,
+            `"${entry.id}" is a category Lesmodus ships: change it with "add" (sites added to its list) or "replace" (a list of your own instead), one of the two; its name stays Lesmodus's`,
             [entry.id],
           ),
         );

@@ -15,7 +15,7 @@ export const MAX_LESSON_CATEGORIES = 20;
 /** How IT's policy changes or adds a category (the policy's `categories` entries, validated there). */
 export interface CategoryChange {
   readonly id: string;
-  /** A category of IT's own: its name in both languages. */
+  /** A category of IT's own: its name in both languages (a shipped category keeps Lesmodus's). */
   readonly name?: { readonly en: string; readonly nl: string };
   /** A category of IT's own: its sites. */
   readonly sites?: readonly string[];
@@ -57,9 +57,9 @@ export function categoryCatalog(changes: readonly CategoryChange[] = EMPTY): Rea
   for (const id of CATEGORY_IDS) {
     const shipped = BUILTIN_CATEGORIES[id];
     const change = byId.get(id);
-    if (change?.replace !== undefined) catalog.set(id, { id, title: change.name ?? shipped.title, sites: unique(change.replace), origin: 'replaced' });
-    else if (change?.add !== undefined) catalog.set(id, { id, title: change.name ?? shipped.title, sites: unique([...shipped.sites, ...change.add]), origin: 'added' });
-    else catalog.set(id, { id, title: change?.name ?? shipped.title, sites: shipped.sites, origin: 'builtin' });
+    if (change?.replace !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique(change.replace), origin: 'replaced' });
+    else if (change?.add !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique([...shipped.sites, ...change.add]), origin: 'added' });
+    else catalog.set(id, { id, title: shipped.title, sites: shipped.sites, origin: 'builtin' });
   }
   for (const change of changes) {
     if (isBuiltinCategory(change.id) || change.name === undefined || change.sites === undefined) continue;
