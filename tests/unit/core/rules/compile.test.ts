@@ -494,10 +494,39 @@ describe("the browser's limit of regex rules", () => {
   });
 
   it('of rules of one priority, keeps the first patterns of the list, as Chrome keeps the first entries of its URL lists', () => {
-    // Paths of one length: lesson sites rank by specificity, and these are all equally specific.
-    const sites = Array.from({ length: 40 }, (_, i) => `school.example/page-${String(i).padStart(2, '0')}`);
+    const sites = pathPatterns(40, 'school.example');
     // 66 decoding rules and the lesson's "everything else" redirect, then room for 25 of the 40 sites.
     const result = compileWithReport(rules({ lesson: { mode: 'allowlist', sites, embeds: [] } }), { ...OPTIONS, maxRegexRules: 66 + 1 + 25 });
     expect(result.leftOut).toEqual(sites.slice(25).reverse());
+  });
+});
+
+describe("priorities within Chromium's 24 bits", () => {
+  // A host of 120 labels with a long path: far beyond 2^24 if priorities were specificities.
+  const deep = `${Array.from({ length: 118 }, () => 'a').join('.')}.example.com/${'p'.repeat(1500)}`;
+
+  it('keeps every priority below 2^24, whatever the patterns', () => {
+    expect(parsePattern(deep).ok).toBe(true);
+    const effective = rules({
+      paused: true,
+      itAllowed: [deep, 'example.com?v=1'],
+      itBlocked: ['*', deep, 'example.com'],
+      exceptions: [deep],
+      lesson: { mode: 'allowlist', sites: [deep, 'a.nl'], embeds: ['b.nl'], categories: [{ id: 'ai', sites: [deep, 'chatgpt.com'] }] },
+    });
+    const compiled = compile(effective, OPTIONS);
+    expect(Math.max(...compiled.map((rule) => rule.priority))).toBeLessThan(2 ** 24);
+  });
+
+  it('a pause still covers a site IT allows with the deepest host, as Chromium compares priorities', () => {
+    const effective = rules({ paused: true, itAllowed: [deep] });
+    const url = `https://${deep}`;
+    expect(new DnrSimulator(compile(effective, OPTIONS)).navigate({ url, type: 'main_frame' }).allowed).toBe(false);
+    expect(decide(url, prepare(effective)).allowed).toBe(false);
+  });
+
+  it('the simulator compares as Chromium does: a priority of 2^24 + 1 ranks below 2', () => {
+    const rule = (id: number, priority: number, type: 'allow' | 'block'): DnrRule => ({ id, priority, action: { type }, condition: { requestDomains: ['x.test'], resourceTypes: ['main_frame'] } });
+    expect(new DnrSimulator([rule(1, 2, 'allow'), rule(2, 2 ** 24 + 1, 'block')]).evaluate({ url: 'https://x.test/', type: 'main_frame' }).allowed).toBe(true);
   });
 });
