@@ -21,9 +21,9 @@ import games from './games.json';
 import social from './social.json';
 import video from './video.json';
 
-// As in ../../schemas.ts: extension pages and service workers forbid eval,
-// and these schemas run when the module loads, possibly before that module.
-z.config({ jitless: true });
+// zod runs without eval in the extension: src/zod-config.ts, which every
+// bundle evaluates first, configures it before these schemas parse the lists
+// at load (configuring it here too would hide from tests a bundle without it).
 
 /** The categories Lesmodus ships, in the order a list of them is shown. */
 export const CATEGORY_IDS = ['ai', 'social', 'games', 'video'] as const;
