@@ -66,6 +66,8 @@ describe('Block AI and the other categories', () => {
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
     expect(await screen.findByText('Lesson started: Essay')).toBeTruthy();
     expect(background.lesson).toMatchObject({ title: 'Essay', categories: ['ai'] });
+    // The lesson's card says so, to the teacher and to a student who opens the popup.
+    expect(screen.getByText('Off in this lesson: AI')).toBeTruthy();
   });
 
   it('switches AI off in the running lesson in three clicks after unlocking, and on again', async () => {
