@@ -182,6 +182,8 @@ export interface CategorySummary {
   readonly origin: CategoryOrigin;
   /** How many site patterns it lists. */
   readonly count: number;
+  /** IT set it above its allowed sites. */
+  readonly aboveAllowed?: boolean;
 }
 
 /** What a teacher device last published for one class; the delivery of it is in `Status.feed`. */

@@ -171,7 +171,7 @@ const ORIGIN_WORDS = { builtin: "Lesmodus's list", added: 'sites added', replace
 /** The categories teachers can switch off, and what IT changed: "ai (52 sites, sites added), social (32), …". */
 function categorySummary(policy: Policy): string {
   return [...categoryCatalog(policy.categories).values()]
-    .map((category) => `${category.id} (${plural(category.sites.length, 'site')}${category.origin === 'builtin' ? '' : `, ${ORIGIN_WORDS[category.origin]}`})`)
+    .map((category) => `${category.id} (${plural(category.sites.length, 'site')}${category.origin === 'builtin' ? '' : `, ${ORIGIN_WORDS[category.origin]}`}${category.aboveAllowed ? ', above allowed' : ''})`)
     .join(', ');
 }
 

@@ -301,7 +301,9 @@ export async function siteToLetThrough(url: string, now: number): Promise<string
   const site = exceptionSiteFor(url);
   if (site === null) throw new RequestError('invalid', 'only web addresses (http, https) can be let through');
   const current = await ensureCurrent(now);
-  if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
+  const verdict = decide(url, current.prepared, 'page');
+  // A category IT set above its allowed sites blocks as IT's list does: no teacher lifts it either.
+  if (verdict.reason === 'it-blocked' || verdict.byIt === true) {
     throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
   }
   return site;

@@ -355,16 +355,23 @@ const PolicyCategorySchema = z
     sites: CategorySites.optional().describe('A category of the school\'s own: its sites (Chrome URLBlocklist syntax; no "*", no whole top-level domain).'),
     add: CategorySites.optional().describe('A shipped category: sites added to Lesmodus\'s list.'),
     replace: CategorySites.optional().describe('A shipped category: sites that replace Lesmodus\'s list.'),
+    aboveAllowed: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: while a lesson blocks the category, it blocks sites in allowed too (the more specific pattern wins, allowed on a tie), and no teacher can let them through. Absent: allowed sites stay open.',
+      ),
   })
   .superRefine((entry, ctx) => {
     if (typeof entry.id !== 'string' || !CATEGORY_ID_RE.test(entry.id)) return;
     if (isBuiltinCategory(entry.id)) {
       const changes = [entry.add, entry.replace].filter((list) => list !== undefined).length;
-      if (entry.sites !== undefined || entry.name !== undefined || changes !== 1) {
+      // `aboveAllowed` alone is a change too: the shipped list, set above IT's allowed sites.
+      if (entry.sites !== undefined || entry.name !== undefined || changes > 1 || (changes === 0 && entry.aboveAllowed === undefined)) {
         ctx.addIssue(
           codedIssue(
             'category-shipped-change',
-            `"${entry.id}" is a category Lesmodus ships: change it with "add" (sites added to its list) or "replace" (a list of your own instead), one of the two; its name stays Lesmodus's`,
+            `"${entry.id}" is a category Lesmodus ships: change it with "add" (sites added to its list) or "replace" (a list of your own instead), one of the two, and/or "aboveAllowed"; its name stays Lesmodus's`,
             [entry.id],
           ),
         );

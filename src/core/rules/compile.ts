@@ -12,7 +12,7 @@
  *   DECODE                      percent-encoded letters and digits decoded, one redirect each
  *   IT_BASE + 2·rank(s + 1)     an IT allowed pattern's veto (a repeated query key): blocked, one step more specific
  *   IT_BASE + 2·rank(s) + 1     IT allowed  } the more specific wins,
- *   IT_BASE + 2·rank(s)         IT blocked  } allowed on a tie
+ *   IT_BASE + 2·rank(s)         IT blocked, and the lesson's categories IT set above its allowed sites  } allowed on a tie
  *   EXCEPTION + 1               vetoes of exceptions
  *   EXCEPTION                   a teacher's temporary exception
  *   LESSON_VETO                 vetoes of lesson sites and embeds
@@ -477,10 +477,16 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   // IT's two lists rank by specificity together; an allowed pattern's veto ranks as a blocked pattern one step more specific.
   const itAllowed = parsedPatterns(rules.itAllowed);
   const itBlocked = parsedPatterns(rules.itBlocked);
-  const itRank = ranks([...itAllowed.flatMap((pattern) => [specificity(pattern), specificity(pattern) + 1]), ...itBlocked.map(specificity)], IT_RANKS);
+  // Categories IT set above its allowed sites rank with IT's blocked list while a lesson blocks them.
+  const aboveAllowed = (rules.lesson?.categories ?? []).filter((category) => category.aboveAllowed === true).map((category) => category.sites);
+  const itRank = ranks(
+    [...itAllowed.flatMap((pattern) => [specificity(pattern), specificity(pattern) + 1]), ...[...itBlocked, ...aboveAllowed.flatMap((sites) => parsedPatterns(sites))].map(specificity)],
+    IT_RANKS,
+  );
   const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
   each(rules.itBlocked, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH));
+  for (const sites of aboveAllowed) each(sites, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING));
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
 
   const lesson = rules.lesson;

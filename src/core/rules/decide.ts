@@ -36,6 +36,8 @@ export interface Verdict {
   readonly reason: Reason;
   /** With 'category-blocked': the id of the category that blocked the address. */
   readonly category?: string;
+  /** With 'category-blocked': IT set the category above its allowed sites; no teacher can let it through. */
+  readonly byIt?: boolean;
 }
 
 /** The lists a pattern can belong to; each URL lookup finds the best match in every list at once. */
@@ -50,7 +52,9 @@ const LESSON_VETO = 6;
 const EMBED_VETO = 7;
 /** The sites of the categories the lesson blocks (patterns that block, as a blocklist lesson's sites). */
 const CATEGORY = 8;
-const LISTS = 9;
+/** The sites of blocked categories that IT set above its allowed sites (`aboveAllowed`). */
+const IT_CATEGORY = 9;
+const LISTS = 10;
 /** Where each list's vetoes go; -1: the list never vetoes (its patterns block). */
 const VETO_LIST = [IT_BLOCKED, -1, EXCEPTION_VETO, LESSON_VETO, EMBED_VETO];
 
@@ -142,7 +146,7 @@ export interface PreparedRules {
   readonly lessonMode: 'allowlist' | 'blocklist' | null;
   readonly paused: boolean;
   /** Each blocked category's own index, to name the one that blocked an address. */
-  readonly categories: ReadonlyArray<{ readonly id: string; readonly index: RuleIndex }>;
+  readonly categories: ReadonlyArray<{ readonly id: string; readonly index: RuleIndex; readonly aboveAllowed: boolean }>;
 }
 
 /** Parses and indexes effective rules once, for many calls of {@link decide}. */
@@ -156,11 +160,11 @@ export function prepare(rules: EffectiveRules): PreparedRules {
     index.add(rules.lesson.sites, LESSON, rules.lesson.mode === 'blocklist' ? BLOCKING : ALLOWING);
     if (rules.lesson.mode === 'allowlist') index.add([...rules.itEmbeds, ...rules.lesson.embeds], EMBED, ALLOWING);
   }
-  const categories = (rules.lesson?.categories ?? []).map(({ id, sites }) => {
-    index.add(sites, CATEGORY, BLOCKING);
+  const categories = (rules.lesson?.categories ?? []).map(({ id, sites, aboveAllowed = false }) => {
+    index.add(sites, aboveAllowed ? IT_CATEGORY : CATEGORY, BLOCKING);
     const own = new RuleIndex();
     own.add(sites, CATEGORY, BLOCKING);
-    return { id, index: own };
+    return { id, index: own, aboveAllowed };
   });
   return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused, categories };
 }
@@ -196,21 +200,27 @@ const scratch = new Int32Array(LISTS);
 const categoryScratch = new Int32Array(LISTS);
 const CATEGORY_VERDICTS = new Map<string, Verdict>();
 
-/** The verdict for an address a category blocks: the category whose most specific pattern matches it (the first on a tie). */
-function categoryVerdict(url: ParsedUrl, rules: PreparedRules): Verdict {
+/**
+ * The verdict for an address a category blocks: the category whose most
+ * specific pattern matches it (the first on a tie), among those IT set
+ * above its allowed sites when `byIt`.
+ */
+function categoryVerdict(url: ParsedUrl, rules: PreparedRules, byIt = false): Verdict {
   let id = '';
   let most = -1;
   for (const category of rules.categories) {
+    if (category.aboveAllowed !== byIt) continue;
     category.index.lookup(url, categoryScratch);
     if (categoryScratch[CATEGORY]! > most) {
       most = categoryScratch[CATEGORY]!;
       id = category.id;
     }
   }
-  let found = CATEGORY_VERDICTS.get(id);
+  const key = byIt ? `it:${id}` : id;
+  let found = CATEGORY_VERDICTS.get(key);
   if (!found) {
-    found = Object.freeze({ allowed: false, reason: 'category-blocked' as const, category: id });
-    CATEGORY_VERDICTS.set(id, found);
+    found = Object.freeze({ allowed: false, reason: 'category-blocked' as const, category: id, ...(byIt ? { byIt } : {}) });
+    CATEGORY_VERDICTS.set(key, found);
   }
   return found;
 }
@@ -229,7 +239,10 @@ function categoryVerdict(url: ParsedUrl, rules: PreparedRules): Verdict {
  * when a lesson site (or, in a frame, an embed) covers it, unless that lesson
  * site is at least as specific: "google.com" allowed with AI off keeps
  * gemini.google.com out, while "chatgpt.com" allowed with AI off opens
- * ChatGPT — the teacher named that very site.
+ * ChatGPT — the teacher named that very site. A category IT set above its
+ * allowed sites (`aboveAllowed`) is weighed against IT's allowed list as
+ * IT's blocked list is, and so also above a teacher's exception and the
+ * lesson's own sites.
  */
 export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: NavigationKind = 'page'): Verdict {
   const url = typeof href === 'string' ? parseUrl(shownAddress(href)) : href;
@@ -242,6 +255,8 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
   if (blocked > allowed) return BLOCK('it-blocked');
   // "Eyes on me": while the teacher pauses the class, every page gives way.
   if (rules.paused) return BLOCK('paused');
+  // A category IT set above its allowed sites blocks as IT's blocked list does, while a lesson blocks it.
+  if (best[IT_CATEGORY]! > allowed) return categoryVerdict(url, rules, true);
   if (allowed >= 0) return ALLOW('it-allowed');
   // A veto (a repeated query key) of an allowing pattern blocks just above where that pattern would allow.
   if (best[EXCEPTION_VETO]! >= 0) return BLOCK('not-in-lesson');

@@ -31,6 +31,8 @@ export interface EffectiveRules {
 export interface BlockedCategory {
   readonly id: string;
   readonly sites: readonly string[];
+  /** IT set it above its allowed sites: it blocks them as IT's blocked list would. */
+  readonly aboveAllowed?: boolean;
 }
 
 /** The lesson in force, as the popup and the blocked page describe it. */
@@ -129,7 +131,7 @@ function blockedCategories(active: ActiveLesson, policy: Policy): { categories?:
   const catalog = categoryCatalog(policy.categories);
   const categories = ids.flatMap((id) => {
     const category = catalog.get(id);
-    return category ? [{ id, sites: category.sites }] : [];
+    return category ? [{ id, sites: category.sites, ...(category.aboveAllowed ? { aboveAllowed: true } : {}) }] : [];
   });
   return categories.length > 0 ? { categories } : {};
 }

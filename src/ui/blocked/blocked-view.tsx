@@ -60,7 +60,7 @@ function headingFor(verdict: Verdict | null, paused: boolean): Heading {
 
 /** A teacher can let a student through a lesson's block, never through IT's and not during a pause. */
 function canLetThrough(status: Status, verdict: Verdict, url: string): boolean {
-  return status.teacher.pinSet && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
+  return status.teacher.pinSet && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.byIt !== true && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
 }
 
 interface Answer {

@@ -25,6 +25,7 @@ export function CategoriesList({ status }: { status: Status }) {
         {categories.map((category) => (
           <li key={category.id}>
             <strong>{categoryName(category.id, status)}</strong> ({category.id}): {t(ORIGIN_KEYS[category.origin])} · {plural('statusPageCategorySites', category.count)}
+            {category.aboveAllowed && <> · {t('statusPageCategoryAboveAllowed')}</>}
           </li>
         ))}
       </ul>

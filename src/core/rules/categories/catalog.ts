@@ -23,6 +23,8 @@ export interface CategoryChange {
   readonly add?: readonly string[];
   /** A shipped category: sites that replace its list. */
   readonly replace?: readonly string[];
+  /** While a lesson blocks the category, it blocks IT's allowed sites too (the more specific pattern wins, allowed on a tie). */
+  readonly aboveAllowed?: boolean;
 }
 
 /** Where a category's list comes from, as the status page says it. */
@@ -34,6 +36,8 @@ export interface CategoryInfo {
   readonly title: { readonly en: string; readonly nl: string };
   readonly sites: readonly string[];
   readonly origin: CategoryOrigin;
+  /** See {@link CategoryChange.aboveAllowed}. */
+  readonly aboveAllowed?: boolean;
 }
 
 export function isBuiltinCategory(id: string): id is CategoryId {
@@ -57,13 +61,14 @@ export function categoryCatalog(changes: readonly CategoryChange[] = EMPTY): Rea
   for (const id of CATEGORY_IDS) {
     const shipped = BUILTIN_CATEGORIES[id];
     const change = byId.get(id);
-    if (change?.replace !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique(change.replace), origin: 'replaced' });
-    else if (change?.add !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique([...shipped.sites, ...change.add]), origin: 'added' });
-    else catalog.set(id, { id, title: shipped.title, sites: shipped.sites, origin: 'builtin' });
+    const above = change?.aboveAllowed === true ? { aboveAllowed: true } : {};
+    if (change?.replace !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique(change.replace), origin: 'replaced', ...above });
+    else if (change?.add !== undefined) catalog.set(id, { id, title: shipped.title, sites: unique([...shipped.sites, ...change.add]), origin: 'added', ...above });
+    else catalog.set(id, { id, title: shipped.title, sites: shipped.sites, origin: 'builtin', ...above });
   }
   for (const change of changes) {
     if (isBuiltinCategory(change.id) || change.name === undefined || change.sites === undefined) continue;
-    catalog.set(change.id, { id: change.id, title: change.name, sites: unique(change.sites), origin: 'school' });
+    catalog.set(change.id, { id: change.id, title: change.name, sites: unique(change.sites), origin: 'school', ...(change.aboveAllowed === true ? { aboveAllowed: true } : {}) });
   }
   catalogs.set(changes, catalog);
   return catalog;

@@ -93,6 +93,8 @@ const cases: Array<[string, unknown, { path: string; code: string; params: strin
   ['a whole top-level domain in a category', { categories: [{ id: 'games', add: ['com'] }] }, { path: 'categories.0.add.0', code: 'category-whole-tld', params: ['com', 'com'] }],
   ['a category twice', { categories: [{ id: 'ai', add: ['a.example'] }, { id: 'ai', add: ['b.example'] }] }, { path: 'categories.1.id', code: 'duplicate-category-id', params: ['ai'] }],
   ['a shipped category given sites', { categories: [{ id: 'video', sites: ['a.example'] }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['video'] }],
+  ['a shipped category changed twice over', { categories: [{ id: 'video', add: ['a.example'], replace: ['b.example'] }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['video'] }],
+  ['a shipped category with nothing to change', { categories: [{ id: 'games' }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['games'] }],
   ['a category of the school\'s own without a name', { categories: [{ id: 'exam-cheats', sites: ['a.example'] }] }, { path: 'categories.0', code: 'category-own-needs', params: ['exam-cheats'] }],
 ];
 

@@ -122,6 +122,10 @@ function withTies(random: Random, effective: EffectiveRules): EffectiveRules {
   const lesson = effective.lesson;
   const first = lesson?.categories?.[0];
   const own = lesson ? [...lesson.sites, ...lesson.embeds] : [];
+  if (lesson && first !== undefined && effective.itAllowed.length > 0 && random.chance(0.3)) {
+    const shared = random.pick(effective.itAllowed);
+    return { ...effective, lesson: { ...lesson, categories: [{ ...first, sites: [...first.sites, shared] }, ...lesson.categories!.slice(1)] } };
+  }
   if (!lesson || first === undefined || own.length === 0 || !random.chance(0.4)) return effective;
   return { ...effective, lesson: { ...lesson, categories: [{ ...first, sites: [...first.sites, random.pick(own)] }, ...lesson.categories!.slice(1)] } };
 }
@@ -152,6 +156,7 @@ function randomRulesWithoutTies(random: Random): EffectiveRules {
             categories: Array.from({ length: random.chance(0.5) ? 1 + random.int(2) : 0 }, (_, index) => ({
               id: `c${index}`,
               sites: Array.from({ length: 1 + random.int(3) }, () => randomPattern(random)),
+              ...(random.chance(0.3) ? { aboveAllowed: true } : {}),
             })),
           },
     paused: random.chance(0.08),

@@ -57,11 +57,22 @@ describe('decide: a lesson that blocks categories', () => {
     ['a site let through for a while opens', rules({ exceptions: ['chatgpt.com'], lesson: blocklist([]) }), 'https://chatgpt.com/', 'allowed (exception)'],
     ['a pause covers everything', rules({ paused: true, lesson: blocklist([]) }), 'https://chatgpt.com/', 'blocked (paused)'],
     ['no lesson: categories are a lesson\'s, nothing is blocked', rules(), 'https://chatgpt.com/', 'allowed (open)'],
+    // A category IT set above its allowed sites weighs against them as IT's blocked list does.
+    ['above allowed: a more specific entry than IT\'s allowed site blocks', rules({ itAllowed: ['google.com'], lesson: blocklist([], [{ ...AI, aboveAllowed: true }]) }), 'https://gemini.google.com/', 'blocked (category-blocked: ai)'],
+    ['above allowed: the same site IT allows stays open (allowed on a tie)', rules({ itAllowed: ['chatgpt.com'], lesson: blocklist([], [{ ...AI, aboveAllowed: true }]) }), 'https://chatgpt.com/', 'allowed (it-allowed)'],
+    ['above allowed: a teacher\'s exception does not lift it', rules({ exceptions: ['chatgpt.com'], lesson: blocklist([], [{ ...AI, aboveAllowed: true }]) }), 'https://chatgpt.com/', 'blocked (category-blocked: ai)'],
+    ['above allowed: nor does the teacher naming the site', rules({ lesson: allowlist(['chatgpt.com'], [{ ...AI, aboveAllowed: true }]) }), 'https://chatgpt.com/', 'blocked (category-blocked: ai)'],
+    ['without it, IT\'s wider allowed site opens the AI site', rules({ itAllowed: ['google.com'], lesson: blocklist([]) }), 'https://gemini.google.com/', 'allowed (it-allowed)'],
   ])('%s', (_name, effective, href, expected, kind = 'frame') => {
     // Frames unless told otherwise; a page is judged the same where no embed is involved.
     expect(verdict(effective, href, kind as NavigationKind)).toBe(expected);
     if (!expected.includes('embed') && kind === 'frame') expect(verdict(effective, href, 'page')).toBe(expected);
   });
+});
+
+it('a category IT set above its allowed sites says so in the verdict: no teacher can let it through', () => {
+  expect(decide('https://chatgpt.com/', prepare(rules({ lesson: blocklist([], [{ ...AI, aboveAllowed: true }]) })))).toEqual({ allowed: false, reason: 'category-blocked', category: 'ai', byIt: true });
+  expect(decide('https://chatgpt.com/', prepare(rules({ lesson: blocklist([]) }))).byIt).toBeUndefined();
 });
 
 describe('compile: categories become few rules that agree with decide()', () => {
@@ -130,6 +141,13 @@ describe('resolve: a lesson\'s categories, with their sites from IT\'s catalog',
     expect(decide('https://schoolgpt.example/', prepared)).toMatchObject({ allowed: false, category: 'ai' });
     expect(decide('https://vimeo.com/', prepared).allowed).toBe(true);
     expect(decide('https://answers.example/q/1', prepared)).toMatchObject({ allowed: false, category: 'exam-cheats' });
+  });
+
+  it('carries aboveAllowed from the policy, also for a shipped list left as it is', () => {
+    const resolution = resolveWith({ allowed: ['google.com'], categories: [{ id: 'ai', aboveAllowed: true }] }, lesson({ categories: ['ai'] }));
+    expect(resolution.rules.lesson?.categories).toEqual([{ id: 'ai', sites: BUILTIN_CATEGORIES.ai.sites, aboveAllowed: true }]);
+    expect(decide('https://gemini.google.com/', prepare(resolution.rules))).toMatchObject({ allowed: false, category: 'ai', byIt: true });
+    expect(decide('https://www.google.com/', prepare(resolution.rules)).allowed).toBe(true);
   });
 
   it('a category the device does not know blocks nothing, and the rest of the lesson holds', () => {
