@@ -6,6 +6,8 @@ export class RequestError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly retryAt?: number,
+    /** The values the message names, for the UI to word it (see Reply). */
+    readonly params?: readonly string[],
   ) {
     super(message);
   }

@@ -61,7 +61,7 @@ const handlers: Handlers = {
     request.classId !== undefined ? extendClassLesson(request.classId, request.minutes, now) : extendRunningLesson(request.minutes, now),
   ),
   updateLesson: withToken<'updateLesson'>((request, now) => {
-    const change = { sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}) };
+    const change = { sites: request.sites, ...(request.embeds ? { embeds: request.embeds } : {}), ...(request.title ? { title: request.title } : {}), ...(request.categories ? { categories: request.categories } : {}) };
     return request.classId !== undefined ? updateClassLesson(request.classId, change, now) : updateRunningLesson(change, now);
   }),
   endLesson: withToken<'endLesson'>((request, now) => (request.classId !== undefined ? endClassLesson(request.classId, now) : endLesson(now))),
@@ -98,7 +98,9 @@ export async function handleMessage(message: unknown, sender: Runtime.MessageSen
     const handler = handlers[request.type] as (request: Request, now: number) => Promise<unknown>;
     return { ok: true, value: await handler(request, await trustedNow()) };
   } catch (error) {
-    if (error instanceof RequestError) return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}) };
+    if (error instanceof RequestError) {
+      return { ok: false, code: error.code, error: error.message, ...(error.retryAt !== undefined ? { retryAt: error.retryAt } : {}), ...(error.params ? { params: error.params } : {}) };
+    }
     return { ok: false, code: 'internal', error: error instanceof Error ? error.message : String(error) };
   }
 }

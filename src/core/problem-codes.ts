@@ -73,6 +73,13 @@ export const POLICY_CODES = [
   'title-missing',
   'tab-limit',
   'test-allowlist',
+  'category-id',
+  'category-unknown',
+  'category-every-site',
+  'category-whole-tld',
+  'duplicate-category-id',
+  'category-shipped-change',
+  'category-own-needs',
 ] as const;
 
 export type ProblemCode = (typeof GENERIC_CODES)[number] | (typeof POLICY_CODES)[number] | `pattern-${PatternErrorCode}`;

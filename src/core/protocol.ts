@@ -13,8 +13,9 @@ import { MAX_PAUSE_MESSAGE, MAX_PAUSE_MS, type ClassLink, type ClassPause } from
 import { CLASS_ID_RE } from './feed/format';
 import type { FeedStatus } from './feed/status';
 import type { ActiveLesson, Pause } from './rules/resolve';
-import { LessonMode, PresetSchema, SitePatternString, TabLimit, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
+import { CategoryRef, LessonMode, PresetSchema, SitePatternString, TabLimit, checkLessonSites, type Lesson, type Preset, type TemporaryAllow } from './schemas';
 import type { PeriodOccurrence } from './rules/schedule';
+import { MAX_LESSON_CATEGORIES, type CategoryOrigin } from './rules/categories/catalog';
 
 const Token = z.string().min(16).max(200);
 const Minutes = z.number().int().min(1).max(24 * 60);
@@ -45,6 +46,8 @@ export const LessonDraftSchema = z
     tabLimit: TabLimit.optional(),
     /** A test (core/rules/tabs.ts): the tab limit at its strictest, no new windows, nobody let through. */
     test: z.boolean().optional(),
+    /** Ids of the site categories the lesson blocks; the background refuses one this device does not know ('unknown-category'). */
+    categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
   })
   .refine((draft) => (draft.minutes === undefined) !== (draft.endsAt === undefined), { message: 'give either minutes or endsAt', path: ['minutes'] })
   .superRefine(checkLessonSites);
@@ -73,6 +76,8 @@ export const RequestSchema = z.discriminatedUnion('type', [
     embeds: z.array(SitePatternString).max(200).optional(),
     title: z.string().trim().min(1).max(120).optional(),
     classId: ClassId.optional(),
+    /** The categories the running lesson blocks from now on; absent: unchanged. */
+    categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
   }),
   z.object({ type: z.literal('endLesson'), token: Token, classId: ClassId.optional() }),
   /** "Eyes on me": every page of every student browser of the class gives way to `message`, for `minutes` (never the teacher's own browser). */
@@ -172,6 +177,8 @@ export interface Status {
     readonly studentDevice?: boolean;
   };
   readonly rules: { readonly count: number; readonly appliedAt: number | null; readonly error: string | null };
+  /** The site categories in force: shipped, changed by IT or IT's own. Always set by the background. */
+  readonly categories?: readonly CategorySummary[];
   /** Notes for the status page: a corrupt stored value that was dropped, and the like. */
   readonly notes: readonly string[];
   /** The class feed: per class, what was fetched, accepted or refused (students), delivered (teachers). Always set by the background. */
@@ -182,6 +189,17 @@ export interface Status {
    * browser), so the popup can show, extend, change and end them. Absent elsewhere.
    */
   readonly published?: readonly PublishedClass[];
+}
+
+/** A site category as the popup offers it and the status page lists it. */
+export interface CategorySummary {
+  readonly id: string;
+  readonly title: { readonly en: string; readonly nl: string };
+  readonly origin: CategoryOrigin;
+  /** How many site patterns it lists. */
+  readonly count: number;
+  /** IT set it above its allowed sites. */
+  readonly aboveAllowed?: boolean;
 }
 
 /** What a teacher device last published for one class; the delivery of it is in `Status.feed`. */
@@ -233,6 +251,8 @@ export type Reply<T> =
       readonly retryAt?: number;
       /** An invalid request: the field and its problem's code (core/problem-codes.ts), for the UI to word it in the reader's language. */
       readonly problem?: Problem;
+      /** The values the error names (an unknown category's id), for the UI to word it. */
+      readonly params?: readonly string[];
     };
 
 export type ErrorCode =
@@ -268,4 +288,6 @@ export type ErrorCode =
   /** A link that is not a web address. */
   | 'link-invalid'
   /** A link that the lesson in force would block. */
-  | 'link-blocked';
+  | 'link-blocked'
+  /** A lesson or preset names a site category this device does not know. */
+  | 'unknown-category';

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { codedIssue, codedParams, coded } from './problem-codes';
 import { lessonSiteProblem, parsePattern } from './rules/patterns';
+import { CATEGORY_ID_RE, MAX_LESSON_CATEGORIES } from './rules/categories/catalog';
 
 // zod runs without eval in the extension: see src/zod-config.ts, which every
 // bundle evaluates before this module.
@@ -58,6 +59,12 @@ const TAB_LIMIT_HELP = coded('tab-limit', `a tab limit is a whole number from ${
 
 /** How many tabs may be open during a lesson; absent: no limit. */
 export const TabLimit = z.number(TAB_LIMIT_HELP).int(TAB_LIMIT_HELP).min(TAB_LIMIT_MIN, TAB_LIMIT_HELP).max(TAB_LIMIT_MAX, TAB_LIMIT_HELP);
+/**
+ * A site category by id (`ai`, or one of IT's own). Whether the device knows
+ * it is checked where the policy is at hand: the background for a teacher's
+ * lesson, the policy for its presets (core/rules/categories/catalog.ts).
+ */
+export const CategoryRef = z.string().regex(CATEGORY_ID_RE, coded('category-id', 'a category id is lower-case letters, digits and "-", starting with a letter, e.g. "ai"'));
 
 /** What a lesson restricts: shared by lessons and presets. */
 const RuleSetFields = {
@@ -71,6 +78,12 @@ const RuleSetFields = {
   tabLimit: TabLimit.optional(),
   /** A test: the tab limit at its strictest, no new windows, nobody let through (core/rules/tabs.ts). */
   test: z.boolean().optional(),
+  /**
+   * Ids of the site categories the lesson blocks (`ai`, `social`, …), in
+   * allowlist and blocklist lessons alike. Absent: none (as in lessons and
+   * presets made before categories; read it with lessonCategories()).
+   */
+  categories: z.array(CategoryRef).max(MAX_LESSON_CATEGORIES).optional(),
 };
 
 export const LessonSchema = z

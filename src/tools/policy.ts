@@ -21,6 +21,7 @@ import { USAGE_EXIT, UsageError, escapeForTerminal, helpHint, jsonForTerminal, p
 import { checkManagedPolicy, managedSchema } from '../core/policy/managed-schema';
 import { MIN_PIN_CHARACTERS, PIN_ITERATIONS, PIN_SALT_BYTES, hashPin, pinStrength, verifyPin, weakPinProblem } from '../core/teacher/pin';
 import { deviceRequirements, isAdminConsoleWrapped, parsePolicy, unwrapAdminConsole, type Policy, type PolicyProblem } from '../core/policy/policy';
+import { categoryCatalog } from '../core/rules/categories/catalog';
 
 /** Lesmodus's Firefox add-on id (manifest/firefox.json). */
 export const FIREFOX_ID = 'lesmodus@lesmodus.nl';
@@ -165,6 +166,15 @@ function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+const ORIGIN_WORDS = { builtin: "Lesmodus's list", added: 'sites added', replaced: 'list replaced', school: "the school's own" } as const;
+
+/** The categories teachers can switch off, and what IT changed: "ai (52 sites, sites added), social (32), …". */
+function categorySummary(policy: Policy): string {
+  return [...categoryCatalog(policy.categories).values()]
+    .map((category) => `${category.id} (${plural(category.sites.length, 'site')}${category.origin === 'builtin' ? '' : `, ${ORIGIN_WORDS[category.origin]}`}${category.aboveAllowed ? ', above allowed' : ''})`)
+    .join(', ');
+}
+
 /** A few lines that tell IT what the policy will do, to compare with what they meant. */
 function summarise(policy: Policy): string[] {
   const lines: Array<[string, string]> = [];
@@ -174,7 +184,9 @@ function summarise(policy: Policy): string[] {
   if (policy.teacherKeys.length > 0) lines.push(['teacher keys', `${policy.teacherKeys.length} (${policy.teacherKeys.map(keyScope).join(', ')})`]);
   if (policy.schoolSigningKey) lines.push(['school signing key', `set (kid "${policy.schoolSigningKey.kid}")`]);
   lines.push(['sites', `${policy.allowed.length} allowed, ${policy.blocked.length} blocked, ${plural(policy.embeds.length, 'embed')}`]);
-  lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')})`).join(', ') : 'none']);
+  const blocks = (preset: Policy['presets'][number]): string => (preset.categories && preset.categories.length > 0 ? `, blocks ${preset.categories.join(' ')}` : '');
+  lines.push(['presets', policy.presets.length > 0 ? policy.presets.map((preset) => `${preset.id} (${preset.mode}, ${plural(preset.sites.length, 'site')}${blocks(preset)})`).join(', ') : 'none']);
+  lines.push(['categories', categorySummary(policy)]);
   lines.push(['timetable', `${plural(policy.schedule.length, 'period')} in ${policy.timeZone}; ${plural(policy.noLessonDates.length, 'date entry', 'date entries')} without lessons`]);
   lines.push(['outside lessons', policy.outsideLessons === undefined ? 'open browsing (blocked sites stay blocked)' : `preset "${policy.outsideLessons}"`]);
   const strength = policy.teacherPin?.strength;

@@ -101,7 +101,7 @@ test('a test: the popup says Test, nobody is let through, and a new window holds
 
   await open(session, page, session.extensionUrl('popup.html'));
   await waitFor(async () => (await page.$('.test-banner')) !== null, 'the Test banner');
-  expect(await page.$eval('.test-banner', (banner) => (banner as HTMLElement).innerText)).toMatch(/^TEST\s+One tab, only the test's sites, nobody let through\.$/);
+  expect(await page.$eval('.test-banner', (banner) => (banner as HTMLElement).innerText)).toMatch(/^TEST\s+One tab, only the test's sites, AI off, nobody let through\.$/);
 
   const blocked = server.origin('games.test') + '/play';
   expect(await open(session, page, blocked)).toBe(blockedPageFor(session, blocked));

@@ -2,6 +2,7 @@
 import { feedStatus, type FeedBook, type FeedExtras } from '../../core/feed/status';
 import type { Status } from '../../core/protocol';
 import { periodsOnDay } from '../../core/rules/schedule';
+import { categoryCatalog } from '../../core/rules/categories/catalog';
 import { extensionVersion } from '../../platform/runtime';
 import type { Current } from './flow';
 import type { TeacherInfo } from '../teacher/auth';
@@ -50,6 +51,7 @@ export function buildStatus(current: Current, now: number, teacher: TeacherInfo,
       ...(policy.schoolType !== undefined ? { schoolType: policy.schoolType } : {}),
     },
     presets: { it: policy.presets, local: inputs.localPresets },
+    categories: [...categoryCatalog(policy.categories).values()].map(({ id, title, origin, sites, aboveAllowed }) => ({ id, title, origin, count: sites.length, ...(aboveAllowed ? { aboveAllowed } : {}) })),
     teacher,
     rules: { count: current.ruleCount, appliedAt: current.appliedAt, error: current.ruleError },
     notes: [...inputs.notes, ...feed.notes],

@@ -7,6 +7,7 @@
  * has applied it.
  */
 import { decide } from '../../core/rules/decide';
+import { categoryCatalog, unknownCategory } from '../../core/rules/categories/catalog';
 import { changeLesson, exceptionSiteFor, extendLesson, lessonFromRequest, lessonToChange, withException, type LessonProblem, type LessonResult } from '../../core/teacher/lessons';
 import { deletePreset, newPresetId, renamePreset, savePreset, type PresetDraft, type PresetProblem, type PresetResult } from '../../core/teacher/presets';
 import type { ErrorCode, LessonDraft, Status } from '../../core/protocol';
@@ -40,6 +41,7 @@ const LESSON_CODES: Record<LessonProblem, ErrorCode> = {
   'no-lesson': 'no-lesson',
   'start-past': 'start-past',
   'start-too-far': 'start-too-far',
+  'unknown-category': 'unknown-category',
 };
 const PRESET_CODES: Record<PresetProblem, ErrorCode> = { 'not-found': 'not-found', invalid: 'invalid', 'too-many': 'too-many' };
 
@@ -106,7 +108,7 @@ async function applied(keys: readonly string[]): Promise<Status> {
 }
 
 function lessonOrThrow(result: LessonResult): Lesson {
-  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message);
+  if (!result.ok) throw new RequestError(LESSON_CODES[result.problem], result.message, undefined, result.params);
   return result.lesson;
 }
 
@@ -116,8 +118,8 @@ function presetsOrThrow(result: PresetResult): unknown[] {
 }
 
 function limitsOf(current: Current) {
-  const { maxLessonMinutes, allowBlocklistLessons } = current.inputs.resolve.policy;
-  return { maxLessonMinutes, allowBlocklistLessons };
+  const { maxLessonMinutes, allowBlocklistLessons, categories } = current.inputs.resolve.policy;
+  return { maxLessonMinutes, allowBlocklistLessons, categories: categoryCatalog(categories) };
 }
 
 /** The lesson a change applies to, or 'no-lesson'. */
@@ -147,10 +149,10 @@ export function extendRunningLesson(minutes: number, now: number): Promise<Statu
   });
 }
 
-export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
+export function updateRunningLesson(change: { sites: string[]; embeds?: string[]; title?: string; categories?: string[] }, now: number): Promise<Status> {
   return serially(async () => {
     const current = await ensureCurrent(now);
-    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change));
+    const lesson = lessonOrThrow(changeLesson(lessonToChangeOrThrow(current, now), change, limitsOf(current)));
     await writeGuarded({ [KEYS.lesson]: lesson });
     return applied([KEYS.lesson]);
   });
@@ -244,8 +246,8 @@ export function extendClassLesson(classId: string, minutes: number, now: number)
   return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(extendLesson(lesson, minutes, limitsOf(current), now)));
 }
 
-export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string }, now: number): Promise<Status> {
-  return changeClassLesson(classId, now, (lesson) => lessonOrThrow(changeLesson(lesson, change)));
+export function updateClassLesson(classId: string, change: { sites: string[]; embeds?: string[]; title?: string; categories?: string[] }, now: number): Promise<Status> {
+  return changeClassLesson(classId, now, (lesson, current) => lessonOrThrow(changeLesson(lesson, change, limitsOf(current))));
 }
 
 /** Ends the class's lesson for every student (and on this browser, when it applied here too). */
@@ -319,6 +321,8 @@ async function storedPresets(): Promise<unknown[]> {
 
 export function savePresetAction(request: { id?: string; preset: PresetDraft }): Promise<Status> {
   return serially(async () => {
+    const unknown = unknownCategory(request.preset.categories ?? [], limitsOf(await ensureCurrent(await trustedNow())).categories);
+    if (unknown !== null) throw new RequestError('unknown-category', `there is no site category "${unknown}" on this device`, undefined, [unknown]);
     const next = presetsOrThrow(savePreset(await storedPresets(), request.preset, request.id, newPresetId(crypto.getRandomValues(new Uint8Array(6)))));
     await writeLocal({ [KEYS.presets]: next });
     return applied([KEYS.presets]);
@@ -350,7 +354,9 @@ export async function siteToLetThrough(url: string, now: number): Promise<string
   const current = await ensureCurrent(now);
   // A test lets nobody through: the lesson's sites are all there is until it ends.
   if (current.resolution.rules.test) throw new RequestError('test-mode', 'a test is on: nobody can be let through until it ends');
-  if (decide(url, current.prepared, 'page').reason === 'it-blocked') {
+  const verdict = decide(url, current.prepared, 'page');
+  // A category IT set above its allowed sites blocks as IT's list does: no teacher lifts it either.
+  if (verdict.reason === 'it-blocked' || verdict.byIt === true) {
     throw new RequestError('it-blocked', 'your school has blocked this site: a teacher cannot let it through');
   }
   return site;

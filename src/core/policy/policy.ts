@@ -13,6 +13,8 @@
 import { z } from 'zod';
 import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
 import { judgesWebPages, matchesEverything, parsePattern, rememberPatterns, siteOf, type SitePattern } from '../rules/patterns';
+import { categoryEntryProblem } from '../rules/categories';
+import { CATEGORY_ID_RE, categoryCatalog, isBuiltinCategory } from '../rules/categories/catalog';
 import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, PIN_ITERATIONS, strongEnough, weakPinProblem } from '../teacher/pin';
 import {
   LessonMode,
@@ -60,6 +62,7 @@ const PolicyPresetSchema = PresetSchema.safeExtend({
   test: PresetSchema.shape.test.describe(
     'A test preset (an exam platform, say), always an allowlist: only its sites, at most one tab (those open before are kept), no new windows, incognito windows closed where the browser lets Lesmodus see them, nobody let through from the blocked page, and "Test" shown in the popup.',
   ),
+  categories: PresetSchema.shape.categories.describe('Ids of the site categories the preset blocks, e.g. ["ai", "social"]: the shipped ones (ai, social, games, video) or the id of one of the school\'s own under categories.'),
 })
   .superRefine((preset, ctx) => {
     // Only once mode and sites are valid; their own problems are reported already.
@@ -329,6 +332,81 @@ const SchoolSigningKeySchema = z
   .meta({ sensitiveValue: true });
 
 // ---------------------------------------------------------------------------
+// Site categories. A list of entries with an id, like presets and keys: an
+// object keyed by category id would need a schema Chrome cannot declare for
+// every id IT may choose.
+
+/** A site in a category: a valid pattern that names a site (not `*`, not a whole top-level domain). */
+const CategorySite = SitePatternString.superRefine((value, ctx) => {
+  const result = parsePattern(value);
+  if (!result.ok) return;
+  const problem = categoryEntryProblem(value, result.pattern);
+  if (problem !== null) ctx.addIssue(codedIssue(problem.code, problem.message, problem.params));
+});
+
+const CategorySites = z.array(CategorySite).max(5000);
+
+const CategoryName = z.string().trim().min(1).max(80);
+
+const PolicyCategorySchema = z
+  .object({
+    id: z
+      .string()
+      .regex(CATEGORY_ID_RE, coded('category-id', 'a category id is lower-case letters, digits and "-", starting with a letter, e.g. "ai"'))
+      .describe('"ai", "social", "games" or "video" to change a category Lesmodus ships; any other id (lower-case letters, digits, "-") for a category of the school\'s own, e.g. "exam-cheats".'),
+    name: z
+      .object({ en: CategoryName.describe('The name in English.'), nl: CategoryName.describe('The name in Dutch.') })
+      .optional()
+      .describe('A category of the school\'s own: the name teachers and students see ("Exam help" is off in this lesson).'),
+    sites: CategorySites.optional().describe('A category of the school\'s own: its sites (Chrome URLBlocklist syntax; no "*", no whole top-level domain).'),
+    add: CategorySites.optional().describe('A shipped category: sites added to Lesmodus\'s list.'),
+    replace: CategorySites.optional().describe('A shipped category: sites that replace Lesmodus\'s list.'),
+    aboveAllowed: z
+      .boolean()
+      .optional()
+      .describe(
+        'true: while a lesson blocks the category, it blocks sites in allowed too (the more specific pattern wins, allowed on a tie), and no teacher can let them through. Absent: allowed sites stay open.',
+      ),
+  })
+  .superRefine((entry, ctx) => {
+    if (typeof entry.id !== 'string' || !CATEGORY_ID_RE.test(entry.id)) return;
+    if (isBuiltinCategory(entry.id)) {
+      const changes = [entry.add, entry.replace].filter((list) => list !== undefined).length;
+      // `aboveAllowed` alone is a change too: the shipped list, set above IT's allowed sites.
+      if (entry.sites !== undefined || entry.name !== undefined || changes > 1 || (changes === 0 && entry.aboveAllowed === undefined)) {
+        ctx.addIssue(
+          codedIssue(
+            'category-shipped-change',
+            `"${entry.id}" is a category Lesmodus ships: change it with "add" (sites added to its list) or "replace" (a list of your own instead), one of the two, and/or "aboveAllowed"; its name stays Lesmodus's`,
+            [entry.id],
+          ),
+        );
+      }
+    } else if (entry.name === undefined || entry.sites === undefined || entry.add !== undefined || entry.replace !== undefined) {
+      ctx.addIssue(
+        codedIssue(
+          'category-own-needs',
+          `"${entry.id}" is a category of your own: give it a "name" (en and nl) and "sites"; "add" and "replace" change the categories Lesmodus ships (ai, social, games, video)`,
+          [entry.id],
+        ),
+      );
+    }
+  })
+  .describe('A change to a category Lesmodus ships, or a category of the school\'s own.');
+
+/** Reports each category id a preset names that is not in the catalog, at presets.N.categories.M. */
+function checkPresetCategories(policy: { presets: ReadonlyArray<{ categories?: readonly string[] | undefined }>; categories: z.output<typeof PolicyCategorySchema>[] }, ctx: z.RefinementCtx): void {
+  const catalog = categoryCatalog(policy.categories);
+  policy.presets.forEach((preset, index) => {
+    preset.categories?.forEach((id, at) => {
+      if (!catalog.has(id)) {
+        ctx.addIssue(codedIssue('category-unknown', `no category with id "${id}": the shipped ones are ai, social, games and video; add your own under categories`, [id], ['presets', index, 'categories', at]));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------
 
 /** Reports each entry of a list whose key an earlier entry already used, at the path `pathOf(index)`. */
 function duplicates<T>(
@@ -359,6 +437,14 @@ export const PolicySchema = z
       .describe('Sites reachable in every lesson (sign-in, the school\'s systems). The more specific of allowed and blocked wins; on a tie, allowed.'),
     embeds: z.array(SitePatternString).default([]).describe('Sites allowed inside pages (frames) in every lesson, never as a page of their own: video players such as youtube-nocookie.com.'),
     presets: z.array(PolicyPresetSchema).default([]).describe('Lesson presets for teachers and the timetable.'),
+    categories: z
+      .array(PolicyCategorySchema)
+      .max(50)
+      .default([])
+      .superRefine((entries, ctx) => duplicates(entries, (entry) => entry.id, ctx, (index) => [index, 'id'], 'category id', 'duplicate-category-id'))
+      .describe(
+        'Site categories that teachers switch off for a lesson in one click. Lesmodus ships ai, social, games and video; here IT adds sites to one ({"id": "ai", "add": [...]}), replaces one\'s list ({"id": "video", "replace": [...]}), or defines its own ({"id": "exam-cheats", "name": {"en": ..., "nl": ...}, "sites": [...]}).',
+      ),
     timeZone: TimeZone.default('Europe/Amsterdam').describe('IANA time zone of the timetable and the dates without lessons.'),
     schedule: z.array(PolicyPeriodSchema).default([]).describe('The timetable: recurring periods that apply a preset when no teacher lesson is active. Where periods overlap, the first wins.'),
     noLessonDates: z.array(PolicyNoLessonDate).default([]).describe('Days without timetable lessons (holidays, study days): "YYYY-MM-DD" or "YYYY-MM-DD/YYYY-MM-DD", optionally followed by a name.'),
@@ -413,6 +499,7 @@ export const PolicySchema = z
     },
     whenValid(['presets', 'schedule', 'outsideLessons']),
   )
+  .superRefine(checkPresetCategories, whenValid(['presets', 'categories']))
   .superRefine(
     (policy, ctx) => {
       const student = policy.role === 'student';

@@ -11,13 +11,24 @@
  *   PAUSE                       every new page to the blocked page ("eyes on me"; pages
  *                               already open are covered by the background, not replaced)
  *   DECODE                      percent-encoded letters and digits decoded, one redirect each
- *   IT_BASE + 2·specificity + 2 an IT allowed pattern's veto (a repeated query key)
- *   IT_BASE + 2·specificity + 1 IT allowed  } the more specific wins,
- *   IT_BASE + 2·specificity     IT blocked  } allowed on a tie
- *   EXCEPTION + 1, LESSON + 1   vetoes of exceptions, and of lesson sites and embeds
+ *   IT_BASE + 2·rank(s + 1)     an IT allowed pattern's veto (a repeated query key): blocked, one step more specific
+ *   IT_BASE + 2·rank(s) + 1     IT allowed  } the more specific wins,
+ *   IT_BASE + 2·rank(s)         IT blocked, and the lesson's categories IT set above its allowed sites  } allowed on a tie
+ *   EXCEPTION + 1               vetoes of exceptions
  *   EXCEPTION                   a teacher's temporary exception
- *   LESSON                      lesson sites (allow or block), embeds (frames only)
+ *   LESSON_VETO                 vetoes of lesson sites and embeds
+ *   LESSON + 2·rank(s) + 1      allowlist lesson: its sites, embeds (frames only)  } the more specific wins,
+ *   LESSON + 2·rank(s)          the categories the lesson blocks                    } the lesson's own on a tie
+ *   LESSON + 2·rank(s)          blocklist lesson: its sites
  *   LESSON_DEFAULT              allowlist lesson: everything else blocked
+ *
+ * where s is a pattern's specificity() and rank(s) its place among the
+ * specificities of its band's patterns (0, 1, 2, … in increasing order):
+ * only their order matters, and ranks keep every priority below 2^24.
+ * Chromium compares priorities by their low 24 bits alone (measured in
+ * Chromium 156 with testMatchOutcome: an allow rule of priority 524,485 beat
+ * a block rule of priority 2^24 + 1 and one of 2^25 + 2), so a priority of
+ * 2^24 or more silently ranks below a small one there.
  *
  * Plain host patterns (no scheme, port, path, query or leading dot) go many
  * to a rule with `requestDomains`, which matches a host and its subdomains as
@@ -76,15 +87,28 @@ interface CompileOptions {
   readonly decodeBy?: 'redirect' | 'blocked-page';
 }
 
+/** How many distinct specificities a band ranks: the lesson's (at most about 100,000 patterns), IT's (its lists, each allowed pattern twice). */
+const LESSON_RANKS = 1_000_000;
+const IT_RANKS = 6_000_000;
+
+/** Every priority stays below 2^24: Chromium compares only the low 24 bits (see above). */
 export const PRIORITY = {
   LESSON_DEFAULT: 1,
+  /** The base of the lesson's band, where its sites and blocked categories rank by specificity. */
   LESSON: 2,
-  EXCEPTION: 3,
-  IT_BASE: 1000,
+  LESSON_VETO: 2 + 2 * LESSON_RANKS + 2,
+  EXCEPTION: 2 + 2 * LESSON_RANKS + 3,
+  IT_BASE: 2 + 2 * LESSON_RANKS + 100,
   /** Percent-encoded unreserved characters are decoded (one redirect each) before anything else is judged. */
-  DECODE: 1_999_999_999,
-  PAUSE: 2_000_000_000,
+  DECODE: 16_000_000,
+  PAUSE: 16_000_001,
 } as const;
+
+/** The rank of each specificity among `specificities`, 0 for the least specific; a band with more (none has) shares its top rank. */
+function ranks(specificities: Iterable<number>, limit: number): Map<number, number> {
+  const sorted = [...new Set(specificities)].sort((a, b) => a - b);
+  return new Map(sorted.map((value, index) => [value, Math.min(index, limit - 1)]));
+}
 
 const PAGES_AND_FRAMES: ResourceType[] = ['main_frame', 'sub_frame', 'object'];
 const FRAMES: ResourceType[] = ['sub_frame', 'object'];
@@ -279,7 +303,7 @@ class RuleBuilder {
 
   readonly domains = (hosts: readonly string[]): string[] => domainsFor(hosts, this.options.domainsWithTrailingDot === true);
 
-  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode): void {
+  add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode, vetoPriority = priority + 1): void {
     if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
       // A number, not a string: this runs once per entry of IT's lists.
       const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
@@ -294,7 +318,7 @@ class RuleBuilder {
     }
     this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
-    if (action === 'allow') this.addConditions(pattern, 'redirect', priority + 1, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
+    if (action === 'allow') this.addConditions(pattern, 'redirect', vetoPriority, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
   }
 
   private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
@@ -430,6 +454,16 @@ function isRegexRule(rule: DnrRule): boolean {
   return rule.condition.regexFilter !== undefined;
 }
 
+/**
+ * The order in which rules are left out: lowest priority first, except that
+ * the lesson's rules rank as one (their priorities order them by
+ * specificity, not by importance), so that of a lesson's sites the first of
+ * the list are kept.
+ */
+function dropRank(rule: DnrRule): number {
+  return rule.priority >= PRIORITY.LESSON && rule.priority < PRIORITY.LESSON_VETO ? PRIORITY.LESSON : rule.priority;
+}
+
 /** Leaves pattern rules out until at most `limit` regex rules remain; renumbers the rest. */
 function withinRegexLimit(rules: DnrRule[], sourceOf: ReadonlyMap<DnrRule, string>, limit: number): Compiled {
   let excess = rules.filter(isRegexRule).length - limit;
@@ -437,7 +471,7 @@ function withinRegexLimit(rules: DnrRule[], sourceOf: ReadonlyMap<DnrRule, strin
   const candidates = rules
     .filter((rule) => sourceOf.has(rule))
     // Of equal rules the later ones go first: the first patterns of a list are kept, as Chrome keeps the first entries of its URL lists.
-    .sort((a, b) => (a.action.type === 'allow' ? 1 : 0) - (b.action.type === 'allow' ? 1 : 0) || a.priority - b.priority || b.id - a.id);
+    .sort((a, b) => (a.action.type === 'allow' ? 1 : 0) - (b.action.type === 'allow' ? 1 : 0) || dropRank(a) - dropRank(b) || b.id - a.id);
   const dropped = new Set<DnrRule>();
   for (const rule of candidates) {
     if (excess <= 0) break;
@@ -471,18 +505,35 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
       add(pattern);
     }
   };
-  each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', PRIORITY.IT_BASE + 2 * specificity(pattern) + 1, PAGES_AND_FRAMES, ALLOWING));
-  each(rules.itBlocked, (pattern) => builder.add(pattern, 'redirect', PRIORITY.IT_BASE + 2 * specificity(pattern), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH));
+  // IT's two lists rank by specificity together; an allowed pattern's veto ranks as a blocked pattern one step more specific.
+  const itAllowed = parsedPatterns(rules.itAllowed);
+  const itBlocked = parsedPatterns(rules.itBlocked);
+  // Categories IT set above its allowed sites rank with IT's blocked list while a lesson blocks them.
+  const aboveAllowed = (rules.lesson?.categories ?? []).filter((category) => category.aboveAllowed === true).map((category) => category.sites);
+  const itRank = ranks(
+    [...itAllowed.flatMap((pattern) => [specificity(pattern), specificity(pattern) + 1]), ...[...itBlocked, ...aboveAllowed.flatMap((sites) => parsedPatterns(sites))].map(specificity)],
+    IT_RANKS,
+  );
+  const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
+  each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
+  each(rules.itBlocked, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH));
+  for (const sites of aboveAllowed) each(sites, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING));
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
 
   const lesson = rules.lesson;
+  const embeds = lesson?.mode === 'allowlist' ? [...rules.itEmbeds, ...lesson.embeds] : [];
+  const categories = (lesson?.categories ?? []).map((category) => category.sites);
+  const lessonRank = ranks([lesson?.sites ?? [], embeds, ...categories].flatMap((list) => parsedPatterns(list).map(specificity)), LESSON_RANKS);
+  const ranked = (pattern: SitePattern): number => PRIORITY.LESSON + 2 * lessonRank.get(specificity(pattern))!;
   if (lesson?.mode === 'allowlist') {
-    each(lesson.sites, (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, PAGES_AND_FRAMES, ALLOWING));
-    each([...rules.itEmbeds, ...lesson.embeds], (pattern) => builder.add(pattern, 'allow', PRIORITY.LESSON, FRAMES, ALLOWING));
+    each(lesson.sites, (pattern) => builder.add(pattern, 'allow', ranked(pattern) + 1, PAGES_AND_FRAMES, ALLOWING, PRIORITY.LESSON_VETO));
+    each(embeds, (pattern) => builder.add(pattern, 'allow', ranked(pattern) + 1, FRAMES, ALLOWING, PRIORITY.LESSON_VETO));
     builder.addEverything('redirect', PRIORITY.LESSON_DEFAULT);
   } else if (lesson?.mode === 'blocklist') {
-    each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', PRIORITY.LESSON, PAGES_AND_FRAMES, BLOCKING));
+    each(lesson.sites, (pattern) => builder.add(pattern, 'redirect', ranked(pattern), PAGES_AND_FRAMES, BLOCKING));
   }
+  // A category's hosts go many to a rule, as any list's: one rule per rank (in practice per number of labels).
+  for (const sites of categories) each(sites, (pattern) => builder.add(pattern, 'redirect', ranked(pattern), PAGES_AND_FRAMES, BLOCKING));
   for (const rule of decodingRules(used, builder.domains, options)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }

@@ -28,11 +28,16 @@ export type Reason =
   | 'lesson-embed'
   | 'not-in-lesson'
   | 'lesson-blocked'
+  | 'category-blocked' // a category the lesson blocks (AI tools, social media, …): `category` says which
   | 'open';
 
 export interface Verdict {
   readonly allowed: boolean;
   readonly reason: Reason;
+  /** With 'category-blocked': the id of the category that blocked the address. */
+  readonly category?: string;
+  /** With 'category-blocked': IT set the category above its allowed sites; no teacher can let it through. */
+  readonly byIt?: boolean;
 }
 
 /** The lists a pattern can belong to; each URL lookup finds the best match in every list at once. */
@@ -45,7 +50,11 @@ const EMBED = 4;
 const EXCEPTION_VETO = 5;
 const LESSON_VETO = 6;
 const EMBED_VETO = 7;
-const LISTS = 8;
+/** The sites of the categories the lesson blocks (patterns that block, as a blocklist lesson's sites). */
+const CATEGORY = 8;
+/** The sites of blocked categories that IT set above its allowed sites (`aboveAllowed`). */
+const IT_CATEGORY = 9;
+const LISTS = 10;
 /** Where each list's vetoes go; -1: the list never vetoes (its patterns block). */
 const VETO_LIST = [IT_BLOCKED, -1, EXCEPTION_VETO, LESSON_VETO, EMBED_VETO];
 
@@ -136,6 +145,8 @@ export interface PreparedRules {
   readonly index: RuleIndex;
   readonly lessonMode: 'allowlist' | 'blocklist' | null;
   readonly paused: boolean;
+  /** Each blocked category's own index, to name the one that blocked an address. */
+  readonly categories: ReadonlyArray<{ readonly id: string; readonly index: RuleIndex; readonly aboveAllowed: boolean }>;
 }
 
 /** Parses and indexes effective rules once, for many calls of {@link decide}. */
@@ -149,7 +160,13 @@ export function prepare(rules: EffectiveRules): PreparedRules {
     index.add(rules.lesson.sites, LESSON, rules.lesson.mode === 'blocklist' ? BLOCKING : ALLOWING);
     if (rules.lesson.mode === 'allowlist') index.add([...rules.itEmbeds, ...rules.lesson.embeds], EMBED, ALLOWING);
   }
-  return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused };
+  const categories = (rules.lesson?.categories ?? []).map(({ id, sites, aboveAllowed = false }) => {
+    index.add(sites, aboveAllowed ? IT_CATEGORY : CATEGORY, BLOCKING);
+    const own = new RuleIndex();
+    own.add(sites, CATEGORY, BLOCKING);
+    return { id, index: own, aboveAllowed };
+  });
+  return { index, lessonMode: rules.lesson?.mode ?? null, paused: rules.paused, categories };
 }
 
 /**
@@ -189,6 +206,33 @@ const ALLOW = (reason: Reason): Verdict => verdict(true, reason);
 const BLOCK = (reason: Reason): Verdict => verdict(false, reason);
 /** decide() is synchronous, so one scratch buffer serves every call. */
 const scratch = new Int32Array(LISTS);
+const categoryScratch = new Int32Array(LISTS);
+const CATEGORY_VERDICTS = new Map<string, Verdict>();
+
+/**
+ * The verdict for an address a category blocks: the category whose most
+ * specific pattern matches it (the first on a tie), among those IT set
+ * above its allowed sites when `byIt`.
+ */
+function categoryVerdict(url: ParsedUrl, rules: PreparedRules, byIt = false): Verdict {
+  let id = '';
+  let most = -1;
+  for (const category of rules.categories) {
+    if (category.aboveAllowed !== byIt) continue;
+    category.index.lookup(url, categoryScratch);
+    if (categoryScratch[CATEGORY]! > most) {
+      most = categoryScratch[CATEGORY]!;
+      id = category.id;
+    }
+  }
+  const key = byIt ? `it:${id}` : id;
+  let found = CATEGORY_VERDICTS.get(key);
+  if (!found) {
+    found = Object.freeze({ allowed: false, reason: 'category-blocked' as const, category: id, ...(byIt ? { byIt } : {}) });
+    CATEGORY_VERDICTS.set(key, found);
+  }
+  return found;
+}
 
 /**
  * Whether a navigation to `href` is allowed under the prepared rules. Layers,
@@ -197,6 +241,17 @@ const scratch = new Int32Array(LISTS);
  * temporary exception,
  * the lesson (allowlist or blocklist; in an allowlist lesson frames may also
  * show embeds), and otherwise open.
+ *
+ * The categories a lesson blocks are part of the lesson: below IT's lists
+ * and a teacher's exception. In a blocklist lesson they block beside its
+ * sites. In an allowlist lesson a site of a blocked category is blocked even
+ * when a lesson site (or, in a frame, an embed) covers it, unless that lesson
+ * site is at least as specific: "google.com" allowed with AI off keeps
+ * gemini.google.com out, while "chatgpt.com" allowed with AI off opens
+ * ChatGPT — the teacher named that very site. A category IT set above its
+ * allowed sites (`aboveAllowed`) is weighed against IT's allowed list as
+ * IT's blocked list is, and so also above a teacher's exception and the
+ * lesson's own sites.
  */
 export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: NavigationKind = 'page'): Verdict {
   const url = typeof href === 'string' ? parseUrl(shownAddress(href)) : href;
@@ -212,6 +267,8 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
   // covered, not replaced (the background's cover), and what loads inside it
   // stays as the lesson has it, so a form or editor in a frame keeps its work.
   if (rules.paused && kind === 'page') return BLOCK('paused');
+  // A category IT set above its allowed sites blocks as IT's blocked list does, while a lesson blocks it.
+  if (best[IT_CATEGORY]! > allowed) return categoryVerdict(url, rules, true);
   if (allowed >= 0) return ALLOW('it-allowed');
   // A veto (a repeated query key) of an allowing pattern blocks just above where that pattern would allow.
   if (best[EXCEPTION_VETO]! >= 0) return BLOCK('not-in-lesson');
@@ -219,7 +276,12 @@ export function decide(href: string | ParsedUrl, rules: PreparedRules, kind: Nav
 
   if (rules.lessonMode === null) return ALLOW('open');
   const inLesson = best[LESSON]! >= 0;
-  if (rules.lessonMode === 'blocklist') return inLesson ? BLOCK('lesson-blocked') : ALLOW('open');
+  const category = best[CATEGORY]!;
+  if (rules.lessonMode === 'blocklist') {
+    if (category >= 0) return categoryVerdict(url, rules);
+    return inLesson ? BLOCK('lesson-blocked') : ALLOW('open');
+  }
+  if (category >= 0 && category > Math.max(best[LESSON]!, kind === 'frame' ? best[EMBED]! : -1)) return categoryVerdict(url, rules);
   if (best[LESSON_VETO]! >= 0 || (kind === 'frame' && best[EMBED_VETO]! >= 0)) return BLOCK('not-in-lesson');
   if (inLesson) return ALLOW('lesson-allowed');
   if (kind === 'frame' && best[EMBED]! >= 0) return ALLOW('lesson-embed');

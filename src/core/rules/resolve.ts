@@ -6,6 +6,7 @@
 import type { Policy } from '../policy/policy';
 import type { Lesson, LessonMode, Preset, TemporaryAllow } from '../schemas';
 import { effectiveTabLimit } from './tabs';
+import { categoryCatalog, lessonCategories } from './categories/catalog';
 import { activePeriod, nextPeriod, nextScheduleChange, type PeriodOccurrence } from './schedule';
 
 /** Where the lesson in force comes from. */
@@ -17,7 +18,13 @@ export interface EffectiveRules {
   readonly itBlocked: readonly string[];
   readonly itEmbeds: readonly string[];
   readonly exceptions: readonly string[];
-  readonly lesson: null | { readonly mode: LessonMode; readonly sites: readonly string[]; readonly embeds: readonly string[] };
+  readonly lesson: null | {
+    readonly mode: LessonMode;
+    readonly sites: readonly string[];
+    readonly embeds: readonly string[];
+    /** The categories the lesson blocks, with their sites as IT's policy leaves them; absent: none. */
+    readonly categories?: readonly BlockedCategory[];
+  };
   readonly paused: boolean;
   /**
    * A test is on (the lesson in force is one): the tab limit at its
@@ -26,6 +33,14 @@ export interface EffectiveRules {
   readonly test: boolean;
   /** The most tabs open while the lesson is in force (core/rules/tabs.ts, effectiveTabLimit); null: no limit. */
   readonly tabLimit: number | null;
+}
+
+/** A category a lesson blocks, with its sites. */
+export interface BlockedCategory {
+  readonly id: string;
+  readonly sites: readonly string[];
+  /** IT set it above its allowed sites: it blocks them as IT's blocked list would. */
+  readonly aboveAllowed?: boolean;
 }
 
 /** The lesson in force, as the popup and the blocked page describe it. */
@@ -47,6 +62,8 @@ export interface ActiveLesson {
   readonly tabLimit?: number;
   /** A test: see EffectiveRules.test. */
   readonly test?: boolean;
+  /** The ids of the categories it blocks (lessonCategories()); absent: none. */
+  readonly categories?: readonly string[];
 }
 
 /** A class-wide pause ("eyes on me") from the class feed. */
@@ -101,6 +118,7 @@ function fromLesson(lesson: Lesson, origin: LessonOrigin, classId?: string): Act
     ...(classId !== undefined ? { classId } : {}),
     ...(lesson.startPage !== undefined ? { startPage: lesson.startPage } : {}),
     ...restrictionsOf(lesson),
+    ...withCategories(lesson),
   };
 }
 
@@ -109,8 +127,31 @@ function restrictionsOf(from: Pick<Lesson, 'tabLimit' | 'test'>): Pick<ActiveLes
   return { ...(from.tabLimit !== undefined ? { tabLimit: from.tabLimit } : {}), ...(from.test === true ? { test: true } : {}) };
 }
 
+/** `categories` of an active lesson, present only when it blocks any. */
+function withCategories(lesson: { readonly categories?: readonly string[]; readonly test?: boolean }): { categories?: readonly string[] } {
+  const categories = lessonCategories(lesson);
+  return categories.length > 0 ? { categories } : {};
+}
+
 function fromPreset(preset: Preset, origin: LessonOrigin, startsAt: number | null, endsAt: number | null, title?: string): ActiveLesson {
-  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt, ...restrictionsOf(preset) };
+  return { origin, id: preset.id, title: title ?? preset.title, mode: preset.mode, sites: preset.sites, embeds: preset.embeds, startsAt, endsAt, ...restrictionsOf(preset), ...withCategories(preset) };
+}
+
+/**
+ * The categories the lesson blocks, with their sites from IT's catalog. An id
+ * the catalog does not know (a class lesson from a device with another
+ * policy, or a category IT has since removed) blocks nothing: there is no
+ * list to block; the teacher's device refuses such an id when the lesson is set.
+ */
+function blockedCategories(active: ActiveLesson, policy: Policy): { categories?: readonly BlockedCategory[] } {
+  const ids = active.categories ?? [];
+  if (ids.length === 0) return {};
+  const catalog = categoryCatalog(policy.categories);
+  const categories = ids.flatMap((id) => {
+    const category = catalog.get(id);
+    return category ? [{ id, sites: category.sites, ...(category.aboveAllowed ? { aboveAllowed: true } : {}) }] : [];
+  });
+  return categories.length > 0 ? { categories } : {};
 }
 
 /** Collects the earliest future instant among candidates. */
@@ -186,7 +227,7 @@ export function resolve(inputs: ResolveInputs, now: number): Resolution {
     itBlocked: policy.blocked,
     itEmbeds: policy.embeds,
     exceptions: exceptions.map((exception) => exception.site),
-    lesson: active ? { mode: active.mode, sites: active.sites, embeds: active.embeds } : null,
+    lesson: active ? { mode: active.mode, sites: active.sites, embeds: active.embeds, ...blockedCategories(active, policy) } : null,
     paused: pause !== null,
     test: active?.test === true,
     tabLimit: effectiveTabLimit(active),

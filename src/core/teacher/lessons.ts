@@ -6,6 +6,7 @@
  * console cannot get around them either.
  */
 import { startProblem } from '../feed/plan';
+import { categoryCatalog, unknownCategory, type CategoryInfo } from '../rules/categories/catalog';
 import { patternForUrl } from '../rules/patterns';
 import type { ActiveLesson } from '../rules/resolve';
 import { lessonSitesProblem, type Lesson, type LessonMode, type TemporaryAllow } from '../schemas';
@@ -16,11 +17,15 @@ const MINUTE = 60_000;
 export interface LessonLimits {
   readonly maxLessonMinutes: number;
   readonly allowBlocklistLessons: boolean;
+  /** The categories in force (IT's catalog); absent: only the shipped ones are known. */
+  readonly categories?: ReadonlyMap<string, CategoryInfo>;
 }
 
-export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson' | 'start-past' | 'start-too-far';
+export type LessonProblem = 'too-long' | 'mode-not-allowed' | 'invalid' | 'no-lesson' | 'start-past' | 'start-too-far' | 'unknown-category';
 
-export type LessonResult = { readonly ok: true; readonly lesson: Lesson } | { readonly ok: false; readonly problem: LessonProblem; readonly message: string };
+export type LessonResult =
+  | { readonly ok: true; readonly lesson: Lesson }
+  | { readonly ok: false; readonly problem: LessonProblem; readonly message: string; readonly params?: readonly string[] };
 
 /** A lesson as the teacher asks for it (the protocol's validated draft). */
 export interface LessonRequest {
@@ -36,10 +41,24 @@ export interface LessonRequest {
   readonly startsAt?: number;
   readonly tabLimit?: number;
   readonly test?: boolean;
+  /** Ids of the categories the lesson blocks. */
+  readonly categories?: readonly string[];
 }
 
-function refuse(problem: LessonProblem, message: string): LessonResult {
-  return { ok: false, problem, message };
+function refuse(problem: LessonProblem, message: string, params?: readonly string[]): LessonResult {
+  return { ok: false, problem, message, ...(params ? { params } : {}) };
+}
+
+/** Refuses a category the device does not know, by name; null when all are known. */
+function checkCategories(ids: readonly string[] | undefined, limits: Pick<LessonLimits, 'categories'> = {}): LessonResult | null {
+  const unknown = unknownCategory(ids ?? [], limits.categories ?? categoryCatalog());
+  return unknown === null ? null : refuse('unknown-category', `there is no site category "${unknown}" on this device`, [unknown]);
+}
+
+/** `categories` for a stored lesson: each id once, and none when there are none. */
+function withCategories(ids: readonly string[] | undefined): { categories?: string[] } {
+  const unique = [...new Set(ids ?? [])];
+  return unique.length > 0 ? { categories: unique } : {};
 }
 
 /** Checks an end time against the limits: after now, and not further away than IT allows. */
@@ -58,6 +77,8 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
   }
   const everything = lessonSitesProblem(request.mode, request.sites);
   if (everything !== null) return refuse('invalid', everything.message);
+  const categories = checkCategories(request.categories, limits);
+  if (categories) return categories;
   if (request.startsAt !== undefined) {
     const late = startProblem(request.startsAt, now);
     if (late !== null) return refuse(late.code as LessonProblem, late.message);
@@ -81,6 +102,7 @@ export function lessonFromRequest(request: LessonRequest, limits: LessonLimits, 
       ...(request.startPage !== undefined && request.startPage.trim() !== '' ? { startPage: request.startPage.trim() } : {}),
       ...(request.tabLimit !== undefined ? { tabLimit: request.tabLimit } : {}),
       ...(request.test === true ? { test: true } : {}),
+      ...withCategories(request.categories),
     },
   };
 }
@@ -109,6 +131,7 @@ export function lessonToChange(stored: Lesson | null, active: ActiveLesson | nul
     endsAt: active.endsAt,
     ...(active.tabLimit !== undefined ? { tabLimit: active.tabLimit } : {}),
     ...(active.test ? { test: true } : {}),
+    ...withCategories(active.categories),
   };
 }
 
@@ -125,16 +148,21 @@ interface LessonChange {
   readonly sites: readonly string[];
   readonly embeds?: readonly string[];
   readonly title?: string;
+  /** The categories it blocks from now on; absent: unchanged. */
+  readonly categories?: readonly string[];
 }
 
-/** The lesson with other sites (and perhaps another title), changed while it runs. */
-export function changeLesson(lesson: Lesson, change: LessonChange): LessonResult {
+/** The lesson with other sites (and perhaps another title or other categories), changed while it runs. */
+export function changeLesson(lesson: Lesson, change: LessonChange, limits?: Pick<LessonLimits, 'categories'>): LessonResult {
   const everything = lessonSitesProblem(lesson.mode, change.sites);
   if (everything !== null) return refuse('invalid', everything.message);
+  const categories = checkCategories(change.categories, limits);
+  if (categories) return categories;
+  const { categories: _previous, ...rest } = lesson;
   return {
     ok: true,
     lesson: {
-      ...lesson,
+      ...(change.categories !== undefined ? { ...rest, ...withCategories(change.categories) } : lesson),
       sites: unique(change.sites),
       ...(change.embeds !== undefined ? { embeds: unique(change.embeds) } : {}),
       ...(change.title !== undefined && change.title.trim() !== '' ? { title: change.title.trim() } : {}),

@@ -18,6 +18,8 @@ export interface PresetDraft {
   readonly minutes?: number;
   readonly tabLimit?: number;
   readonly test?: boolean;
+  /** Ids of the categories the preset blocks (the background checks that the device knows them). */
+  readonly categories?: readonly string[];
 }
 
 export type PresetProblem = 'not-found' | 'invalid' | 'too-many';
@@ -52,6 +54,7 @@ function build(draft: PresetDraft, id: string): Preset | string {
     ...(draft.minutes !== undefined ? { minutes: draft.minutes } : {}),
     ...(draft.tabLimit !== undefined ? { tabLimit: draft.tabLimit } : {}),
     ...(draft.test === true ? { test: true } : {}),
+    ...(draft.categories !== undefined && draft.categories.length > 0 ? { categories: [...new Set(draft.categories)] } : {}),
   });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -11,6 +11,7 @@ import type { Verdict } from '../../core/rules/decide';
 import type { Status } from '../../core/protocol';
 import type { Connector } from '../shared/channel';
 import { formatTime, setSchoolType, siteLink, t } from '../shared/text';
+import { categoryOffHeading } from '../shared/categories';
 import { LeaveActions, type PageHistory } from './leave-actions';
 import { LetThrough } from './let-through';
 
@@ -59,7 +60,7 @@ function headingFor(verdict: Verdict | null, paused: boolean): Heading {
 
 /** A teacher can let a student through a lesson's block, never through IT's, not during a pause and not in a test. */
 function canLetThrough(status: Status, verdict: Verdict, url: string): boolean {
-  return status.teacher.pinSet && status.active?.test !== true && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
+  return status.teacher.pinSet && status.active?.test !== true && !verdict.allowed && verdict.reason !== 'it-blocked' && verdict.byIt !== true && verdict.reason !== 'paused' && /^https?:\/\//i.test(url);
 }
 
 interface Answer {
@@ -124,7 +125,9 @@ export function BlockedView({ connector, blockedUrl, inFrame, history = NO_HISTO
   setSchoolType(status?.settings.schoolType);
   const verdict = answer?.verdict ?? null;
   const pause = status?.pause ?? null;
-  const heading = t(answer === null ? 'blockedTitleWaiting' : headingFor(verdict, pause !== null));
+  const byCategory = answer !== null && pause === null && verdict?.reason === 'category-blocked';
+  // "AI tools are off in this lesson": a category the lesson blocks says which, not only the host.
+  const heading = byCategory ? categoryOffHeading(verdict.category ?? '', status) : t(answer === null ? 'blockedTitleWaiting' : headingFor(verdict, pause !== null));
 
   // The tab's title says what the page says.
   useLayoutEffect(() => {

@@ -19,6 +19,7 @@ import { useRestrictions } from './lesson-restrictions';
 import { SitesField, sortDraft } from './sites-field';
 import { StartAtField, startAtOf } from './start-at-field';
 import { formatWhen } from './start-later';
+import { CategoryToggles, useCategoryChoice } from './category-toggles';
 import type { Act } from './teacher-actions';
 
 /**
@@ -71,6 +72,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
   const restrictions = useRestrictions(from);
   const [busy, setBusy] = useState(false);
   const titleRef = useFocusOnMount<HTMLInputElement>();
+  const categories = useCategoryChoice(status, initial);
 
   /** The sites with whatever is still typed in the field, or null (with the problem shown) when that is not valid. */
   const allSites = (): string[] | null => {
@@ -134,7 +136,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         setProblem(t('errorStartPast'));
         return;
       }
-      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...(later !== null ? { startsAt: later } : {}), ...restrictions.value };
+      const lesson = { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...when, ...(from ? { presetId: from.id } : {}), ...(page !== '' ? { startPage: page } : {}), ...(later !== null ? { startsAt: later } : {}), ...restrictions.value, ...categories.fields };
       const next = await act(forClass !== null ? { type: 'startLesson', lesson, classId: forClass.classId, applyHere: forClass.applyHere } : { type: 'startLesson', lesson });
       if (next && forClass !== null && later !== null) onDone(next, t('noticeScheduled', [forClass.classId, name, formatWhen(later, now())]));
       else if (next) onDone(next, forClass !== null ? t('noticeClassStarted', [forClass.classId, name]) : t('noticeStarted', name));
@@ -147,7 +149,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       if (name === null || list === null) return;
       const minutes = length.kind === 'minutes' ? { minutes: length.minutes } : {};
       const ownId = target.kind === 'new' ? target.ownPresetId : undefined;
-      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes, ...restrictions.value } });
+      const next = await act({ type: 'savePreset', ...(ownId ? { id: ownId } : {}), preset: { title: name, mode, sites: list, embeds: [...(from?.embeds ?? [])], ...minutes, ...restrictions.value, ...categories.fields } });
       if (next) onDone(next, t('noticePresetSaved', name));
     });
 
@@ -156,7 +158,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
       const name = checkedTitle();
       const list = allSites();
       if (name === null || list === null) return;
-      const next = await act({ type: 'updateLesson', sites: list, title: name, ...(runningClass !== undefined ? { classId: runningClass } : {}) });
+      const next = await act({ type: 'updateLesson', sites: list, title: name, categories: [...categories.ids], ...(runningClass !== undefined ? { classId: runningClass } : {}) });
       if (next) onDone(next, t('noticeSitesChanged'));
     }, runningClass);
 
@@ -208,6 +210,7 @@ export function LessonEditor({ target, status, act, now, currentTabSite, default
         mode={mode}
         label={mode === 'allowlist' ? t('sitesAllowedLabel') : t('sitesBlockedLabel')}
       />
+      <CategoryToggles status={status} choice={categories} />
       {!running && <LengthPicker value={length} onChange={setLength} maxMinutes={status.settings.maxLessonMinutes} name="editor-length" />}
       {!running && restrictions.field}
       {forClass !== null && (

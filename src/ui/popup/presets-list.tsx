@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import type { Status } from '../../core/protocol';
 import type { Preset } from '../../core/schemas';
 import { plural, t } from '../shared/text';
+import { categoryList } from '../shared/categories';
 import { useFocusOnMount } from '../shared/use-focus';
 
 interface PresetsListProps {
@@ -27,8 +28,10 @@ function kindOf(preset: Preset): string {
   return count === 0 ? t('presetBlocksNothing') : plural('presetBlocklistSites', count);
 }
 
-function meta(preset: Preset, defaultMinutes: number): string {
-  return `${kindOf(preset)} · ${t('minutesShort', String(preset.minutes ?? defaultMinutes))}`;
+/** "Only 3 sites · 50 min", and the categories it blocks: "· Blocked: AI, Games". */
+function meta(preset: Preset, defaultMinutes: number, status: Status): string {
+  const categories = preset.categories && preset.categories.length > 0 ? ` · ${t('presetCategories', categoryList(preset.categories, status))}` : '';
+  return `${kindOf(preset)} · ${t('minutesShort', String(preset.minutes ?? defaultMinutes))}${categories}`;
 }
 
 export function PresetsList(props: PresetsListProps) {
@@ -78,7 +81,7 @@ function PresetRow({ preset, own, status, busy, defaultMinutes, onStart, onEdit,
         <span class="preset-title" id={titleId}>
           {preset.title}
         </span>
-        <span class="preset-meta">{blocked ? t('presetBlocklistNotAllowed') : meta(preset, defaultMinutes)}</span>
+        <span class="preset-meta">{blocked ? t('presetBlocklistNotAllowed') : meta(preset, defaultMinutes, status)}</span>
       </div>
       {preset.sites.length > 0 && (
         <details class="preset-sites">

@@ -10,6 +10,7 @@ import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
 import { formatTime, formatTimeLeft, plural, siteLink, t } from '../shared/text';
 import { TabLimitNote, TestBanner } from './lesson-restrictions';
+import { categoryList } from '../shared/categories';
 
 const ORIGIN_KEYS: Record<ActiveLesson['origin'], string> = {
   teacher: 'originTeacher',
@@ -47,6 +48,7 @@ export function StatusCard({ status, now, compact = false }: { status: Status; n
         <>
           <p class="mode">{t(lesson.mode === 'allowlist' ? 'modeAllowlist' : 'modeBlocklist')}</p>
           <TabLimitNote lesson={lesson} />
+          {lesson.categories && lesson.categories.length > 0 && <p class="categories">{t('statusCategoriesOff', categoryList(lesson.categories, status))}</p>}
           {compact && lesson.sites.length > 0 ? (
             <details class="lesson-sites">
               <summary>{plural('showSites', lesson.sites.length)}</summary>

@@ -65,7 +65,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
     void send(
       {
         type: 'startLesson',
-        lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id, ...restrictionFields(preset) },
+        lesson: { title: preset.title, mode: preset.mode, sites: [...preset.sites], embeds: [...preset.embeds], minutes: preset.minutes ?? defaultMinutes, presetId: preset.id, ...restrictionFields(preset), ...(preset.categories ? { categories: [...preset.categories] } : {}) },
         ...(classes !== null ? { classId: classes.classId, applyHere: classes.applyHere } : {}),
       },
       () => (classes !== null ? t('noticeClassStarted', [classes.classId, preset.title]) : t('noticeStarted', preset.title)),
@@ -76,7 +76,7 @@ export function TeacherPanel({ status, act, now, defaultMinutes, notice, onStatu
   const saveRunningAsPreset = () => {
     if (!running) return;
     const minutes = running.startsAt !== null && running.endsAt !== null ? Math.max(1, Math.round((running.endsAt - running.startsAt) / MINUTE)) : defaultMinutes;
-    void send({ type: 'savePreset', preset: { title: running.title, mode: running.mode, sites: [...running.sites], embeds: [...running.embeds], minutes } }, () => t('noticePresetSaved', running.title));
+    void send({ type: 'savePreset', preset: { title: running.title, mode: running.mode, sites: [...running.sites], embeds: [...running.embeds], minutes, ...(running.categories ? { categories: [...running.categories] } : {}) } }, () => t('noticePresetSaved', running.title));
   };
 
   const startSection = (

@@ -20,6 +20,8 @@ export class BackgroundError extends Error {
     readonly retryAt?: number,
     /** An invalid request: which field, and its problem's code. */
     readonly problem?: Problem,
+    /** The values the message names (an unknown category's id). */
+    readonly params: readonly string[] = [],
   ) {
     super(message);
   }
@@ -31,7 +33,7 @@ export function connectorOver(send: (message: unknown) => Promise<unknown>): Con
     async request(request) {
       const reply = (await send(request)) as Reply<never> | undefined;
       if (!reply) throw new BackgroundError('internal', 'no answer from the background');
-      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt, reply.problem);
+      if (!reply.ok) throw new BackgroundError(reply.code, reply.error, reply.retryAt, reply.problem, reply.params);
       return reply.value;
     },
   };

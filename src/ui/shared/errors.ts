@@ -47,6 +47,8 @@ export function errorText(error: unknown, status: Status | null, now: number): s
       return t('errorLinkInvalid');
     case 'link-blocked':
       return t('errorLinkBlocked');
+    case 'unknown-category':
+      return t('policyErrorCategoryUnknown', error.params[0] ?? '');
     case 'invalid':
       // Worded from its code where it has one: "a tab limit is a whole number from 1 to 20", in the reader's language.
       return t('errorInvalid', error.problem !== undefined ? policyProblemText(error.problem) : error.message);

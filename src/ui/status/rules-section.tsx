@@ -7,6 +7,7 @@ import type { ActiveLesson } from '../../core/rules/resolve';
 import type { Status } from '../../core/protocol';
 import { formatTime, t } from '../shared/text';
 import { formatCount, formatDateTime } from './format';
+import { CategoriesList, LessonCategories } from './categories-list';
 
 /** Who set the lesson, worded to follow the label "Set by". */
 function originText(lesson: ActiveLesson): string {
@@ -44,7 +45,7 @@ function ItList({ id, labelKey, shown, count }: { id: string; labelKey: string; 
   );
 }
 
-function Lesson({ lesson, now }: { lesson: ActiveLesson; now: number }) {
+function Lesson({ lesson, now, status }: { lesson: ActiveLesson; now: number; status: Status }) {
   return (
     <div class="lesson-now">
       <p class="lesson-title">
@@ -60,6 +61,7 @@ function Lesson({ lesson, now }: { lesson: ActiveLesson; now: number }) {
       </dl>
       <h3>{t('statusPageSites')}</h3>
       <Sites sites={lesson.sites} empty={t(lesson.mode === 'allowlist' ? 'statusOnlySchoolSites' : 'statusNothingBlocked')} />
+      <LessonCategories ids={lesson.categories} status={status} />
       {lesson.embeds.length > 0 && (
         <>
           <h3>{t('statusPageLessonEmbeds')}</h3>
@@ -76,13 +78,14 @@ export function RulesSection({ status }: { status: Status }) {
   return (
     <section class="panel" aria-labelledby="rules-title">
       <h2 id="rules-title">{t('statusPageInForce')}</h2>
-      {active ? <Lesson lesson={active} now={status.now} /> : <p class="lesson-title">{t('statusNoLesson')}</p>}
+      {active ? <Lesson lesson={active} now={status.now} status={status} /> : <p class="lesson-title">{t('statusNoLesson')}</p>}
       {pause && pause.until > status.now && <p>{t('statusPagePaused', formatTime(pause.until))}</p>}
       {letThrough > 0 && <p>{t('statusPageLetThrough', formatCount(letThrough))}</p>}
       <h3>{t('statusPageItLists')}</h3>
       <ItList id="it-blocked" labelKey="statusPageItBlocked" shown={it.blocked} count={it.blockedCount} />
       <ItList id="it-allowed" labelKey="statusPageItAllowed" shown={it.allowed} count={it.allowedCount} />
       <ItList id="it-embeds" labelKey="statusPageItEmbeds" shown={it.embeds} count={it.embedsCount ?? it.embeds.length} />
+      <CategoriesList status={status} />
       <dl class="facts">
         <dt>{t('statusPageNextChange')}</dt>
         <dd>{status.nextChange === null ? t('statusPageNothingScheduled') : formatDateTime(status.nextChange)}</dd>

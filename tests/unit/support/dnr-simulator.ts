@@ -189,7 +189,15 @@ export class DnrSimulator {
   }
 }
 
+/**
+ * Chromium compares priorities by their low 24 bits alone (measured in
+ * Chromium 156 with testMatchOutcome: priority 2^24 + 1 ranked below
+ * 524,485). Both engines are held to that here, so that no compiled
+ * priority relies on more.
+ */
+const comparedPriority = (rule: DnrRule): number => rule.priority % 2 ** 24;
+
 function wins(a: DnrRule, b: DnrRule): boolean {
-  if (a.priority !== b.priority) return a.priority > b.priority;
+  if (comparedPriority(a) !== comparedPriority(b)) return comparedPriority(a) > comparedPriority(b);
   return ACTION_ORDER.indexOf(a.action.type) < ACTION_ORDER.indexOf(b.action.type);
 }

@@ -411,3 +411,32 @@ describe('npm run policy, as a process', () => {
     expect(once.stderr).toMatch(/give the PIN twice/);
   });
 });
+
+describe('policy check: site categories', () => {
+  it("says which categories the policy leaves and what IT changed, and Chrome keeps them", async () => {
+    const policy = {
+      ...primary(),
+      categories: [
+        { id: 'ai', add: ['schoolgpt.example'] },
+        { id: 'exam-cheats', name: { en: 'Exam help', nl: 'Spiekhulp' }, sites: ['answers.example', 'cheats.example'] },
+      ],
+      presets: [{ id: 'toets', title: 'Toets', mode: 'allowlist', sites: ['school.nl'], categories: ['ai', 'exam-cheats'] }],
+      schedule: [],
+    };
+    const { status, out } = await cli(['check', file('categories.json', policy)]);
+    expect(out.join('\n')).not.toMatch(/drop/);
+    expect(status).toBe(0);
+    expect(out).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^ {2}presets: +toets \(allowlist, 1 site, blocks ai exam-cheats\)$/),
+        expect.stringMatching(/^ {2}categories: +ai \(\d+ sites, sites added\), social \(\d+ sites\), games \(\d+ sites\), video \(\d+ sites\), exam-cheats \(2 sites, the school's own\)$/),
+      ]),
+    );
+  });
+
+  it('fails a preset that names a category the policy does not have, naming it', async () => {
+    const { status, out } = await cli(['check', file('unknown-category.json', { ...primary(), presets: [{ id: 'toets', title: 'Toets', mode: 'allowlist', categories: ['chat'] }], schedule: [] })]);
+    expect(status).toBe(1);
+    expect(out).toContain('  error: presets.0.categories.0: no category with id "chat": the shipped ones are ai, social, games and video; add your own under categories');
+  });
+});

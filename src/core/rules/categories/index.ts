@@ -21,9 +21,9 @@ import games from './games.json';
 import social from './social.json';
 import video from './video.json';
 
-// As in ../../schemas.ts: extension pages and service workers forbid eval,
-// and these schemas run when the module loads, possibly before that module.
-z.config({ jitless: true });
+// zod runs without eval in the extension: src/zod-config.ts, which every
+// bundle evaluates first, configures it before these schemas parse the lists
+// at load (configuring it here too would hide from tests a bundle without it).
 
 /** The categories Lesmodus ships, in the order a list of them is shown. */
 export const CATEGORY_IDS = ['ai', 'social', 'games', 'video'] as const;
@@ -42,10 +42,18 @@ const CalendarDate = z
   }, 'not a calendar date');
 
 /**
- * A site in a category: a pattern the lesson-site parser accepts, naming at
- * least a second-level name. `*` would block every site and `com` every
- * .com site; neither is a category entry.
+ * Why a site cannot be a category entry, beyond being a valid pattern, or
+ * null: it must name at least a second-level name. `*` would block every
+ * site and `com` every .com site; neither is a category entry. The shipped
+ * files and the entries IT adds in its policy are held to this alike.
  */
+export function categoryEntryProblem(value: string, pattern: SitePattern): { code: 'category-every-site' | 'category-whole-tld'; message: string; params: string[] } | null {
+  if (pattern.anyHost) return { code: 'category-every-site', message: `"${value}": "*" is every site; a category names sites`, params: [value] };
+  if (!pattern.host.includes('.')) return { code: 'category-whole-tld', message: `"${value}": "${pattern.host}" alone is a whole top-level domain; name a site in it`, params: [value, pattern.host] };
+  return null;
+}
+
+/** A site in a shipped category: a pattern the lesson-site parser accepts, written without spaces, and a category entry. */
 export const CategorySiteString = z.string().superRefine((value, ctx) => {
   const result = parsePattern(value);
   if (!result.ok) {
@@ -54,8 +62,8 @@ export const CategorySiteString = z.string().superRefine((value, ctx) => {
   }
   const { pattern } = result;
   if (value !== pattern.source) ctx.addIssue({ code: 'custom', message: `"${value}": remove the spaces around it` });
-  if (pattern.anyHost) ctx.addIssue({ code: 'custom', message: `"${value}": "*" is every site; a category names sites` });
-  else if (!pattern.host.includes('.')) ctx.addIssue({ code: 'custom', message: `"${value}": "${pattern.host}" alone is a whole top-level domain; name a site in it` });
+  const problem = categoryEntryProblem(value, pattern);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem.message });
 });
 
 const Title = z.string().trim().min(1, 'a title is needed').max(80);

@@ -43,6 +43,7 @@ describe('parsePolicy: defaults', () => {
       blocked: [],
       allowed: [],
       embeds: [],
+      categories: [],
       presets: [],
       timeZone: 'Europe/Amsterdam',
       schedule: [],

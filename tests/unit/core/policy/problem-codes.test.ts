@@ -90,6 +90,15 @@ const cases: Array<[string, unknown, { path: string; code: string; params: strin
   ['a test preset that blocks sites', { allowBlocklistLessons: true, presets: [{ ...PRESET, mode: 'blocklist', test: true }] }, { path: 'presets.0.test', code: 'test-allowlist', params: [] }],
   ['an unreadable site in a preset', { presets: [{ ...PRESET, sites: ['exa mple.org'] }] }, { path: 'presets.0.sites.0', code: 'pattern-space', params: ['exa mple.org'] }],
   ['every site allowed by a preset', { presets: [{ ...PRESET, sites: ['*'] }] }, { path: 'presets.0.sites.0', code: 'pattern-allows-everything', params: ['*'] }],
+  ['a malformed category id', { categories: [{ id: 'AI tools', add: ['a.example'] }] }, { path: 'categories.0.id', code: 'category-id', params: [] }],
+  ['a preset naming an unknown category', { presets: [{ ...PRESET, categories: ['ai', 'chat'] }] }, { path: 'presets.0.categories.1', code: 'category-unknown', params: ['chat'] }],
+  ['every site in a category', { categories: [{ id: 'ai', add: ['*'] }] }, { path: 'categories.0.add.0', code: 'category-every-site', params: ['*'] }],
+  ['a whole top-level domain in a category', { categories: [{ id: 'games', add: ['com'] }] }, { path: 'categories.0.add.0', code: 'category-whole-tld', params: ['com', 'com'] }],
+  ['a category twice', { categories: [{ id: 'ai', add: ['a.example'] }, { id: 'ai', add: ['b.example'] }] }, { path: 'categories.1.id', code: 'duplicate-category-id', params: ['ai'] }],
+  ['a shipped category given sites', { categories: [{ id: 'video', sites: ['a.example'] }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['video'] }],
+  ['a shipped category changed twice over', { categories: [{ id: 'video', add: ['a.example'], replace: ['b.example'] }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['video'] }],
+  ['a shipped category with nothing to change', { categories: [{ id: 'games' }] }, { path: 'categories.0', code: 'category-shipped-change', params: ['games'] }],
+  ['a category of the school\'s own without a name', { categories: [{ id: 'exam-cheats', sites: ['a.example'] }] }, { path: 'categories.0', code: 'category-own-needs', params: ['exam-cheats'] }],
 ];
 
 describe('policy problems carry a code and the values their message names', () => {

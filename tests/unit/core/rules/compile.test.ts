@@ -117,7 +117,24 @@ function randomUrl(random: Random): string {
   return `${scheme}://${userinfo}${urlHost(random)}${port}${path}${query}${fragment}`;
 }
 
+/** The rules with, now and then, a lesson site or embed also in a blocked category: a tie the lesson's own pattern wins. */
+function withTies(random: Random, effective: EffectiveRules): EffectiveRules {
+  const lesson = effective.lesson;
+  const first = lesson?.categories?.[0];
+  const own = lesson ? [...lesson.sites, ...lesson.embeds] : [];
+  if (lesson && first !== undefined && effective.itAllowed.length > 0 && random.chance(0.3)) {
+    const shared = random.pick(effective.itAllowed);
+    return { ...effective, lesson: { ...lesson, categories: [{ ...first, sites: [...first.sites, shared] }, ...lesson.categories!.slice(1)] } };
+  }
+  if (!lesson || first === undefined || own.length === 0 || !random.chance(0.4)) return effective;
+  return { ...effective, lesson: { ...lesson, categories: [{ ...first, sites: [...first.sites, random.pick(own)] }, ...lesson.categories!.slice(1)] } };
+}
+
 function randomRules(random: Random): EffectiveRules {
+  return withTies(random, randomRulesWithoutTies(random));
+}
+
+function randomRulesWithoutTies(random: Random): EffectiveRules {
   const lessonKind = random.pick(['none', 'allowlist', 'allowlist', 'blocklist'] as const);
   const itBlocked = Array.from({ length: random.int(4) }, () => randomPattern(random));
   const itAllowed = Array.from({ length: random.int(3) }, () => randomPattern(random));
@@ -135,6 +152,12 @@ function randomRules(random: Random): EffectiveRules {
             mode: lessonKind,
             sites: Array.from({ length: random.int(4) }, () => randomPattern(random)),
             embeds: Array.from({ length: random.int(3) }, () => randomPattern(random)),
+            // Blocked categories: their sites near misses of the lesson's own, so that the two meet, and sometimes the very same.
+            categories: Array.from({ length: random.chance(0.5) ? 1 + random.int(2) : 0 }, (_, index) => ({
+              id: `c${index}`,
+              sites: Array.from({ length: 1 + random.int(3) }, () => randomPattern(random)),
+              ...(random.chance(0.3) ? { aboveAllowed: true } : {}),
+            })),
           },
     paused: random.chance(0.08),
     test: false,
@@ -534,5 +557,35 @@ describe("the browser's limit of regex rules", () => {
     // 66 decoding rules and the lesson's "everything else" redirect, then room for 25 of the 40 sites.
     const result = compileWithReport(rules({ lesson: { mode: 'allowlist', sites, embeds: [] } }), { ...OPTIONS, maxRegexRules: 66 + 1 + 25 });
     expect(result.leftOut).toEqual(sites.slice(25).reverse());
+  });
+});
+
+describe("priorities within Chromium's 24 bits", () => {
+  // A host of 120 labels with a long path: far beyond 2^24 if priorities were specificities.
+  const deep = `${Array.from({ length: 118 }, () => 'a').join('.')}.example.com/${'p'.repeat(1500)}`;
+
+  it('keeps every priority below 2^24, whatever the patterns', () => {
+    expect(parsePattern(deep).ok).toBe(true);
+    const effective = rules({
+      paused: true,
+      itAllowed: [deep, 'example.com?v=1'],
+      itBlocked: ['*', deep, 'example.com'],
+      exceptions: [deep],
+      lesson: { mode: 'allowlist', sites: [deep, 'a.nl'], embeds: ['b.nl'], categories: [{ id: 'ai', sites: [deep, 'chatgpt.com'] }] },
+    });
+    const compiled = compile(effective, OPTIONS);
+    expect(Math.max(...compiled.map((rule) => rule.priority))).toBeLessThan(2 ** 24);
+  });
+
+  it('a pause still covers a site IT allows with the deepest host, as Chromium compares priorities', () => {
+    const effective = rules({ paused: true, itAllowed: [deep] });
+    const url = `https://${deep}`;
+    expect(new DnrSimulator(compile(effective, OPTIONS)).navigate({ url, type: 'main_frame' }).allowed).toBe(false);
+    expect(decide(url, prepare(effective)).allowed).toBe(false);
+  });
+
+  it('the simulator compares as Chromium does: a priority of 2^24 + 1 ranks below 2', () => {
+    const rule = (id: number, priority: number, type: 'allow' | 'block'): DnrRule => ({ id, priority, action: { type }, condition: { requestDomains: ['x.test'], resourceTypes: ['main_frame'] } });
+    expect(new DnrSimulator([rule(1, 2, 'allow'), rule(2, 2 ** 24 + 1, 'block')]).evaluate({ url: 'https://x.test/', type: 'main_frame' }).allowed).toBe(true);
   });
 });

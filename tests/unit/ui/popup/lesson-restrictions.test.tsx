@@ -89,7 +89,7 @@ describe('the lesson editor', () => {
     await user.click(screen.getByRole('button', { name: 'Start lesson' }));
     expect(await screen.findByText('Lesson started: Toets')).toBeTruthy();
     expect(background.lesson).toMatchObject({ title: 'Toets', test: true });
-    expect(screen.getByRole('note').textContent).toBe('Test One tab, only the test\'s sites, nobody let through.');
+    expect(screen.getByRole('note').textContent).toBe('Test One tab, only the test\'s sites, AI off, nobody let through.');
   });
 
   it('saves the limit and the test flag with a preset', async () => {
@@ -134,7 +134,7 @@ describe('what everyone sees', () => {
   it('shows the Test banner and the one tab to a student', async () => {
     await setup({ lesson: lesson({ title: 'Toets', test: true }) });
     expect(await screen.findByRole('heading', { level: 1, name: 'Toets' })).toBeTruthy();
-    expect(screen.getByRole('note').textContent).toBe('Test One tab, only the test\'s sites, nobody let through.');
+    expect(screen.getByRole('note').textContent).toBe('Test One tab, only the test\'s sites, AI off, nobody let through.');
     expect(screen.getByText('One tab open at most')).toBeTruthy();
     expect(await axeViolations()).toEqual([]);
   });
@@ -157,7 +157,7 @@ describe('what everyone sees', () => {
     setMessageSource(localeSource('nl'));
     await setup({ lesson: lesson({ title: 'Wiskunde', test: true }) });
     await screen.findByRole('heading', { level: 1, name: 'Wiskunde' });
-    expect(screen.getByRole('note').textContent).toBe('Toets Eén tabblad, alleen de sites van de toets, niemand doorlaten.');
+    expect(screen.getByRole('note').textContent).toBe('Toets Eén tabblad, alleen de sites van de toets, AI uit, niemand doorlaten.');
     expect(screen.getByText('Hoogstens één tabblad open')).toBeTruthy();
   });
 });

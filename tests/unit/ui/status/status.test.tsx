@@ -534,3 +534,23 @@ describe('the diagnostics text', () => {
     expect(text).toContain('  Lesson: 2B rekenen (origin teacher; allowlist; until 2026-03-02 10:20:00)');
   });
 });
+
+describe('the site categories on the status page', () => {
+  it("lists the categories in force, with what IT changed, and the lesson's blocked ones", async () => {
+    const categories = [
+      { id: 'ai', add: ['schoolgpt.example'], aboveAllowed: true },
+      { id: 'video', replace: ['youtube.com'] },
+      { id: 'exam-cheats', name: { en: 'Exam help', nl: 'Spiekhulp' }, sites: ['answers.example', 'cheats.example'] },
+    ];
+    const lesson: Lesson = { ...periodNow(), id: 'l1', title: 'Toets', categories: ['ai', 'exam-cheats'] };
+    const { user } = await setup({ policy: { ...policy(), categories }, lesson });
+    expect(screen.getByText('Blocked categories: AI, Exam help')).toBeTruthy();
+    await user.click(screen.getByText('Site categories (5)'));
+    const items = within(screen.getByText('Site categories (5)').closest('details')!).getAllByRole('listitem').map((item) => item.textContent);
+    expect(items[0]).toMatch(/^AI \(ai\): Lesmodus's list with sites added by your school's IT · \d+ sites · also blocks the school's allowed sites$/);
+    expect(items[1]).toMatch(/^Social media \(social\): Lesmodus's list · \d+ sites$/);
+    expect(items[3]).toBe("Video (video): your school's IT's list instead of Lesmodus's · 1 site");
+    expect(items[4]).toBe("Exam help (exam-cheats): your school's own category · 2 sites");
+    expect(await axeViolations()).toEqual([]);
+  });
+});
