@@ -4,14 +4,14 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The blocked page for a site of a category the lesson blocks: it says which category is off, in the student's language.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { act, render, screen } from '@testing-library/preact';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Lesson } from '../../../../src/core/schemas';
 import { BlockedView } from '../../../../src/ui/blocked/blocked-view';
 import { setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -21,16 +21,9 @@ const EXAM = { id: 'exam-cheats', name: { en: 'Exam help', nl: 'Spiekhulp' }, si
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 async function show(url: string, options: ExtensionOptions = {}, lang: 'en' | 'nl' = 'en') {

@@ -6,16 +6,16 @@
 // first, when it ends, and the page following the pause as it starts and ends.
 // Over the real background of a student device of class 2B, whose class feed
 // brought the pause.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { act, render, screen } from '@testing-library/preact';
 import { FEED_TEMPLATE, startExtension, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import { newTeacherKey, type TeacherKey } from '../../../../src/dev/teacher';
 import type { Pause } from '../../../../src/core/rules/resolve';
 import type { Lesson } from '../../../../src/core/schemas';
 import { BlockedView } from '../../../../src/ui/blocked/blocked-view';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -48,17 +48,9 @@ async function setup(url: string, pauses: Pause[], itBlocked: string[] = []) {
   return background;
 }
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 describe('the blocked page during a class pause', () => {

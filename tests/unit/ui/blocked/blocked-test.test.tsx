@@ -4,15 +4,13 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The blocked page during a test, over the real background: nobody is let through, and the page says so.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { act, render, screen } from '@testing-library/preact';
 import { startExtension, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Lesson } from '../../../../src/core/schemas';
 import { BlockedView } from '../../../../src/ui/blocked/blocked-view';
-import { setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
-import { localeSource } from '../support/locale';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 2, 2, 9, 0, 0);
@@ -20,17 +18,9 @@ const lesson = (extra: Partial<Lesson> = {}): Lesson => ({ id: 'l1', title: 'Toe
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 async function show(test: boolean) {

@@ -4,18 +4,18 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The blocked page over the real background, through the same Connector as in the browser.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { options, render as renderNow } from 'preact';
 import { act, render, screen, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Lesson } from '../../../../src/core/schemas';
 import { BlockedView } from '../../../../src/ui/blocked/blocked-view';
 import type { PageHistory } from '../../../../src/ui/blocked/leave-actions';
 import type { Connector } from '../../../../src/ui/shared/channel';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -25,17 +25,9 @@ const lesson: Lesson = { id: 'l1', title: 'Rekenen 2B', mode: 'allowlist', sites
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 /** The tab's history as a test gives it: with a page before this one unless `canGoBack` is false. */

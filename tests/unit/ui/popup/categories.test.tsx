@@ -4,16 +4,16 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // "Block AI" and the other site categories in the popup, over the real background.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -23,17 +23,9 @@ const EXAM = { id: 'exam-cheats', name: { en: 'Exam help', nl: 'Spiekhulp' }, si
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 const UNLOCK = { en: ['Teacher', 'Teacher PIN', 'Open'], nl: ['Leraar', 'Code voor leraren', 'Openen'] } as const;

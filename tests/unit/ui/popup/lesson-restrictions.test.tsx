@@ -4,16 +4,16 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The tab limit and the Test switch in the popup, over the real background: choosing them, and what everyone sees of them.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import { errorText } from '../../../../src/ui/shared/errors';
 import { setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -23,17 +23,9 @@ const examPreset: Preset = { id: 'toets', title: 'Toets wiskunde', mode: 'allowl
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 async function setup(options: ExtensionOptions = {}) {

@@ -7,7 +7,7 @@
 // delivery state as it changes, extend/change/end, and pause/resume. Driven
 // through the same connector as the real popup, over the real background,
 // which signs and PUTs to a class feed in memory.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 // Before core's class-feed code, which loads jose (it sets up WebCrypto and TextEncoder for jsdom).
@@ -18,6 +18,7 @@ import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
 import { axeViolations, preparePage } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -31,17 +32,9 @@ const PAGE_TIMERS = ['setInterval', 'clearInterval'] as const;
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 /** The popup's own timers (its clock, its refresh while a delivery is pending) run on, and the time with them. */

@@ -7,17 +7,17 @@
 // link to the class" during the class's lesson — each within three clicks
 // after unlocking, every refusal in the teacher's words. Over the real
 // background, which signs and PUTs to a class feed in memory.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { act, render, screen, waitFor } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 // Before core's class-feed code, which loads jose (it sets up WebCrypto and TextEncoder for jsdom).
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
-import { useClock } from '../../background/support/clock';
 import type { Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -30,17 +30,9 @@ const timetable = { schedule: [{ days: ['mon'], start: '09:30', end: '10:20', pr
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 async function answered() {

@@ -4,7 +4,7 @@
  */
 // The CommonJS builds of Testing Library: under jsdom Jest would pick their ESM ("browser") builds, which it cannot run untransformed.
 // The popup over the real background (tests/unit/background/support/background.ts), through the same Connector as in the browser.
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { act, render, screen, waitFor, within } from '@testing-library/preact';
 import userEvent from '@testing-library/user-event';
 import { startExtension, type ExtensionOptions, type TestBackground } from '../support/extension';
@@ -13,7 +13,8 @@ import type { Lesson, Preset } from '../../../../src/core/schemas';
 import { Popup } from '../../../../src/ui/popup/popup';
 import type { PopupServices } from '../../../../src/ui/popup/services';
 import { formatTime, setMessageSource } from '../../../../src/ui/shared/text';
-import { axeViolations, preparePage } from '../support/axe';
+import { axeViolations } from '../support/axe';
+import { eachPageTest } from '../support/lifecycle';
 import { localeSource } from '../support/locale';
 
 const M = 60_000;
@@ -25,17 +26,9 @@ const ownPreset: Preset = { id: 'local-1', title: 'Topo', mode: 'allowlist', sit
 
 let background: TestBackground | null = null;
 
-beforeEach(() => {
-  useClock(T0);
-  setMessageSource(localeSource('en'));
-  preparePage();
-});
-
-afterEach(async () => {
-  document.body.innerHTML = '';
+eachPageTest(T0, async () => {
   await background?.stop();
   background = null;
-  jest.useRealTimers();
 });
 
 async function setup(options: ExtensionOptions = {}, tabUrl: string | null = null) {
