@@ -215,9 +215,10 @@ export function ClassPanel({ status, classes, classId, onClass, now, busy, send,
         {lesson !== null && <SendLink key={`link-${classId}`} status={status} classId={classId} busy={busy} send={send} />}
       </section>
       {children}
+      {/* Starting a lesson now comes first, "eyes on me" second, then what waits for later: a pause must not sink below a long list. */}
+      {pause === null && <PauseForm key={classId} classId={classId} busy={busy} send={send} buttonRef={pauseButton} />}
       <StartLater key={`later-${classId}`} status={status} classId={classId} now={now} busy={busy} send={send} />
       <ScheduledLessons status={status} classId={classId} now={now} busy={busy} send={send} />
-      {pause === null && <PauseForm key={classId} classId={classId} busy={busy} send={send} buttonRef={pauseButton} />}
     </>
   );
 }

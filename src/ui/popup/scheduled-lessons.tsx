@@ -23,7 +23,7 @@ export function ScheduledLessons({ status, classId, now, busy, send }: Scheduled
   if (waiting.length === 0) return null;
   return (
     <section class="scheduled" aria-labelledby="scheduled-title">
-      <h3 id="scheduled-title">{t('scheduledTitle')}</h3>
+      <h2 id="scheduled-title">{t('scheduledTitle')}</h2>
       <ul class="scheduled-list">
         {waiting.map((lesson) => {
           const when = formatWhen(lesson.startsAt, now);

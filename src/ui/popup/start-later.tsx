@@ -68,7 +68,7 @@ export function StartLater({ status, classId, now, busy, send }: StartLaterProps
   if (preset === undefined) {
     return (
       <section class="start-later" aria-labelledby="later-title">
-        <h3 id="later-title">{t('laterTitle')}</h3>
+        <h2 id="later-title">{t('laterTitle')}</h2>
         <p class="hint">{t('laterNoPresets')}</p>
       </section>
     );
@@ -102,7 +102,7 @@ export function StartLater({ status, classId, now, busy, send }: StartLaterProps
 
   return (
     <section class="start-later" aria-labelledby="later-title">
-      <h3 id="later-title">{t('laterTitle')}</h3>
+      <h2 id="later-title">{t('laterTitle')}</h2>
       {presets.length > 1 && (
         <div class="row">
           <label for="later-preset">{t('laterLessonLabel')}</label>
