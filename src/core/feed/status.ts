@@ -82,7 +82,7 @@ export interface FeedClassStatus {
 
 /**
  * The feed host's own count of the sockets subscribed to a class, which is
- * all a teacher learns about who listens: a number, never which browser.
+ * all a teacher learns about who listens: a number, never which device.
  */
 export interface ConnectedCount {
   /** Browsers connected; null when the host could not say (`problem`). */

@@ -12,7 +12,7 @@
  * sites the list deliberately leaves out (`leftOut`, e.g. google.com in
  * `ai`) blocked by it. A list that breaks a rule throws with the file, the
  * entry and what is wrong; the unit tests load every shipped list, so that
- * never reaches a student's browser.
+ * never reaches a student's device.
  */
 import { z } from 'zod';
 import { matches, parsePattern, parseUrl, type SitePattern } from '../patterns';
