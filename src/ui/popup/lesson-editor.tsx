@@ -21,22 +21,15 @@ import { StartAtField, startAtOf } from './start-at-field';
 import { formatWhen } from './start-later';
 import { CategoryToggles, useCategoryChoice } from './category-toggles';
 import type { Act } from './teacher-actions';
+import { webAddressOf } from './web-address';
 
 /**
  * A start page as typed, checked the way the background checks it (an
  * http or https address): the address, '' for none, or null when it is not
- * one. A bare "example.com/page" gets https:// in front.
+ * one.
  */
 function startPageOf(typed: string): string | null {
-  const text = typed.trim();
-  if (text === '') return '';
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
-  try {
-    const url = new URL(withScheme);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url.href : null;
-  } catch {
-    return null;
-  }
+  return typed.trim() === '' ? '' : webAddressOf(typed);
 }
 
 interface LessonEditorProps {

@@ -10,21 +10,7 @@ import type { Status } from '../../core/protocol';
 import { formatTime, t } from '../shared/text';
 import { publishedTo } from './class-choice';
 import type { TeacherRequest } from './teacher-actions';
-
-/**
- * A link as typed: a web address, or null when it is not one. A bare
- * "example.com/page" gets https:// in front.
- */
-export function linkOf(typed: string): string | null {
-  const text = typed.trim();
-  const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(text) ? text : `https://${text}`;
-  try {
-    const url = new URL(withScheme);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url.href : null;
-  } catch {
-    return null;
-  }
-}
+import { webAddressOf } from './web-address';
 
 interface SendLinkProps {
   readonly status: Status;
@@ -46,7 +32,7 @@ export function SendLink({ status, classId, busy, send }: SendLinkProps) {
       setProblem(t('linkMissing'));
       return;
     }
-    const url = linkOf(typed);
+    const url = webAddressOf(typed);
     if (url === null) {
       setProblem(t('errorLinkInvalid'));
       return;
