@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
-import { judgesWebPages, matchesEverything, parsePattern, rememberPatterns, siteOf, type SitePattern } from '../rules/patterns';
+import { judgesWebPages, matchesEverything, parsePattern, patternsOneForOne, rememberPatterns, siteOf, type SitePattern } from '../rules/patterns';
 import { categoryEntryProblem } from '../rules/categories';
 import { CATEGORY_ID_RE, categoryCatalog, isBuiltinCategory } from '../rules/categories/catalog';
 import { MIN_PIN_CHARACTERS, MIN_PIN_DIGITS, PIN_ITERATIONS, strongEnough, weakPinProblem } from '../teacher/pin';
@@ -677,8 +677,16 @@ export const MAX_ALLOWED_ENTRIES = 1000;
  *   left out, as Chrome leaves it out.
  *
  * Entries that are not strings stay, and fail the schema as before.
+ *
+ * With `previous`, a policy validated before, an entry written as the
+ * previous list has it at the same place from the start or from the end
+ * takes its pattern from there instead of being parsed again (its warnings
+ * are still given): IT's change to a 50,000-entry list is usually a few
+ * entries, and each of the others would give the same pattern. Only the
+ * entries between the first and the last difference are parsed; the result
+ * is the same as without `previous`.
  */
-function readSiteLists(policy: Record<string, unknown>): { lists: Record<string, unknown>; valid: Map<SiteListField, string[]>; warnings: PolicyProblem[] } {
+function readSiteLists(policy: Record<string, unknown>, previous: Policy | undefined): { lists: Record<string, unknown>; valid: Map<SiteListField, string[]>; warnings: PolicyProblem[] } {
   const lists: Record<string, unknown> = {};
   const valid = new Map<SiteListField, string[]>();
   const warnings: PolicyProblem[] = [];
@@ -688,6 +696,16 @@ function readSiteLists(policy: Record<string, unknown>): { lists: Record<string,
     const kept: unknown[] = [];
     const patterns: SitePattern[] = [];
     let allValid = true;
+    // The previous list's entries at the same place from the start (before `head`) or the end (from `tail`).
+    const before: readonly string[] = previous?.[field] ?? [];
+    const known = patternsOneForOne(before);
+    let head = 0;
+    let tail = entries.length;
+    if (known !== undefined) {
+      const shorter = Math.min(entries.length, before.length);
+      while (head < shorter && entries[head] === before[head]) head += 1;
+      while (tail > head && entries.length - tail < shorter - head && entries[tail - 1] === before[before.length - (entries.length - tail) - 1]) tail -= 1;
+    }
     // A plain loop, and each entry's path only for a warning: this runs for every entry of a 50,000-entry list.
     for (let index = 0; index < entries.length; index += 1) {
       const entry: unknown = entries[index];
@@ -702,7 +720,9 @@ function readSiteLists(policy: Record<string, unknown>): { lists: Record<string,
         }
         continue;
       }
-      const result = parsePattern(entry);
+      // An entry the previous list has as it is here was a valid pattern there (an entry it widened is the widened site).
+      const reused = index < head ? known![index] : index >= tail ? known![before.length - (entries.length - index)] : undefined;
+      const result = reused !== undefined ? { ok: true as const, pattern: reused } : parsePattern(entry);
       if (result.ok) {
         const pattern = result.pattern;
         kept.push(entry);
@@ -774,8 +794,12 @@ function flatten(issues: readonly Issue[], prefix: ReadonlyArray<PropertyKey> = 
  * Validates a policy as IT wrote it (plain, or in the Admin console's wrapped
  * form). Every problem is reported with its dotted field path and a reason
  * an IT admin can act on; an invalid policy is never applied in part.
+ *
+ * `previous`, a policy validated before (the one in force), changes nothing
+ * in the result: entries its site lists have in the same place are not
+ * parsed again (see readSiteLists).
  */
-export function parsePolicy(raw: unknown): PolicyResult {
+export function parsePolicy(raw: unknown, previous?: Policy): PolicyResult {
   let parsed: ReturnType<typeof PolicySchema.safeParse>;
   let warnings: PolicyProblem[] = [];
   try {
@@ -785,7 +809,7 @@ export function parsePolicy(raw: unknown): PolicyResult {
     let input = unwrapped;
     let checked = new Map<SiteListField, string[]>();
     if (isPlainObject(unwrapped)) {
-      const read = readSiteLists(unwrapped);
+      const read = readSiteLists(unwrapped, previous);
       warnings = read.warnings;
       checked = read.valid;
       const lists = Object.assign(Object.create(null) as Record<string, unknown>, unwrapped, read.lists);

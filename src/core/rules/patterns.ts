@@ -526,6 +526,16 @@ export function rememberPatterns(sources: readonly string[], patterns: readonly 
   if (patterns.length === sources.length) parsedLists.set(sources, patterns);
 }
 
+/**
+ * The patterns of `sources` one for one (`patterns[i]` is `sources[i]`'s),
+ * when it is a list whose every entry is a valid pattern and whose patterns
+ * were parsed; undefined otherwise.
+ */
+export function patternsOneForOne(sources: readonly string[]): readonly SitePattern[] | undefined {
+  const patterns = parsedLists.get(sources);
+  return patterns !== undefined && patterns.length === sources.length ? patterns : undefined;
+}
+
 /** True when the URL falls under the pattern, read as `mode` says. */
 export function matches(pattern: SitePattern, url: ParsedUrl, mode: MatchMode = ALLOWING): boolean {
   return hostMatches(pattern, url.host) && matchesBeyondHost(pattern, url, mode);

@@ -1,6 +1,7 @@
 // IT's policy validated once per version (src/background/policy/parsed.ts).
 import { describe, expect, it } from '@jest/globals';
 import { parsePolicyOnce } from '../../../src/background/policy/parsed';
+import { parsePolicy } from '../../../src/core/policy/policy';
 
 const policy = { blocked: Array.from({ length: 1000 }, (_, index) => `site-${index}.test`), timeZone: 'Europe/Amsterdam' };
 const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -27,5 +28,19 @@ describe('parsePolicyOnce', () => {
     const inForce = parsePolicyOnce(copy(policy));
     parsePolicyOnce({ ...copy(policy), maxLessonMinutes: 50 });
     expect(parsePolicyOnce(copy(policy))).toBe(inForce);
+  });
+
+  it('the same policy with its fields in another order is the same policy', () => {
+    const first = parsePolicyOnce(copy(policy));
+    expect(parsePolicyOnce({ timeZone: policy.timeZone, blocked: [...policy.blocked] })).toBe(first);
+  });
+
+  it('a new version, validated against the last valid one (also after an invalid one), reads as validated alone', () => {
+    parsePolicyOnce(copy(policy));
+    parsePolicyOnce({ ...copy(policy), maxLessonMinutes: 'long' });
+    for (const blocked of [['chat.test', ...policy.blocked.slice(1)], [...policy.blocked.slice(0, 500), '*.games.test', ...policy.blocked.slice(500)], policy.blocked.slice(10)]) {
+      const raw = { ...copy(policy), blocked };
+      expect(parsePolicyOnce(raw)).toEqual(parsePolicy(raw));
+    }
   });
 });

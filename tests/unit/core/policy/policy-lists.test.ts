@@ -120,3 +120,67 @@ describe('the site lists, checked entry by entry as they are read', () => {
     ]);
   });
 });
+
+/**
+ * The background validates each new version of IT's policy against the one
+ * before it, so that of a 50,000-entry list only what changed is parsed.
+ * That must never change what comes out: every edit below, validated against
+ * the version before it, gives exactly what validating it alone gives.
+ */
+describe('a policy validated against the version before it is read exactly as it is read alone', () => {
+  const first = ['school.nl', 'games.example', ' https://Login.School.NL:8443/portal?x=1 ', '*.tiktok.com', 'ftp://files.example', '*', 'bad host!', 'video.example/watch', '.exact.example', 'games.example'];
+  const edits: Array<[string, (list: unknown[]) => unknown[]]> = [
+    ['unchanged', (list) => list],
+    ['an entry replaced at the start', (list) => ['new.example', ...list.slice(1)]],
+    ['an entry added at the start', (list) => ['new.example', ...list]],
+    ['an entry removed from the end', (list) => list.slice(0, -1)],
+    ['an entry replaced in the middle', (list) => [...list.slice(0, 4), 'middle.example', ...list.slice(5)]],
+    ['an entry removed from the middle', (list) => [...list.slice(0, 3), ...list.slice(4)]],
+    ['an unreadable entry where a good one was', (list) => [...list.slice(0, 2), '*.games.example', ...list.slice(3)]],
+    ['the widened site of an unreadable entry written out', (list) => list.map((entry) => (entry === '*.tiktok.com' ? 'tiktok.com' : entry))],
+    ['an entry that is not a string', (list) => [...list.slice(0, 5), 42, ...list.slice(5)]],
+    ['the same entries in another order', (list) => [...list].reverse()],
+    ['one entry written twice more', (list) => [...list, list[1], list[1]]],
+    ['emptied', () => []],
+    ['grown past what allowed reads', (list) => [...list, ...Array.from({ length: MAX_ALLOWED_ENTRIES + 5 }, (_, index) => `site${index}.example`)]],
+  ];
+
+  it.each(edits)('%s', (_name, edit) => {
+    for (const field of ['blocked', 'allowed', 'embeds']) {
+      const before = parsePolicy({ [field]: first });
+      if (!before.ok) throw new Error(`expected the first version to be valid: ${JSON.stringify(before.errors)}`);
+      const next = { [field]: edit([...first]), maxLessonMinutes: 90 };
+      const alone = parsePolicy(next);
+      const after = parsePolicy(next, before.policy);
+      expect(after).toEqual(alone);
+      if (after.ok) {
+        const list = after.policy[field as 'blocked'];
+        expect(parsedPatterns(list)).toEqual(list.map((entry) => { const result = parsePattern(entry); if (!result.ok) throw new Error(result.error); return result.pattern; }));
+      }
+    }
+  });
+
+  it('over a long run of random edits, each version validated against the one before', () => {
+    // A fixed sequence (a linear congruential generator), so a failure can be replayed.
+    let state = 20_261_130;
+    const next = (limit: number): number => {
+      state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+      return state % limit;
+    };
+    const pool = [...first, 'a.example', 'b.example/path', 'http://c.example:8080', '*.d.example', 'e.example?q=1', '', '   '];
+    let list: unknown[] = [...first];
+    let previous = parsePolicy({ blocked: list, allowed: list });
+    for (let round = 0; round < 300; round += 1) {
+      list = [...list];
+      const at = next(list.length + 1);
+      const kind = next(3);
+      if (kind === 0) list.splice(at, 0, pool[next(pool.length)]);
+      else if (kind === 1) list.splice(at, 1);
+      else list.splice(at, 1, pool[next(pool.length)]);
+      const raw = { blocked: list, allowed: list };
+      const result = parsePolicy(raw, previous.ok ? previous.policy : undefined);
+      expect(result).toEqual(parsePolicy(raw));
+      previous = result;
+    }
+  });
+});
