@@ -7,7 +7,7 @@
  * is a cache of storage, which a restarted worker reads anew.
  */
 import { classInputs, StoredClassFeed, type ClassInputs } from '../../core/feed/follow';
-import { policyInForce, type PolicyCheck, type PolicySource } from '../../core/policy/cache';
+import { policyInForce, sameJson, type PolicyCheck, type PolicySource } from '../../core/policy/cache';
 import type { ResolveInputs } from '../../core/rules/resolve';
 import { PresetSchema, type Preset } from '../../core/schemas';
 import { KEYS, StoredExceptions, StoredLesson, StoredPresets } from '../../core/state';
@@ -31,8 +31,8 @@ export interface LoadedInputs {
   readonly notes: string[];
 }
 
-/** The stored values last read, with their JSON text to tell a real change from the same value read again. */
-const stored = new Map<string, { readonly json: string; readonly value: unknown }>();
+/** The stored values last read, compared with what is read next to tell a real change from the same value read again. */
+const stored = new Map<string, { readonly value: unknown }>();
 let loaded: LoadedInputs | null = null;
 
 /**
@@ -51,9 +51,10 @@ export async function loadInputs(keys: readonly string[] | null, known: Readonly
   let changed = loaded === null;
   for (const key of wanted) {
     const value = values[key];
-    const json = JSON.stringify(value) ?? 'undefined';
-    if (stored.get(key)?.json === json) continue;
-    stored.set(key, { json, value });
+    // Field by field: the policy cache is a megabyte of JSON, which a storage event brings back as it was written.
+    const before = stored.get(key);
+    if (before !== undefined && sameJson(before.value, value)) continue;
+    stored.set(key, { value });
     changed = true;
   }
   if (!changed && loaded !== null) return { inputs: loaded, changed: false };
