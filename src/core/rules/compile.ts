@@ -286,9 +286,13 @@ function isIpAddress(host: string): boolean {
   return /^[\d.]+$|^\[/.test(host);
 }
 
-/** `requestDomains` entries for hosts: as they are, and with `withTrailingDot` each also with its dot (see CompileOptions). */
-function domainsFor(hosts: readonly string[], withTrailingDot: boolean): string[] {
-  if (!withTrailingDot) return [...hosts];
+/**
+ * `requestDomains` entries for hosts: as they are, and with `withTrailingDot`
+ * each also with its dot (see CompileOptions). A copy unless `copy` is false
+ * (`hosts` is then the caller's to give away).
+ */
+function domainsFor(hosts: readonly string[], withTrailingDot: boolean, copy = true): string[] {
+  if (!withTrailingDot) return copy ? [...hosts] : (hosts as string[]);
   return hosts.flatMap((host) => (isIpAddress(host) ? [host] : [host, `${host}.`]));
 }
 
@@ -363,9 +367,12 @@ class RuleBuilder {
         this.push(group.action, group.priority, { resourceTypes: group.resourceTypes });
         continue;
       }
-      const domains = this.domains([...new Set(group.domains)]);
+      // A host a list names twice is named twice here: both browsers take that as once (Chromium sorts the
+      // names for its index, Firefox looks each up), and looking for repeats would hash every host of a
+      // 50,000-entry list on every policy change.
+      const domains = domainsFor(group.domains, this.options.domainsWithTrailingDot === true, false);
       for (let start = 0; start < domains.length; start += chunk) {
-        this.push(group.action, group.priority, { requestDomains: domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
+        this.push(group.action, group.priority, { requestDomains: start === 0 && domains.length <= chunk ? domains : domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
       }
     }
     return this.rules;
@@ -395,12 +402,12 @@ function escapeRegexOf(char: string): string {
  * order (the result is the same); past the browser's 20 redirects it does not
  * load at all.
  *
- * Only where it can matter: the sites of patterns with a path or a query
- * (every site when such a pattern is `*`), and only when there is one. The
+ * Only where it can matter: the sites of the patterns with a path or a
+ * query (`beyondHost`; every site when such a pattern is `*`), and only when
+ * there is one. The
  * rules are fixed: 66 regex rules of the browser's 1,000.
  */
-function decodingRules(patterns: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[], options: CompileOptions): Array<Omit<DnrRule, 'id'>> {
-  const beyondHost = patterns.filter((pattern) => pattern.path !== '' || pattern.query.length > 0);
+function decodingRules(beyondHost: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[], options: CompileOptions): Array<Omit<DnrRule, 'id'>> {
   if (beyondHost.length === 0) return [];
   // An IP address is safest matched by the regex alone: requestDomains is for names.
   const everySite = beyondHost.some((pattern) => pattern.anyHost || isIpAddress(pattern.host));
@@ -498,25 +505,33 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   // its frames load as the lesson has it (see decide()).
   if (rules.paused) builder.addEverything('redirect', PRIORITY.PAUSE, PAGES);
 
-  const used: SitePattern[] = [];
+  /** The patterns with a path or a query, whose sites the decoding rules cover. */
+  const beyondHost: SitePattern[] = [];
+  // A plain loop: this runs once per entry of IT's lists.
   const each = (sources: readonly string[], add: (pattern: SitePattern) => void): void => {
     for (const pattern of parsedPatterns(sources)) {
-      used.push(pattern);
+      if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);
       add(pattern);
     }
   };
   // IT's two lists rank by specificity together; an allowed pattern's veto ranks as a blocked pattern one step more specific.
-  const itAllowed = parsedPatterns(rules.itAllowed);
-  const itBlocked = parsedPatterns(rules.itBlocked);
   // Categories IT set above its allowed sites rank with IT's blocked list while a lesson blocks them.
   const aboveAllowed = (rules.lesson?.categories ?? []).filter((category) => category.aboveAllowed === true).map((category) => category.sites);
-  const itRank = ranks(
-    [...itAllowed.flatMap((pattern) => [specificity(pattern), specificity(pattern) + 1]), ...[...itBlocked, ...aboveAllowed.flatMap((sites) => parsedPatterns(sites))].map(specificity)],
-    IT_RANKS,
-  );
+  // IT's blocked list can hold 50,000 entries: plain loops, each pattern's specificity worked out once.
+  const itBlocked = parsedPatterns(rules.itBlocked);
+  const blockedSpecificity = new Int32Array(itBlocked.length);
+  const itSpecificities = new Set<number>();
+  for (let index = 0; index < itBlocked.length; index += 1) itSpecificities.add((blockedSpecificity[index] = specificity(itBlocked[index]!)));
+  for (const pattern of parsedPatterns(rules.itAllowed)) itSpecificities.add(specificity(pattern)).add(specificity(pattern) + 1);
+  for (const sites of aboveAllowed) for (const pattern of parsedPatterns(sites)) itSpecificities.add(specificity(pattern));
+  const itRank = ranks(itSpecificities, IT_RANKS);
   const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
-  each(rules.itBlocked, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH));
+  for (let index = 0; index < itBlocked.length; index += 1) {
+    const pattern = itBlocked[index]!;
+    if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);
+    builder.add(pattern, 'redirect', it(blockedSpecificity[index]!), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH);
+  }
   for (const sites of aboveAllowed) each(sites, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING));
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
 
@@ -534,6 +549,6 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   }
   // A category's hosts go many to a rule, as any list's: one rule per rank (in practice per number of labels).
   for (const sites of categories) each(sites, (pattern) => builder.add(pattern, 'redirect', ranked(pattern), PAGES_AND_FRAMES, BLOCKING));
-  for (const rule of decodingRules(used, builder.domains, options)) builder.pushRule(rule);
+  for (const rule of decodingRules(beyondHost, builder.domains, options)) builder.pushRule(rule);
   return withinRegexLimit(builder.finish(), builder.sourceOf, options.maxRegexRules ?? MAX_REGEX_RULES);
 }
