@@ -121,7 +121,8 @@ interface Group {
   action: Action;
   priority: number;
   resourceTypes: ResourceType[];
-  domains: string[];
+  /** Its `requestDomains`, a rule's worth each (maxDomainsPerRule), filled as the hosts come. */
+  chunks: string[][];
   everyHost: boolean;
 }
 
@@ -286,15 +287,14 @@ function isIpAddress(host: string): boolean {
   return /^[\d.]+$|^\[/.test(host);
 }
 
-/**
- * `requestDomains` entries for hosts: as they are, and with `withTrailingDot`
- * each also with its dot (see CompileOptions). A copy unless `copy` is false
- * (`hosts` is then the caller's to give away).
- */
-function domainsFor(hosts: readonly string[], withTrailingDot: boolean, copy = true): string[] {
-  if (!withTrailingDot) return copy ? [...hosts] : (hosts as string[]);
+/** `requestDomains` entries for hosts: as they are, and with `withTrailingDot` each also with its dot (see CompileOptions). */
+function domainsFor(hosts: readonly string[], withTrailingDot: boolean): string[] {
+  if (!withTrailingDot) return [...hosts];
   return hosts.flatMap((host) => (isIpAddress(host) ? [host] : [host, `${host}.`]));
 }
+
+/** requestDomains entries per rule unless the options say otherwise. */
+const MAX_DOMAINS_PER_RULE = 10_000;
 
 class RuleBuilder {
   readonly rules: DnrRule[] = [];
@@ -313,16 +313,28 @@ class RuleBuilder {
       const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
       let group = this.groups.get(key);
       if (!group) {
-        group = { action, priority, resourceTypes, domains: [], everyHost: false };
+        group = { action, priority, resourceTypes, chunks: [], everyHost: false };
         this.groups.set(key, group);
       }
       if (pattern.anyHost) group.everyHost = true;
-      else group.domains.push(pattern.host);
+      else {
+        // A host a list names twice is named twice: both browsers take that as once (Chromium sorts the names
+        // for its index, Firefox looks each up), and looking for repeats would hash every host of a
+        // 50,000-entry list on every policy change.
+        this.addDomain(group, pattern.host);
+        if (this.options.domainsWithTrailingDot === true && !isIpAddress(pattern.host)) this.addDomain(group, `${pattern.host}.`);
+      }
       return;
     }
     this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
     if (action === 'allow') this.addConditions(pattern, 'redirect', vetoPriority, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
+  }
+
+  private addDomain(group: Group, domain: string): void {
+    let chunk = group.chunks[group.chunks.length - 1];
+    if (chunk === undefined || chunk.length >= (this.options.maxDomainsPerRule ?? MAX_DOMAINS_PER_RULE)) group.chunks.push((chunk = []));
+    chunk.push(domain);
   }
 
   private addConditions(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], conditions: ReadonlyArray<{ requestDomains?: string[]; regexFilter: string }>): void {
@@ -360,20 +372,13 @@ class RuleBuilder {
   }
 
   finish(): DnrRule[] {
-    const chunk = this.options.maxDomainsPerRule ?? 10_000;
     const groups = [...this.groups.values()].sort((a, b) => b.priority - a.priority || a.action.localeCompare(b.action));
     for (const group of groups) {
       if (group.everyHost) {
         this.push(group.action, group.priority, { resourceTypes: group.resourceTypes });
         continue;
       }
-      // A host a list names twice is named twice here: both browsers take that as once (Chromium sorts the
-      // names for its index, Firefox looks each up), and looking for repeats would hash every host of a
-      // 50,000-entry list on every policy change.
-      const domains = domainsFor(group.domains, this.options.domainsWithTrailingDot === true, false);
-      for (let start = 0; start < domains.length; start += chunk) {
-        this.push(group.action, group.priority, { requestDomains: start === 0 && domains.length <= chunk ? domains : domains.slice(start, start + chunk), resourceTypes: group.resourceTypes });
-      }
+      for (const requestDomains of group.chunks) this.push(group.action, group.priority, { requestDomains, resourceTypes: group.resourceTypes });
     }
     return this.rules;
   }
