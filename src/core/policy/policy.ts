@@ -693,7 +693,9 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
   for (const field of SITE_LISTS) {
     const entries: unknown = policy[field];
     if (!Array.isArray(entries)) continue;
-    const kept: unknown[] = [];
+    // The list as read: IT's own array while every entry so far is kept as written (the usual case, and no
+    // copy of 50,000 entries), a copy from the first entry that is not.
+    let kept: unknown[] | null = null;
     const patterns: SitePattern[] = [];
     let allValid = true;
     // The previous list's entries at the same place from the start (before `head`) or the end (from `tail`).
@@ -710,11 +712,12 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
     for (let index = 0; index < entries.length; index += 1) {
       const entry: unknown = entries[index];
       if (typeof entry !== 'string') {
-        kept.push(entry);
+        kept?.push(entry);
         allValid = false;
         continue;
       }
       if (field === 'allowed' && index >= MAX_ALLOWED_ENTRIES) {
+        kept ??= entries.slice(0, index);
         if (index === MAX_ALLOWED_ENTRIES) {
           warnings.push({ path: `${field}.${index}`, message: `left out, with the ${entries.length - MAX_ALLOWED_ENTRIES - 1} entries after it: Chrome reads only the first ${MAX_ALLOWED_ENTRIES} entries of an allowed list, and so does Lesmodus` });
         }
@@ -725,7 +728,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       const result = reused !== undefined ? { ok: true as const, pattern: reused } : parsePattern(entry);
       if (result.ok) {
         const pattern = result.pattern;
-        kept.push(entry);
+        kept?.push(entry);
         patterns.push(pattern);
         if (field !== 'blocked' && matchesEverything(pattern)) {
           warnings.push({
@@ -741,6 +744,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       }
       const site = field === 'blocked' ? siteOf(entry) : null;
       const widened = site === null ? null : parsePattern(site);
+      kept ??= entries.slice(0, index);
       if (site !== null && widened !== null) {
         kept.push(site);
         if (widened.ok) patterns.push(widened.pattern);
@@ -750,11 +754,11 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
         warnings.push({ path: `${field}.${index}`, message: `${result.error}. This entry is left out; the rest of the policy applies` });
       }
     }
-    lists[field] = kept;
+    lists[field] = kept ?? entries;
     if (allValid) {
       // Every entry is a string and a valid pattern: what the schema checks, done. Parsed here, the
       // patterns are not parsed again to compile the rules (parsedPatterns finds them by the list).
-      const list = kept as string[];
+      const list = (kept ?? entries) as string[];
       rememberPatterns(list, patterns);
       valid.set(field, list);
     }
