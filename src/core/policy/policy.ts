@@ -725,9 +725,9 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       }
       // An entry the previous list has as it is here was a valid pattern there (an entry it widened is the widened site).
       const reused = index < head ? known![index] : index >= tail ? known![before.length - (entries.length - index)] : undefined;
-      const result = reused !== undefined ? { ok: true as const, pattern: reused } : parsePattern(entry);
-      if (result.ok) {
-        const pattern = result.pattern;
+      const result = reused === undefined ? parsePattern(entry) : null;
+      if (result === null || result.ok) {
+        const pattern = result === null ? reused! : result.pattern;
         kept?.push(entry);
         patterns.push(pattern);
         if (field !== 'blocked' && matchesEverything(pattern)) {
