@@ -130,7 +130,7 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A plain host pattern fits `requestDomains`, which matches the host and its subdomains. */
+/** A plain host pattern (or `*`) fits `requestDomains`, which matches the host and its subdomains. */
 function isPlainHost(pattern: SitePattern): boolean {
   return !pattern.exact && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0;
 }
@@ -308,27 +308,39 @@ class RuleBuilder {
   readonly domains = (hosts: readonly string[]): string[] => domainsFor(hosts, this.options.domainsWithTrailingDot === true);
 
   add(pattern: SitePattern, action: Action, priority: number, resourceTypes: ResourceType[], mode: MatchMode, vetoPriority = priority + 1): void {
-    if (isPlainHost(pattern) || (pattern.anyHost && pattern.scheme === null && pattern.port === null && pattern.path === '' && pattern.query.length === 0)) {
-      // A number, not a string: this runs once per entry of IT's lists.
-      const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
-      let group = this.groups.get(key);
-      if (!group) {
-        group = { action, priority, resourceTypes, chunks: [], everyHost: false };
-        this.groups.set(key, group);
-      }
-      if (pattern.anyHost) group.everyHost = true;
-      else {
-        // A host a list names twice is named twice: both browsers take that as once (Chromium sorts the names
-        // for its index, Firefox looks each up), and looking for repeats would hash every host of a
-        // 50,000-entry list on every policy change.
-        this.addDomain(group, pattern.host);
-        if (this.options.domainsWithTrailingDot === true && !isIpAddress(pattern.host)) this.addDomain(group, `${pattern.host}.`);
-      }
+    if (isPlainHost(pattern)) {
+      // `*` is one too: every host.
+      if (pattern.anyHost) this.group(action, priority, resourceTypes).everyHost = true;
+      else this.addHost(pattern.host, action, priority, resourceTypes);
       return;
     }
     this.addConditions(pattern, action, priority, resourceTypes, patternConditions(pattern, mode, this.domains));
     // An allowing pattern's vetoes block one priority above its allow (see patterns.ts, QueryCondition).
     if (action === 'allow') this.addConditions(pattern, 'redirect', vetoPriority, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
+  }
+
+  private group(action: Action, priority: number, resourceTypes: ResourceType[]): Group {
+    // A number, not a string: this runs once per entry of IT's lists.
+    const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { action, priority, resourceTypes, chunks: [], everyHost: false };
+      this.groups.set(key, group);
+    }
+    return group;
+  }
+
+  /**
+   * A plain host pattern's host, into the `requestDomains` of the rule for
+   * its action, priority and types. A host a list names twice is named twice:
+   * both browsers take that as once (Chromium sorts the names for its index,
+   * Firefox looks each up), and looking for repeats would hash every host of
+   * a 50,000-entry list on every policy change.
+   */
+  addHost(host: string, action: Action, priority: number, resourceTypes: ResourceType[]): void {
+    const group = this.group(action, priority, resourceTypes);
+    this.addDomain(group, host);
+    if (this.options.domainsWithTrailingDot === true && !isIpAddress(host)) this.addDomain(group, `${host}.`);
   }
 
   private addDomain(group: Group, domain: string): void {
@@ -534,8 +546,13 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
   for (let index = 0; index < itBlocked.length; index += 1) {
     const pattern = itBlocked[index]!;
+    const priority = it(blockedSpecificity[index]!);
+    if (isPlainHost(pattern) && !pattern.anyHost) {
+      builder.addHost(pattern.host, 'redirect', priority, PAGES_AND_FRAMES);
+      continue;
+    }
     if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);
-    builder.add(pattern, 'redirect', it(blockedSpecificity[index]!), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH);
+    builder.add(pattern, 'redirect', priority, PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH);
   }
   for (const sites of aboveAllowed) each(sites, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING));
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
