@@ -708,20 +708,42 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       while (head < shorter && entries[head] === before[head]) head += 1;
       while (tail > head && entries.length - tail < shorter - head && entries[tail - 1] === before[before.length - (entries.length - tail) - 1]) tail -= 1;
     }
-    // A plain loop, and each entry's path only for a warning: this runs for every entry of a 50,000-entry list.
-    for (let index = 0; index < entries.length; index += 1) {
+    const warnIfUnmeant = (index: number, entry: string, pattern: SitePattern): void => {
+      if (field !== 'blocked' && matchesEverything(pattern)) {
+        warnings.push({
+          path: `${field}.${index}`,
+          message: field === 'allowed'
+            ? `"${entry.trim()}" allows every site: nothing IT blocks is blocked, and no allowlist lesson holds. Remove it unless that is what you mean`
+            : `"${entry.trim()}" lets every site show inside pages in every allowlist lesson. Remove it unless that is what you mean`,
+        });
+      } else if (!judgesWebPages(pattern)) {
+        warnings.push({ path: `${field}.${index}`, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
+      }
+    };
+    /** Entries start..end, which the previous list has as they are from `from` on: their patterns as they were. */
+    const reuse = (start: number, end: number, from: number): void => {
+      for (let index = start; index < end; index += 1) {
+        const pattern = known![from + index - start]!;
+        patterns.push(pattern);
+        // Only `*`-like patterns and those with a scheme can be warned about.
+        if (pattern.anyHost || pattern.scheme !== null) warnIfUnmeant(index, entries[index] as string, pattern);
+      }
+      if (kept !== null) for (let index = start; index < end; index += 1) kept.push(entries[index]);
+    };
+    /** One entry, read on its own. */
+    const readEntry = (index: number): void => {
       const entry: unknown = entries[index];
       if (typeof entry !== 'string') {
         kept?.push(entry);
         allValid = false;
-        continue;
+        return;
       }
       if (field === 'allowed' && index >= MAX_ALLOWED_ENTRIES) {
         kept ??= entries.slice(0, index);
         if (index === MAX_ALLOWED_ENTRIES) {
           warnings.push({ path: `${field}.${index}`, message: `left out, with the ${entries.length - MAX_ALLOWED_ENTRIES - 1} entries after it: Chrome reads only the first ${MAX_ALLOWED_ENTRIES} entries of an allowed list, and so does Lesmodus` });
         }
-        continue;
+        return;
       }
       // An entry the previous list has as it is here was a valid pattern there (an entry it widened is the widened site).
       const reused = index < head ? known![index] : index >= tail ? known![before.length - (entries.length - index)] : undefined;
@@ -730,17 +752,8 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
         const pattern = result === null ? reused! : result.pattern;
         kept?.push(entry);
         patterns.push(pattern);
-        if (field !== 'blocked' && matchesEverything(pattern)) {
-          warnings.push({
-            path: `${field}.${index}`,
-            message: field === 'allowed'
-              ? `"${entry.trim()}" allows every site: nothing IT blocks is blocked, and no allowlist lesson holds. Remove it unless that is what you mean`
-              : `"${entry.trim()}" lets every site show inside pages in every allowlist lesson. Remove it unless that is what you mean`,
-          });
-        } else if (!judgesWebPages(pattern)) {
-          warnings.push({ path: `${field}.${index}`, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
-        }
-        continue;
+        warnIfUnmeant(index, entry, pattern);
+        return;
       }
       const site = field === 'blocked' ? siteOf(entry) : null;
       const widened = site === null ? null : parsePattern(site);
@@ -753,7 +766,17 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       } else {
         warnings.push({ path: `${field}.${index}`, message: `${result.error}. This entry is left out; the rest of the policy applies` });
       }
-    }
+    };
+    // This runs for every entry of a 50,000-entry list: the stretches the previous version has as they are
+    // take its patterns in a tight loop, and only the rest is read entry by entry, in order. Past the
+    // entries `allowed` reads, every entry is read on its own (they are left out, with one warning).
+    const limit = field === 'allowed' ? Math.min(entries.length, MAX_ALLOWED_ENTRIES) : entries.length;
+    const headEnd = Math.min(head, limit);
+    const tailStart = Math.min(Math.max(tail, headEnd), limit);
+    reuse(0, headEnd, 0);
+    for (let index = headEnd; index < tailStart; index += 1) readEntry(index);
+    reuse(tailStart, limit, before.length - (entries.length - tailStart));
+    for (let index = limit; index < entries.length; index += 1) readEntry(index);
     lists[field] = kept ?? entries;
     if (allValid) {
       // Every entry is a string and a valid pattern: what the schema checks, done. Parsed here, the
