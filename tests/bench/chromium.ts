@@ -94,6 +94,23 @@ const PROBE_SOURCE = `(() => {
       });
     },
     /**
+     * performance.now() once \`tell(name)\` was called in another of the extension's contexts (the
+     * worker and its pages share an origin); null on timeout. A word between the probes, where
+     * listening for the event itself would make the browser deliver it once more.
+     */
+    whenTold(name, timeoutMs) {
+      return later(timeoutMs, (finish, onCleanup) => {
+        const channel = new BroadcastChannel('lesmodus-bench:' + name);
+        channel.onmessage = () => finish(performance.now());
+        onCleanup(() => channel.close());
+      });
+    },
+    tell(name) {
+      const channel = new BroadcastChannel('lesmodus-bench:' + name);
+      channel.postMessage(true);
+      channel.close();
+    },
+    /**
      * performance.now() once a main-frame request to url does (or does not) match a dynamic
      * rule; null on timeout. Polled every intervalMs: the browser has no event for rules changing.
      */
@@ -132,6 +149,8 @@ export interface WorkerProbe {
   whenCommitted(tabId: number, prefix: string, timeoutMs: number): Promise<number | null>;
   whenStorageChanged(area: string, key: string | null, timeoutMs: number): Promise<number | null>;
   whenPolicyRead(found: boolean | null, timeoutMs: number): Promise<number | null>;
+  whenTold(name: string, timeoutMs: number): Promise<number | null>;
+  tell(name: string): void;
   whenRuleMatches(url: string, expected: boolean, intervalMs: number, timeoutMs: number): Promise<number | null>;
   keepRules(name: string): Promise<number>;
   rules(name: string): chrome.declarativeNetRequest.Rule[];
