@@ -544,9 +544,15 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   const itRank = ranks(itSpecificities, IT_RANKS);
   const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
+  // Neighbouring entries mostly share a specificity (their number of labels): its priority is looked up once per run.
+  let runSpecificity = -1;
+  let priority = 0;
   for (let index = 0; index < itBlocked.length; index += 1) {
     const pattern = itBlocked[index]!;
-    const priority = it(blockedSpecificity[index]!);
+    if (blockedSpecificity[index] !== runSpecificity) {
+      runSpecificity = blockedSpecificity[index]!;
+      priority = it(runSpecificity);
+    }
     if (isPlainHost(pattern) && !pattern.anyHost) {
       builder.addHost(pattern.host, 'redirect', priority, PAGES_AND_FRAMES);
       continue;
