@@ -10,7 +10,7 @@
  * safety net for a missed change event. Firefox reads policies only at
  * start-up, so there a pushed change takes effect at the next browser start.
  */
-import { policyUpdate, isEmptyUpdate, sameJson, type ManagedRead } from '../../core/policy/cache';
+import { policyUpdate, isEmptyUpdate, sameJson, sharedWith, type ManagedRead } from '../../core/policy/cache';
 import { KEYS } from '../../core/state';
 import { onAlarm, repeatEvery } from '../../platform/alarms';
 import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
@@ -63,7 +63,8 @@ export function managedPolicyChanged(changes: ManagedChanges): Promise<void> {
     const next: Record<string, unknown> = { ...seen };
     for (const [key, change] of Object.entries(changes)) {
       if (change.newValue === undefined) delete next[key];
-      else next[key] = change.newValue;
+      // Sharing what the version before holds: a new 50,000-entry list holds only its changed strings anew.
+      else next[key] = sharedWith(change.newValue, seen[key]);
     }
     seen = next;
   }

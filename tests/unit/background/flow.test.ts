@@ -89,6 +89,26 @@ describe('one pass per change', () => {
     expect(background.stored<{ raw: unknown }>('policyCache')?.raw).toEqual({ ...POLICY, blocked: [...POLICY.blocked, 'chat.test'] });
   });
 
+  it('successive changes of a long list, each applied from the change Chrome reports, are each in force and cached as IT wrote them', async () => {
+    const long = Array.from({ length: 2000 }, (_, index) => `site-${index}.test`);
+    background = await startBackground({ policy: { ...POLICY, blocked: long } });
+    const managed = background.browser.storage.managed;
+    const versions = [
+      ['chat.test', ...long],
+      ['chat.test', ...long.slice(0, 999), 'games.test', ...long.slice(1000)],
+      ['chat.test', ...long.slice(0, 999), 'games.test', ...long.slice(1000, -1)],
+      long.slice(1),
+    ];
+    for (const blocked of versions) {
+      await managed.set({ blocked: [...blocked] });
+      await background.idle();
+      expect(background.stored<{ raw: { blocked: unknown } }>('policyCache')?.raw.blocked).toEqual(blocked);
+      for (const host of ['chat.test', 'games.test', 'site-0.test', 'site-1000.test', 'site-1999.test']) {
+        expect([host, redirected(background, `https://${host}/`)]).toEqual([host, blocked.includes(host)]);
+      }
+    }
+  });
+
   it('a new policy is in force before it is written to the cache', async () => {
     background = await startBackground({ policy: POLICY });
     const inForceAtWrite: boolean[] = [];
