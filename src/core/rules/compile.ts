@@ -319,7 +319,8 @@ class RuleBuilder {
     if (action === 'allow') this.addConditions(pattern, 'redirect', vetoPriority, resourceTypes, patternConditions(pattern, mode, this.domains, vetoTails));
   }
 
-  private group(action: Action, priority: number, resourceTypes: ResourceType[]): Group {
+  /** The `requestDomains` rules for an action, priority and types. */
+  group(action: Action, priority: number, resourceTypes: ResourceType[]): Group {
     // A number, not a string: this runs once per entry of IT's lists.
     const key = priority * 4 + (action === 'allow' ? 2 : 0) + (resourceTypes === FRAMES ? 1 : 0);
     let group = this.groups.get(key);
@@ -338,7 +339,10 @@ class RuleBuilder {
    * a 50,000-entry list on every policy change.
    */
   addHost(host: string, action: Action, priority: number, resourceTypes: ResourceType[]): void {
-    const group = this.group(action, priority, resourceTypes);
+    this.addHostTo(this.group(action, priority, resourceTypes), host);
+  }
+
+  addHostTo(group: Group, host: string): void {
     this.addDomain(group, host);
     if (this.options.domainsWithTrailingDot === true && !isIpAddress(host)) this.addDomain(group, `${host}.`);
   }
@@ -538,23 +542,29 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   const itBlocked = parsedPatterns(rules.itBlocked);
   const blockedSpecificity = new Int32Array(itBlocked.length);
   const itSpecificities = new Set<number>();
-  for (let index = 0; index < itBlocked.length; index += 1) itSpecificities.add((blockedSpecificity[index] = specificity(itBlocked[index]!)));
+  for (let index = 0, last = -1; index < itBlocked.length; index += 1) {
+    const value = (blockedSpecificity[index] = specificity(itBlocked[index]!));
+    if (value !== last) itSpecificities.add((last = value));
+  }
   for (const pattern of parsedPatterns(rules.itAllowed)) itSpecificities.add(specificity(pattern)).add(specificity(pattern) + 1);
   for (const sites of aboveAllowed) for (const pattern of parsedPatterns(sites)) itSpecificities.add(specificity(pattern));
   const itRank = ranks(itSpecificities, IT_RANKS);
   const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
-  // Neighbouring entries mostly share a specificity (their number of labels): its priority is looked up once per run.
+  // Neighbouring entries mostly share a specificity (their number of labels): its priority and its rule's
+  // domains are looked up once per run.
   let runSpecificity = -1;
   let priority = 0;
+  let group: Group | null = null;
   for (let index = 0; index < itBlocked.length; index += 1) {
     const pattern = itBlocked[index]!;
     if (blockedSpecificity[index] !== runSpecificity) {
       runSpecificity = blockedSpecificity[index]!;
       priority = it(runSpecificity);
+      group = null;
     }
     if (isPlainHost(pattern) && !pattern.anyHost) {
-      builder.addHost(pattern.host, 'redirect', priority, PAGES_AND_FRAMES);
+      builder.addHostTo((group ??= builder.group('redirect', priority, PAGES_AND_FRAMES)), pattern.host);
       continue;
     }
     if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);
