@@ -10,13 +10,14 @@
  * safety net for a missed change event. Firefox reads policies only at
  * start-up, so there a pushed change takes effect at the next browser start.
  */
-import { policyUpdate, isEmptyUpdate, sameJson, sharedWith, type ManagedRead } from '../../core/policy/cache';
+import { policyUpdate, isEmptyUpdate, sameJson, type ManagedRead } from '../../core/policy/cache';
 import { KEYS } from '../../core/state';
 import { onAlarm, repeatEvery } from '../../platform/alarms';
 import { readLocalRaw, readManaged, removeLocal, writeLocal } from '../../platform/storage';
 import { inputsChanged } from '../rules/flow';
 import { storedInput } from '../rules/inputs';
 import { parsePolicyOnce } from './parsed';
+import { sharedWith } from './shared';
 
 /** The safety-net re-read of managed storage. */
 const CHECK_ALARM = 'lesmodus-policy-check';

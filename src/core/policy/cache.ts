@@ -109,35 +109,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys.every((key) => Object.prototype.hasOwnProperty.call(right, key) && sameJson(left[key], right[key]));
 }
 
-/**
- * A new version of a policy field as it arrived (`value`), with the list
- * entries it has in the same place as the version before it (`before`),
- * counted from the start and from the end, taken from there: the same
- * content, sharing the strings already held. A 50,000-entry list that
- * arrives with one entry changed then holds one new string, not 50,000, and
- * the browser's copy of the rest is garbage at once instead of being copied
- * by the garbage collector while the new rules go to the browser. A list in
- * the Admin console's `{"Value": […]}` form is shared inside it; any other
- * value is returned as it is.
- */
-export function sharedWith(value: unknown, before: unknown): unknown {
-  if (isValueWrapper(value) && isValueWrapper(before)) {
-    const inner = sharedWith(value.Value, before.Value);
-    return inner === value.Value ? value : { ...value, Value: inner };
-  }
-  if (!Array.isArray(value) || !Array.isArray(before) || value.length === 0 || before.length === 0) return value;
-  const shared: unknown[] = value.slice();
-  const shorter = Math.min(value.length, before.length);
-  let head = 0;
-  for (; head < shorter && value[head] === before[head]; head += 1) shared[head] = before[head];
-  for (let back = 1; back <= shorter - head && value[value.length - back] === before[before.length - back]; back += 1) shared[value.length - back] = before[before.length - back];
-  return shared;
-}
-
-function isValueWrapper(value: unknown): value is { Value: unknown } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && Object.hasOwn(value, 'Value');
-}
-
 function sameCheck(a: PolicyCheck, b: PolicyCheck): boolean {
   return a.found === b.found && (a.readError ?? null) === (b.readError ?? null) && sameJson(a.errors, b.errors);
 }
