@@ -720,7 +720,11 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
         warnings.push({ path: `${field}.${index}`, message: `"${entry.trim()}" names no web page (http or https), which is all Lesmodus judges: it has no effect here. Keep such entries in Chrome's own URLBlocklist or URLAllowlist` });
       }
     };
-    /** Entries start..end, which the previous list has as they are from `from` on: their patterns as they were. */
+    /**
+     * Entries start..end, which the previous list has as they are from `from` on: their patterns as they
+     * were (an entry the previous list has as written was a valid pattern there; one it widened is the
+     * widened site, itself a valid pattern).
+     */
     const reuse = (start: number, end: number, from: number): void => {
       for (let index = start; index < end; index += 1) {
         const pattern = known![from + index - start]!;
@@ -730,7 +734,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       }
       if (kept !== null) for (let index = start; index < end; index += 1) kept.push(entries[index]);
     };
-    /** One entry, read on its own. */
+    /** One entry, read and parsed on its own. */
     const readEntry = (index: number): void => {
       const entry: unknown = entries[index];
       if (typeof entry !== 'string') {
@@ -745,11 +749,9 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
         }
         return;
       }
-      // An entry the previous list has as it is here was a valid pattern there (an entry it widened is the widened site).
-      const reused = index < head ? known![index] : index >= tail ? known![before.length - (entries.length - index)] : undefined;
-      const result = reused === undefined ? parsePattern(entry) : null;
-      if (result === null || result.ok) {
-        const pattern = result === null ? reused! : result.pattern;
+      const result = parsePattern(entry);
+      if (result.ok) {
+        const pattern = result.pattern;
         kept?.push(entry);
         patterns.push(pattern);
         warnIfUnmeant(index, entry, pattern);

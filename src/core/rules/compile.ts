@@ -334,9 +334,10 @@ class RuleBuilder {
   /**
    * A plain host pattern's host, into the `requestDomains` of the rule for
    * its action, priority and types. A host a list names twice is named twice:
-   * both browsers take that as once (Chromium sorts the names for its index,
-   * Firefox looks each up), and looking for repeats would hash every host of
-   * a 50,000-entry list on every policy change.
+   * a rule matches when any of its names does, so a repeat changes nothing
+   * (Chromium accepts repeats and sorts the names for its index), and looking
+   * for repeats would hash every host of a 50,000-entry list on every policy
+   * change.
    */
   addHost(host: string, action: Action, priority: number, resourceTypes: ResourceType[]): void {
     this.addHostTo(this.group(action, priority, resourceTypes), host);
@@ -425,8 +426,7 @@ function escapeRegexOf(char: string): string {
  *
  * Only where it can matter: the sites of the patterns with a path or a
  * query (`beyondHost`; every site when such a pattern is `*`), and only when
- * there is one. The
- * rules are fixed: 66 regex rules of the browser's 1,000.
+ * there is one. The rules are fixed: 66 regex rules of the browser's 1,000.
  */
 function decodingRules(beyondHost: readonly SitePattern[], domainsOf: (hosts: readonly string[]) => string[], options: CompileOptions): Array<Omit<DnrRule, 'id'>> {
   if (beyondHost.length === 0) return [];
@@ -528,7 +528,6 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
 
   /** The patterns with a path or a query, whose sites the decoding rules cover. */
   const beyondHost: SitePattern[] = [];
-  // A plain loop: this runs once per entry of IT's lists.
   const each = (sources: readonly string[], add: (pattern: SitePattern) => void): void => {
     for (const pattern of parsedPatterns(sources)) {
       if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);

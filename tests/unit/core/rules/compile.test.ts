@@ -294,7 +294,7 @@ describe('compile() on its own', () => {
     expect(judge(effective, 'https://games.test/play').allowed).toBe(false);
     expect(judge(effective, 'https://www.video.test/').allowed).toBe(false);
     expect(judge(effective, 'https://school.test/').allowed).toBe(true);
-    // Both browsers take a name listed twice as once; finding repeats would hash every host of a 50,000-entry list on each change.
+    // A rule matches when any of its names does: a repeat changes nothing, and finding repeats would hash every host of a 50,000-entry list on each change.
     expect(compile(effective, OPTIONS).flatMap((rule) => rule.condition.requestDomains ?? [])).toEqual(['games.test', 'video.test', 'games.test', 'games.test']);
   });
 
