@@ -14,7 +14,8 @@
  *   renderer process and during the very time measured, which no real
  *   deployment does (measured: the page heard it 12-50 ms after the worker).
  *   The worker's probe tells the page instead (a BroadcastChannel word), and
- *   the page polls from then on.
+ *   the page polls from then on: were the rules in force before the word
+ *   arrived, the figure would be later than the truth, never earlier.
  * - "In force": a request to the one host the new list blocks and the old
  *   one does not matches a dynamic rule (declarativeNetRequest
  *   .testMatchOutcome, asked every 2 ms: the browser has no event for rules
