@@ -8,6 +8,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
+import { parsePolicy } from '../../src/core/policy/policy';
 import { compile } from '../../src/core/rules/compile';
 import { decide, prepare } from '../../src/core/rules/decide';
 import type { EffectiveRules } from '../../src/core/rules/resolve';
@@ -65,6 +66,7 @@ export const decideBench: Bench = {
 };
 
 const COMPILE = { name: 'compile() of a 50,000-entry IT blocked list, CPU time, median', unit: 'ms', budget: { limit: 50, better: 'lower' } } as const;
+const COMPILE_CHANGED = { name: 'compile() of the next version of that list, one entry changed, CPU time, median', unit: 'ms' } as const;
 const COMPILE_WALL = { name: 'compile() of the same list, wall-clock, median', unit: 'ms' } as const;
 const COMPILE_RATIO = { name: 'compile() ÷ plain-JS reference on the same list, wall-clock, same run', unit: '×' } as const;
 const COMPILE_REFERENCE = { name: 'plain-JS reference (validate, collect, dedupe, chunk), median', unit: 'ms' } as const;
@@ -167,25 +169,32 @@ function gcInside(entries: readonly PerformanceEntry[], samples: readonly Sample
  */
 export const compileBench: Bench = {
   id: 'compile',
-  figures: [COMPILE, COMPILE_WALL, COMPILE_RATIO, COMPILE_REFERENCE, RULES],
+  figures: [COMPILE, COMPILE_WALL, COMPILE_RATIO, COMPILE_REFERENCE, RULES, COMPILE_CHANGED],
   timeoutMs: 120_000,
   run: async (context) => {
-    const rules: EffectiveRules = {
+    const withBlocked = (itBlocked: readonly string[]): EffectiveRules => ({
       itAllowed: ['login.microsoftonline.com', 'accounts.google.com'],
-      itBlocked: hostList(IT_LIST_SEED, IT_LIST_SIZE),
+      itBlocked,
       itEmbeds: [],
       exceptions: [],
       lesson: null,
       paused: false,
       test: false,
       tabLimit: null,
-    };
+    });
+    // The same list twice, each copy with patterns of its own (parsed once, as the policy reader parses a new list):
+    // compile() sorts the next version of a list from the last one it sorted, and taking turns between two lists
+    // that share no pattern makes it sort every entry each time, as for a list it has never seen.
+    const list = hostList(IT_LIST_SEED, IT_LIST_SIZE);
+    const copies = [withBlocked(list), withBlocked([...list])];
+    let turn = 0;
+    const rules = (): EffectiveRules => copies[(turn += 1) % 2]!;
     const options = { blockedPageUrl: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/blocked.html' };
     let count = 0;
     // Warm up both until the JIT has settled (the first runs take three times as long).
     for (let i = 0; i < 10; i += 1) {
-      count = compile(rules, options).length;
-      reference(rules.itBlocked);
+      count = compile(rules(), options).length;
+      reference(list);
     }
     const gcEntries: PerformanceEntry[] = [];
     const observer = new PerformanceObserver((list) => void gcEntries.push(...list.getEntries()));
@@ -200,8 +209,8 @@ export const compileBench: Bench = {
         const c: Sample[] = [];
         const r: Sample[] = [];
         for (let i = 0; i < 9; i += 1) {
-          r.push(sample(() => reference(rules.itBlocked)));
-          c.push(sample(() => (count = compile(rules, options).length)));
+          r.push(sample(() => reference(list)));
+          c.push(sample(() => (count = compile(rules(), options).length)));
         }
         compiled.push(...c);
         referenced.push(...r);
@@ -238,6 +247,16 @@ export const compileBench: Bench = {
       pageFaultsPerRun: Math.round(median(referenced.map((s) => s.pageFaults))),
     });
     context.record(RULES.name, count);
+
+    // What a policy change costs: two versions of the list that differ in their first entry, validated one against
+    // the other as the background validates them, compiled in turn.
+    const first = parsePolicy({ blocked: ['first.lesmodus-bench.nl', ...list.slice(1)] });
+    const second = parsePolicy({ blocked: ['second.lesmodus-bench.nl', ...list.slice(1)] }, first.ok ? first.policy : undefined);
+    if (!first.ok || !second.ok) throw new Error('the two versions of the bench list are not valid policies');
+    const versions = [withBlocked(first.policy.blocked), withBlocked(second.policy.blocked)];
+    const changed: Sample[] = [];
+    for (let i = 0; i < 45; i += 1) changed.push(sample(() => compile(versions[i % 2]!, options)));
+    context.record(COMPILE_CHANGED.name, round(median(changed.slice(5).map((s) => s.cpuMs)), 2), { samples: spread(changed.slice(5).map((s) => s.cpuMs)) });
   },
 };
 

@@ -339,13 +339,20 @@ class RuleBuilder {
    * for repeats would hash every host of a 50,000-entry list on every policy
    * change.
    */
-  addHost(host: string, action: Action, priority: number, resourceTypes: ResourceType[]): void {
-    this.addHostTo(this.group(action, priority, resourceTypes), host);
-  }
-
-  addHostTo(group: Group, host: string): void {
+  private addHost(host: string, action: Action, priority: number, resourceTypes: ResourceType[]): void {
+    const group = this.group(action, priority, resourceTypes);
     this.addDomain(group, host);
     if (this.options.domainsWithTrailingDot === true && !isIpAddress(host)) this.addDomain(group, `${host}.`);
+  }
+
+  /** `requestDomains` entries already made (IT's blocked list, sorted), in order, into the group's rules. */
+  addDomainsTo(group: Group, domains: readonly string[]): void {
+    const max = this.options.maxDomainsPerRule ?? MAX_DOMAINS_PER_RULE;
+    let next = 0;
+    const last = group.chunks[group.chunks.length - 1];
+    if (last !== undefined) for (; next < domains.length && last.length < max; next += 1) last.push(domains[next]!);
+    // Copies: a rule's list is its own, whatever is added to the group after.
+    for (; next < domains.length; next += max) group.chunks.push(domains.slice(next, next + max));
   }
 
   private addDomain(group: Group, domain: string): void {
@@ -400,6 +407,130 @@ class RuleBuilder {
     return this.rules;
   }
 }
+
+/**
+ * IT's blocked list as its rules need it: the plain hosts of each
+ * specificity as `requestDomains` entries, in the list's order, and the
+ * place of every other pattern (`*`, a path, a query, a scheme…).
+ */
+interface SortedBlocked {
+  readonly patterns: readonly SitePattern[];
+  readonly withTrailingDot: boolean;
+  /** Per specificity: the entries, and the index in `patterns` of the pattern each comes from (in increasing order). */
+  readonly hosts: ReadonlyMap<number, { readonly domains: readonly string[]; readonly from: Int32Array }>;
+  /** The indices of the other patterns, in increasing order. */
+  readonly others: Int32Array;
+}
+
+/** The number of values in `sorted` (increasing) below `value`. */
+function countBelow(sorted: Int32Array, value: number): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (sorted[middle]! < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** `values`, each plus `shift`, into `into` from `at`. */
+function copyShifted(into: Int32Array, at: number, values: Int32Array, shift: number): void {
+  if (shift === 0) {
+    into.set(values, at);
+    return;
+  }
+  for (let index = 0; index < values.length; index += 1) into[at + index] = values[index]! + shift;
+}
+
+/**
+ * IT's blocked list sorted for its rules. A 50,000-entry list changes by a
+ * few entries at a time, and compiling it again for each change would sort
+ * every entry anew: the patterns `previous` sorted, in the same place from
+ * the start and from the end (the same objects: core/policy/policy.ts hands
+ * an unchanged entry its pattern from the version before), keep their
+ * place, by slices of `previous`; only the stretch between is sorted here.
+ * The result is the same as without `previous`.
+ */
+function sortBlocked(patterns: readonly SitePattern[], withTrailingDot: boolean, previous: SortedBlocked | null): SortedBlocked {
+  const base = previous !== null && previous.withTrailingDot === withTrailingDot ? previous : null;
+  if (base !== null && base.patterns === patterns) return base;
+  const before = base?.patterns ?? [];
+  const shorter = Math.min(patterns.length, before.length);
+  let head = 0;
+  while (head < shorter && patterns[head] === before[head]) head += 1;
+  let tail = 0;
+  while (tail < shorter - head && patterns[patterns.length - 1 - tail] === before[before.length - 1 - tail]) tail += 1;
+  const end = patterns.length - tail;
+  /** Where the previous list's shared end starts, and how far its indices move. */
+  const beforeEnd = before.length - tail;
+  const shift = end - beforeEnd;
+
+  // The stretch in between, entry by entry; neighbouring entries mostly share a specificity (their number of labels).
+  const middle = new Map<number, { domains: string[]; from: number[] }>();
+  const middleOthers: number[] = [];
+  let runSpecificity = -1;
+  let run: { domains: string[]; from: number[] } | undefined;
+  for (let index = head; index < end; index += 1) {
+    const pattern = patterns[index]!;
+    if (!isPlainHost(pattern) || pattern.anyHost) {
+      middleOthers.push(index);
+      continue;
+    }
+    const value = specificity(pattern);
+    if (value !== runSpecificity || run === undefined) {
+      runSpecificity = value;
+      run = middle.get(value);
+      if (run === undefined) middle.set(value, (run = { domains: [], from: [] }));
+    }
+    run.domains.push(pattern.host);
+    run.from.push(index);
+    if (withTrailingDot && !isIpAddress(pattern.host)) {
+      run.domains.push(`${pattern.host}.`);
+      run.from.push(index);
+    }
+  }
+
+  const hosts = new Map<number, { readonly domains: readonly string[]; readonly from: Int32Array }>();
+  for (const value of new Set([...(base?.hosts.keys() ?? []), ...middle.keys()])) {
+    const kept = base?.hosts.get(value);
+    const added = middle.get(value);
+    const headCount = kept === undefined ? 0 : countBelow(kept.from, head);
+    const tailFrom = kept === undefined ? 0 : countBelow(kept.from, beforeEnd);
+    const tailCount = kept === undefined ? 0 : kept.from.length - tailFrom;
+    const addedCount = added?.from.length ?? 0;
+    const count = headCount + addedCount + tailCount;
+    if (count === 0) continue;
+    const from = new Int32Array(count);
+    let domains: readonly string[];
+    if (kept === undefined) {
+      domains = added!.domains;
+      from.set(added!.from);
+    } else {
+      domains = addedCount === 0 && tailFrom === headCount ? kept.domains : kept.domains.slice(0, headCount).concat(added?.domains ?? [], kept.domains.slice(tailFrom));
+      from.set(kept.from.subarray(0, headCount));
+      if (added !== undefined) from.set(added.from, headCount);
+      copyShifted(from, headCount + addedCount, kept.from.subarray(tailFrom), shift);
+    }
+    hosts.set(value, { domains, from });
+  }
+
+  const keptOthers = base?.others ?? new Int32Array(0);
+  const othersHead = countBelow(keptOthers, head);
+  const othersTail = countBelow(keptOthers, beforeEnd);
+  const others = new Int32Array(othersHead + middleOthers.length + keptOthers.length - othersTail);
+  others.set(keptOthers.subarray(0, othersHead));
+  others.set(middleOthers, othersHead);
+  copyShifted(others, othersHead + middleOthers.length, keptOthers.subarray(othersTail), shift);
+  return { patterns, withTrailingDot, hosts, others };
+}
+
+/**
+ * IT's blocked list as last sorted: the next version of the list is sorted
+ * from it. A cache only, as parsedPatterns' is: compile() gives the same
+ * rules whatever it holds.
+ */
+let lastBlocked: SortedBlocked | null = null;
 
 const UNRESERVED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~';
 
@@ -537,37 +668,20 @@ export function compileWithReport(rules: EffectiveRules, options: CompileOptions
   // IT's two lists rank by specificity together; an allowed pattern's veto ranks as a blocked pattern one step more specific.
   // Categories IT set above its allowed sites rank with IT's blocked list while a lesson blocks them.
   const aboveAllowed = (rules.lesson?.categories ?? []).filter((category) => category.aboveAllowed === true).map((category) => category.sites);
-  // IT's blocked list can hold 50,000 entries: plain loops, each pattern's specificity worked out once.
-  const itBlocked = parsedPatterns(rules.itBlocked);
-  const blockedSpecificity = new Int32Array(itBlocked.length);
-  const itSpecificities = new Set<number>();
-  for (let index = 0, last = -1; index < itBlocked.length; index += 1) {
-    const value = (blockedSpecificity[index] = specificity(itBlocked[index]!));
-    if (value !== last) itSpecificities.add((last = value));
-  }
+  // IT's blocked list can hold 50,000 entries: sorted once per version of the list, mostly from the version before.
+  const blocked = (lastBlocked = sortBlocked(parsedPatterns(rules.itBlocked), options.domainsWithTrailingDot === true, lastBlocked));
+  const itSpecificities = new Set<number>(blocked.hosts.keys());
+  for (const index of blocked.others) itSpecificities.add(specificity(blocked.patterns[index]!));
   for (const pattern of parsedPatterns(rules.itAllowed)) itSpecificities.add(specificity(pattern)).add(specificity(pattern) + 1);
   for (const sites of aboveAllowed) for (const pattern of parsedPatterns(sites)) itSpecificities.add(specificity(pattern));
   const itRank = ranks(itSpecificities, IT_RANKS);
   const it = (value: number): number => PRIORITY.IT_BASE + 2 * itRank.get(value)!;
   each(rules.itAllowed, (pattern) => builder.add(pattern, 'allow', it(specificity(pattern)) + 1, PAGES_AND_FRAMES, ALLOWING, it(specificity(pattern) + 1)));
-  // Neighbouring entries mostly share a specificity (their number of labels): its priority and its rule's
-  // domains are looked up once per run.
-  let runSpecificity = -1;
-  let priority = 0;
-  let group: Group | null = null;
-  for (let index = 0; index < itBlocked.length; index += 1) {
-    const pattern = itBlocked[index]!;
-    if (blockedSpecificity[index] !== runSpecificity) {
-      runSpecificity = blockedSpecificity[index]!;
-      priority = it(runSpecificity);
-      group = null;
-    }
-    if (isPlainHost(pattern) && !pattern.anyHost) {
-      builder.addHostTo((group ??= builder.group('redirect', priority, PAGES_AND_FRAMES)), pattern.host);
-      continue;
-    }
+  for (const [value, { domains }] of blocked.hosts) builder.addDomainsTo(builder.group('redirect', it(value), PAGES_AND_FRAMES), domains);
+  for (const index of blocked.others) {
+    const pattern = blocked.patterns[index]!;
     if (pattern.path !== '' || pattern.query.length > 0) beyondHost.push(pattern);
-    builder.add(pattern, 'redirect', priority, PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH);
+    builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING | PREFIX_PATH);
   }
   for (const sites of aboveAllowed) each(sites, (pattern) => builder.add(pattern, 'redirect', it(specificity(pattern)), PAGES_AND_FRAMES, BLOCKING));
   each(rules.exceptions, (pattern) => builder.add(pattern, 'allow', PRIORITY.EXCEPTION, PAGES_AND_FRAMES, ALLOWING));
