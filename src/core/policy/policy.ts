@@ -696,18 +696,19 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
     // The list as read: IT's own array while every entry so far is kept as written (the usual case, and no
     // copy of 50,000 entries), a copy from the first entry that is not.
     let kept: unknown[] | null = null;
-    const patterns: SitePattern[] = [];
+    let patterns: SitePattern[] = [];
     let allValid = true;
     // The previous list's entries at the same place from the start (before `head`) or the end (from `tail`).
     const before: readonly string[] = previous?.[field] ?? [];
     const known = patternsOneForOne(before);
     let head = 0;
-    let tail = entries.length;
+    let shared = 0;
     if (known !== undefined) {
       const shorter = Math.min(entries.length, before.length);
       while (head < shorter && entries[head] === before[head]) head += 1;
-      while (tail > head && entries.length - tail < shorter - head && entries[tail - 1] === before[before.length - (entries.length - tail) - 1]) tail -= 1;
+      while (shared < shorter - head && entries[entries.length - 1 - shared] === before[before.length - 1 - shared]) shared += 1;
     }
+    const tail = entries.length - shared;
     const warnIfUnmeant = (index: number, entry: string, pattern: SitePattern): void => {
       if (field !== 'blocked' && matchesEverything(pattern)) {
         warnings.push({
@@ -726,13 +727,16 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
      * widened site, itself a valid pattern).
      */
     const reuse = (start: number, end: number, from: number): void => {
-      for (let index = start; index < end; index += 1) {
-        const pattern = known![from + index - start]!;
-        patterns.push(pattern);
+      if (end <= start) return;
+      // Whole stretches at a time: a copy of 50,000 references is one call, not 50,000 pushes.
+      const taken = known!.slice(from, from + end - start);
+      patterns = patterns.length === 0 ? taken : patterns.concat(taken);
+      if (kept !== null) kept = kept.concat(entries.slice(start, end));
+      for (let index = 0; index < taken.length; index += 1) {
+        const pattern = taken[index]!;
         // Only `*`-like patterns and those with a scheme can be warned about.
-        if (pattern.anyHost || pattern.scheme !== null) warnIfUnmeant(index, entries[index] as string, pattern);
+        if (pattern.anyHost || pattern.scheme !== null) warnIfUnmeant(start + index, entries[start + index] as string, pattern);
       }
-      if (kept !== null) for (let index = start; index < end; index += 1) kept.push(entries[index]);
     };
     /** One entry, read and parsed on its own. */
     const readEntry = (index: number): void => {
