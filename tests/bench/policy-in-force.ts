@@ -100,6 +100,7 @@ export const policyInForceBench: Bench = {
       // Each time as timeOrigin + now: the worker's and the page's clocks start at different moments.
       await session.evalInWorker((ms) => {
         const probe = globalThis.__lesmodusBench;
+        probe.openChannel('managed');
         probe.arm(
           'managed',
           probe.whenStorageChanged('managed', null, ms).then((at) => {
