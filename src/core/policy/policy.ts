@@ -661,6 +661,28 @@ type SiteListField = (typeof SITE_LISTS)[number];
 /** Chrome reads the first 1,000 entries of URLAllowlist and ignores the rest; so does Lesmodus for `allowed`. */
 export const MAX_ALLOWED_ENTRIES = 1000;
 
+/** Only a `*`-like pattern or one with a scheme can be warned about (readSiteLists' warnIfUnmeant). */
+function mayWarn(pattern: SitePattern): boolean {
+  return pattern.anyHost || pattern.scheme !== null;
+}
+
+/**
+ * For each list of patterns a site list was read into, the indices of those
+ * that {@link mayWarn}: a stretch of them taken into the next version of the
+ * list is warned about without looking at each of its 50,000 patterns.
+ */
+const mayWarnAt = new WeakMap<readonly SitePattern[], readonly number[]>();
+
+function mayWarnIn(patterns: readonly SitePattern[]): readonly number[] {
+  let found = mayWarnAt.get(patterns);
+  if (found === undefined) {
+    const indices: number[] = [];
+    for (let index = 0; index < patterns.length; index += 1) if (mayWarn(patterns[index]!)) indices.push(index);
+    mayWarnAt.set(patterns, (found = indices));
+  }
+  return found;
+}
+
 /**
  * IT's site lists as Lesmodus enforces them, with a warning for each entry
  * it reads otherwise than written. Chrome drops an entry it cannot read and
@@ -701,6 +723,8 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
     // The previous list's entries at the same place from the start (before `head`) or the end (from `tail`).
     const before: readonly string[] = previous?.[field] ?? [];
     const known = patternsOneForOne(before);
+    /** Where in `patterns` a pattern that may be warned about is. */
+    const warnable: number[] = [];
     let head = 0;
     let shared = 0;
     if (known !== undefined) {
@@ -728,14 +752,16 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
      */
     const reuse = (start: number, end: number, from: number): void => {
       if (end <= start) return;
+      const at = patterns.length;
       // Whole stretches at a time: a copy of 50,000 references is one call, not 50,000 pushes.
       const taken = known!.slice(from, from + end - start);
-      patterns = patterns.length === 0 ? taken : patterns.concat(taken);
+      patterns = at === 0 ? taken : patterns.concat(taken);
       if (kept !== null) kept = kept.concat(entries.slice(start, end));
-      for (let index = 0; index < taken.length; index += 1) {
-        const pattern = taken[index]!;
-        // Only `*`-like patterns and those with a scheme can be warned about.
-        if (pattern.anyHost || pattern.scheme !== null) warnIfUnmeant(start + index, entries[start + index] as string, pattern);
+      // Of the stretch, only the few patterns that may be warned about are looked at.
+      for (const index of mayWarnIn(known!)) {
+        if (index < from || index >= from + taken.length) continue;
+        warnable.push(at + index - from);
+        warnIfUnmeant(start + index - from, entries[start + index - from] as string, known![index]!);
       }
     };
     /** One entry, read and parsed on its own. */
@@ -757,6 +783,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       if (result.ok) {
         const pattern = result.pattern;
         kept?.push(entry);
+        if (mayWarn(pattern)) warnable.push(patterns.length);
         patterns.push(pattern);
         warnIfUnmeant(index, entry, pattern);
         return;
@@ -766,8 +793,12 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       kept ??= entries.slice(0, index);
       if (site !== null && widened !== null) {
         kept.push(site);
-        if (widened.ok) patterns.push(widened.pattern);
-        else allValid = false;
+        if (widened.ok) {
+          if (mayWarn(widened.pattern)) warnable.push(patterns.length);
+          patterns.push(widened.pattern);
+        } else {
+          allValid = false;
+        }
         warnings.push({ path: `${field}.${index}`, message: `${result.error}. Until this is corrected, all of ${site} is blocked` });
       } else {
         warnings.push({ path: `${field}.${index}`, message: `${result.error}. This entry is left out; the rest of the policy applies` });
@@ -789,6 +820,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       // patterns are not parsed again to compile the rules (parsedPatterns finds them by the list).
       const list = (kept ?? entries) as string[];
       rememberPatterns(list, patterns);
+      mayWarnAt.set(patterns, warnable);
       valid.set(field, list);
     }
   }
