@@ -6,6 +6,7 @@
  * sharedWith() gives the same content holding the strings the worker already
  * has; the reported copy is garbage at once.
  */
+import { sameEnds } from '../../core/lists';
 
 /**
  * A new version of a policy field (`value`), with the list entries it has in
@@ -20,11 +21,10 @@ export function sharedWith(value: unknown, before: unknown): unknown {
     return inner === value.Value ? value : { ...value, Value: inner };
   }
   if (!Array.isArray(value) || !Array.isArray(before) || value.length === 0 || before.length === 0) return value;
+  const { head, tail } = sameEnds(value, before);
   const shared: unknown[] = value.slice();
-  const shorter = Math.min(value.length, before.length);
-  let head = 0;
-  for (; head < shorter && value[head] === before[head]; head += 1) shared[head] = before[head];
-  for (let back = 1; back <= shorter - head && value[value.length - back] === before[before.length - back]; back += 1) shared[value.length - back] = before[before.length - back];
+  for (let index = 0; index < head; index += 1) shared[index] = before[index];
+  for (let back = 1; back <= tail; back += 1) shared[value.length - back] = before[before.length - back];
   return shared;
 }
 

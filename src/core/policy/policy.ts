@@ -11,6 +11,7 @@
  * warns about them, so a typo does not go unnoticed.
  */
 import { z } from 'zod';
+import { sameEnds } from '../lists';
 import { coded, codedIssue, codedParams, problemCodeOf, type ProblemCode } from '../problem-codes';
 import { judgesWebPages, matchesEverything, parsePattern, patternsOneForOne, rememberPatterns, siteOf, type SitePattern } from '../rules/patterns';
 import { categoryEntryProblem } from '../rules/categories';
@@ -725,14 +726,9 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
     const known = patternsOneForOne(before);
     /** Where in `patterns` a pattern that may be warned about is. */
     const warnable: number[] = [];
-    let head = 0;
-    let shared = 0;
-    if (known !== undefined) {
-      const shorter = Math.min(entries.length, before.length);
-      while (head < shorter && entries[head] === before[head]) head += 1;
-      while (shared < shorter - head && entries[entries.length - 1 - shared] === before[before.length - 1 - shared]) shared += 1;
-    }
-    const tail = entries.length - shared;
+    const same = known === undefined ? { head: 0, tail: 0 } : sameEnds(entries, before);
+    const head = same.head;
+    const tail = entries.length - same.tail;
     const warnIfUnmeant = (index: number, entry: string, pattern: SitePattern): void => {
       if (field !== 'blocked' && matchesEverything(pattern)) {
         warnings.push({
@@ -805,7 +801,7 @@ function readSiteLists(policy: Record<string, unknown>, previous: Policy | undef
       }
     };
     // This runs for every entry of a 50,000-entry list: the stretches the previous version has as they are
-    // take its patterns in a tight loop, and only the rest is read entry by entry, in order. Past the
+    // take its patterns as whole slices, and only the rest is read entry by entry, in order. Past the
     // entries `allowed` reads, every entry is read on its own (they are left out, with one warning).
     const limit = field === 'allowed' ? Math.min(entries.length, MAX_ALLOWED_ENTRIES) : entries.length;
     const headEnd = Math.min(head, limit);

@@ -36,6 +36,7 @@
  * their query conditions), with their host in `requestDomains` where it can
  * be. So even a 50,000-entry IT list is a handful of rules.
  */
+import { sameEnds } from '../lists';
 import { ALLOWING, BLOCKING, DEFAULT_PORTS, PREFIX_PATH, canVeto, parsedPatterns, specificity, type MatchMode, type QueryCondition, type SitePattern } from './patterns';
 import type { EffectiveRules } from './resolve';
 
@@ -456,11 +457,7 @@ function sortBlocked(patterns: readonly SitePattern[], withTrailingDot: boolean,
   const base = previous !== null && previous.withTrailingDot === withTrailingDot ? previous : null;
   if (base !== null && base.patterns === patterns) return base;
   const before = base?.patterns ?? [];
-  const shorter = Math.min(patterns.length, before.length);
-  let head = 0;
-  while (head < shorter && patterns[head] === before[head]) head += 1;
-  let tail = 0;
-  while (tail < shorter - head && patterns[patterns.length - 1 - tail] === before[before.length - 1 - tail]) tail += 1;
+  const { head, tail } = sameEnds(patterns, before);
   const end = patterns.length - tail;
   /** Where the previous list's shared end starts, and how far its indices move. */
   const beforeEnd = before.length - tail;
