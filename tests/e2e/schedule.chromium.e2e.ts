@@ -65,13 +65,28 @@ async function restartStudentWorker(): Promise<void> {
   await student.worker();
 }
 
-/** A time as the popup words it in English ("05:12 PM"): the browsers run on this machine's clock and zone. */
-const shown = (instant: number): string => new Intl.DateTimeFormat('en', { hour: '2-digit', minute: '2-digit' }).format(instant);
+/**
+ * The zone both browsers run in: one where it is day now, between 01:00 and
+ * 21:00. The popup plans a lesson for a time of day today, and the suite
+ * plans one an hour ahead: in the last hour before midnight that time would
+ * be tomorrow's, which the popup rightly refuses as past. A teacher plans in
+ * school hours; the suite must pass whenever it runs.
+ */
+const TIME_ZONE = ((): string => {
+  for (const timeZone of ['Europe/Amsterdam', 'America/New_York', 'Asia/Tokyo']) {
+    const [hour, minute] = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(Date.now()).split(':').map(Number);
+    const minutes = hour! * 60 + minute!;
+    if (minutes >= 60 && minutes <= 21 * 60) return timeZone;
+  }
+  throw new Error('no time zone where it is between 01:00 and 21:00 now');
+})();
 
-/** "HH:MM" of an instant on this machine's clock, as a time field takes it. */
+/** A time as the popup words it in English ("05:12 PM"), in the browsers' zone. */
+const shown = (instant: number): string => new Intl.DateTimeFormat('en', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit' }).format(instant);
+
+/** "HH:MM" of an instant in the browsers' zone, as a time field takes it. */
 function hhmm(instant: number): string {
-  const at = new Date(instant);
-  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  return new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hourCycle: 'h23', hour: '2-digit', minute: '2-digit' }).format(instant);
 }
 
 beforeAll(async () => {
@@ -83,13 +98,13 @@ beforeAll(async () => {
   const presets = [{ id: 'rekenen', title: 'Rekenen', mode: 'allowlist', sites: ['allowed.test'], minutes: 30 }];
   const teacherEntry = teacherPolicy(feed, ['2B'], { teacherPin, presets });
   policyFile.write({ [teacherCopy.id]: teacherEntry });
-  teacher = await launchChromium({ extensionDir: teacherCopy.dir, allowLoopbackAddress: true });
+  teacher = await launchChromium({ extensionDir: teacherCopy.dir, allowLoopbackAddress: true, env: { TZ: TIME_ZONE } });
   await waitForPolicy(teacher);
   await waitFor(async () => (await stored(teacher, 'feedKey')) !== undefined, 'the teacher device to make its signing key', 15_000);
   const key = (await stored<{ kid: string; publicKey: { kty: 'EC'; crv: 'P-256'; x: string; y: string } }>(teacher, 'feedKey'))!;
 
   policyFile.write({ [teacherCopy.id]: teacherEntry, [DEV_EXTENSION_ID]: studentPolicy(feed, '2B', [{ id: key.kid, name: 'J. de Vries', publicKey: key.publicKey }]) });
-  student = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true });
+  student = await launchChromium({ extensionDir: distDir('chrome'), allowLoopbackAddress: true, env: { TZ: TIME_ZONE } });
   studentRequests = new WorkerRequests(student);
   await studentRequests.start();
   await waitForPolicy(student);
